@@ -1,0 +1,42 @@
+# Alliés — `make run` to try it, `make test` to check it.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(PY) -m flask --app wsgi
+CATALOGS := app/translations
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test translations compile-translations clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) compile-translations
+
+compile-translations: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d $(CATALOGS)
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL pass: $$TEST_DATABASE_URL"; $(PY) -m pytest; \
+	elif [ "$$REQUIRE_PG" = "1" ]; then \
+		echo "REQUIRE_PG=1 but TEST_DATABASE_URL is not set"; exit 1; \
+	else echo "TEST_DATABASE_URL is not set: the PostgreSQL pass is skipped."; fi
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Alliés -o $(CATALOGS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
+	$(PY) scripts/fill_english_catalog.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,51 @@
+"""Alliés: calls for volunteers, managers' agreement on working time, and time budgets."""
+
+import os
+import secrets
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from .database import db
+from .extension import MIGRATIONS_DIR, Allies
+from .main.errors import register_error_handlers
+
+WEAK_SECRETS = {"dev-only-secret-key-change-me", "change-me", "secret", "dev"}
+MIN_SECRET_LENGTH = 32
+
+
+def create_app(config=None):
+    """Build the standalone Alliés application; `config` is a class, an object or a mapping."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    if config is None:
+        from config import config_from_env
+
+        config = config_from_env()
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    else:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.path.join(app.instance_path, 'allies.sqlite3')}"
+    if app.config.get("ALLIES_PRODUCTION"):
+        check_production_config(app.config)
+
+    Allies(app)
+    Migrate(app, db, directory=str(MIGRATIONS_DIR))
+    register_error_handlers(app)
+    return app
+
+
+def check_production_config(config):
+    """Refuse to start in production with a weak secret or the embedded database."""
+    secret = config.get("SECRET_KEY") or ""
+    if secret in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            "Production needs a strong SECRET_KEY: set the SECRET_KEY environment variable to at least "
+            f"{MIN_SECRET_LENGTH} random characters, e.g. {secrets.token_urlsafe(48)!r}."
+        )
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise RuntimeError(
+            "Production needs PostgreSQL: set DATABASE_URL, e.g. postgresql+psycopg://allies@db.example/allies."
+        )

@@ -1,0 +1,35 @@
+"""Who may reach a page: decorators for views; object checks live in loaders."""
+
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+
+from .identity import current_agent
+
+
+def login_required(view):
+    """Send anonymous visitors to the sign-in page, then back here."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_agent() is None:
+            return redirect(url_for("auth.login", next=request.script_root + request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(role):
+    """Only agents holding `role` (lab, admin); others get 403, anonymous visitors sign in first."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_agent().has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,77 @@
+"""Where the signed-in agent comes from. Code asks `current_agent()`, never Flask-Login directly.
+
+Each identity source knows how to find the agent of the current request. Local accounts
+(passwords stored in Alliés) come first; a trusted SSO header or a host intranet's own
+login are further sources with the same three methods.
+"""
+
+import flask_login
+from flask import current_app, g
+
+from ..database import session
+from ..directory.models import User
+from ..extension import login_manager
+
+
+class LocalAccounts:
+    """Sign-in with a password kept in Alliés; the session is Flask-Login's cookie session."""
+
+    name = "local"
+    offers_password_form = True
+
+    def init_app(self, app):
+        """Install our Flask-Login manager unless the application already has one."""
+        if not hasattr(app, "login_manager"):
+            login_manager.init_app(app)
+            login_manager.session_protection = "basic"
+
+    def current_agent(self):
+        """The signed-in, active agent, or None."""
+        user = flask_login.current_user
+        return user if user and user.is_authenticated else None
+
+    def sign_in(self, user):
+        """Start a session for `user` (whose password was checked)."""
+        flask_login.login_user(user)
+
+    def sign_out(self, user):
+        """End this session and every other session of `user`, server-side."""
+        user.end_sessions()
+        flask_login.logout_user()
+
+
+IDENTITY_SOURCES = {LocalAccounts.name: LocalAccounts}
+
+
+def identity_source(name):
+    """A new identity source of the configured kind."""
+    try:
+        return IDENTITY_SOURCES[name]()
+    except KeyError:
+        raise RuntimeError(
+            f"ALLIES_IDENTITY_SOURCE={name!r} is unknown; use one of: {', '.join(IDENTITY_SOURCES)}."
+        ) from None
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Flask-Login: the active user whose id and session version match the cookie."""
+    user_pk, _, version = user_id.partition(":")
+    if not user_pk.isdigit() or not version.isdigit():
+        return None
+    user = session.get(User, int(user_pk))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def current_agent():
+    """The signed-in agent of this request, or None — whatever the identity source."""
+    if "allies_agent" not in g:
+        g.allies_agent = current_app.extensions["allies"].identity.current_agent()
+    return g.allies_agent
+
+
+def identity():
+    """The identity source configured for this application."""
+    return current_app.extensions["allies"].identity

@@ -1,0 +1,47 @@
+"""Sign-in and sign-out pages."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..extension import limiter
+from ..main.security import safe_next
+from .access import login_required
+from .forms import LoginForm
+from .identity import current_agent, identity
+from .operations import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_rate_limit():
+    return current_app.config["ALLIES_LOGIN_RATE_LIMIT"]
+
+
+def _attempted_login():
+    return "login:" + request.form.get("login", "").strip().lower()[:64]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_attempted_login)
+def login():
+    """Sign in with login and password."""
+    if current_agent() is not None:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.login.data, form.password.data)
+        if user is not None:
+            identity().sign_in(user)
+            return redirect(safe_next(form.next.data))
+        flash(_("Sign-in failed: check your login and password."), "error")
+    return render_template("allies/auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out: this session and the agent's other sessions end."""
+    identity().sign_out(current_agent())
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,35 @@
+"""The declarative base of every Alliés table and the session the code works with."""
+
+from flask import current_app
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+from werkzeug.local import LocalProxy
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Model(DeclarativeBase):
+    """Base of the allies_* tables, independent of any Flask-SQLAlchemy instance (plugin mode)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The standalone instance; a host intranet may hand its own to Allies(app, db=host_db).
+db = SQLAlchemy(metadata=Model.metadata, engine_options={"pool_pre_ping": True})
+
+# The session of whichever Flask-SQLAlchemy instance this app runs with.
+session = LocalProxy(lambda: current_app.extensions["allies"].db.session)
+
+
+def paginate(query, page):
+    """One page of `query` with the configured page size (Flask-SQLAlchemy's pagination)."""
+    return current_app.extensions["allies"].db.paginate(
+        query, page=page, per_page=current_app.config["ALLIES_PAGE_SIZE"], error_out=False
+    )

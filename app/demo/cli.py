@@ -1,0 +1,51 @@
+"""`flask demo load`: a fictional region to try Alliés with."""
+
+import csv
+import io
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from ..database import session
+from ..directory.importer import parse_directory_csv
+from ..directory.models import User
+from ..directory.operations import import_directory
+from .data import DEMO_ACCOUNTS, DEMO_PASSWORD, FIELDS, demo_rows
+
+demo_cli = click.Group("demo", help="Demonstration data.")
+
+
+def demo_csv(seed=2026):
+    """The demo directory as the bytes of an HR export."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS)
+    writer.writeheader()
+    writer.writerows(demo_rows(seed))
+    return buffer.getvalue().encode("utf-8")
+
+
+def load_demo():
+    """Import the demo directory through the regular import and give everyone the demo password."""
+    summary = import_directory(parse_directory_csv(demo_csv()))
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    for user in session.execute(select(User)).scalars():
+        user.password_hash = password_hash
+    return summary
+
+
+@demo_cli.command("load")
+@with_appcontext
+def load_command():
+    """Load the demo directory into an empty database and print the demo logins."""
+    if session.execute(select(func.count(User.id))).scalar_one():
+        click.echo(_("The directory already has users: demo data not loaded."))
+    else:
+        summary = load_demo()
+        session.commit()
+        click.echo(_("Demo data loaded: %(count)d agents.", count=summary.created))
+    click.echo(_("Demo logins (password: %(password)s):", password=DEMO_PASSWORD))
+    for role, login in DEMO_ACCOUNTS.items():
+        click.echo(f"  {role:8} {login}")

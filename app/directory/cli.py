@@ -1,0 +1,45 @@
+"""`flask directory …`: import the directory from an HR export."""
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from ..database import session
+from .importer import DirectoryFileError, parse_directory_csv
+from .operations import import_directory
+
+directory_cli = click.Group("directory", help="Manage the directory of agents.")
+
+
+def run_import(raw, deactivate_missing, dry_run, label="import"):
+    """Check and import CSV bytes in one transaction; print the summary or every error. Returns success."""
+    try:
+        rows = parse_directory_csv(raw)
+        with click.progressbar(length=len(rows), label=_("Importing"), file=click.get_text_stream("stderr"),
+                               show_pos=True) as bar:
+            summary = import_directory(rows, deactivate_missing=deactivate_missing, on_row=lambda row: bar.update(1))
+    except DirectoryFileError as error:
+        session.rollback()
+        for line in error.errors.lines():
+            click.echo(line, err=True)
+        click.echo(_("Nothing was written: %(count)d error(s).", count=len(error.errors.messages)), err=True)
+        return False
+    click.echo(_("%(created)d created, %(updated)d updated, %(deactivated)d deactivated, %(unchanged)d unchanged.",
+                 **summary.__dict__))
+    if dry_run:
+        session.rollback()
+        click.echo(_("Dry run: nothing was written."))
+    else:
+        session.commit()
+    return True
+
+
+@directory_cli.command("import")
+@click.argument("csv_file", type=click.File("rb"))
+@click.option("--deactivate-missing", is_flag=True, help="Deactivate active users absent from the file.")
+@click.option("--dry-run", is_flag=True, help="Report what would change without writing anything.")
+@with_appcontext
+def import_command(csv_file, deactivate_missing, dry_run):
+    """Create and update users from an HR export (CSV, UTF-8)."""
+    if not run_import(csv_file.read(), deactivate_missing, dry_run):
+        raise SystemExit(1)

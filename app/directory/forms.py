@@ -1,0 +1,39 @@
+"""Admin forms of the directory."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .models import ROLES
+
+ROLE_LABELS = {"lab": _l("Lab team"), "admin": _l("Administrator")}
+
+
+class UserSearchForm(FlaskForm):
+    """Search users by name, login or e-mail; filter by role and status (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=[("", _l("Any role"))] + [(role, ROLE_LABELS[role]) for role in ROLES],
+                       validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[("active", _l("Active")), ("inactive", _l("Deactivated")),
+                                                ("all", _l("All"))], default="active")
+    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
+
+
+class RoleForm(FlaskForm):
+    """Grant or revoke one role."""
+
+    role = SelectField(_l("Role"), choices=[(role, ROLE_LABELS[role]) for role in ROLES], validators=[DataRequired()])
+
+
+class OrgUnitSearchForm(FlaskForm):
+    """Search org units by name (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])

@@ -1,0 +1,165 @@
+"""Reading and checking an HR export of the directory (CSV) before anything is written."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+COLUMNS = ("login", "email", "given_name", "family_name", "org_unit", "manager", "quotity", "roles", "active")
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+TRUE_WORDS = {"", "1", "true", "yes", "y", "oui", "o", "vrai"}
+FALSE_WORDS = {"0", "false", "no", "n", "non", "faux"}
+ALLOWED_ROLES = ("lab", "admin")
+
+
+@dataclass
+class DirectoryRow:
+    """One checked line of the file."""
+
+    line: int
+    login: str
+    email: str
+    given_name: str
+    family_name: str
+    org_unit: str
+    manager: str
+    quotity: int
+    roles: tuple
+    active: bool
+
+
+@dataclass
+class LineErrors:
+    """Messages about a file, each tied to its line number."""
+
+    messages: list = field(default_factory=list)
+
+    def add(self, line, message):
+        """Record one message for `line`."""
+        self.messages.append((line, message))
+
+    def __bool__(self):
+        return bool(self.messages)
+
+    def lines(self):
+        """The messages sorted by line, as printable text."""
+        return [_("line %(line)d: %(message)s", line=line, message=message) for line, message in sorted(self.messages)]
+
+
+class DirectoryFileError(Exception):
+    """The file cannot be imported; `errors` says why, line by line."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(errors.lines()))
+        self.errors = errors
+
+
+def decode(raw):
+    """The file's text; a file that is not UTF-8 is refused with the line of the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        errors = LineErrors()
+        line = raw[: error.start].count(b"\n") + 1
+        errors.add(line, _("the file is not encoded in UTF-8 (byte 0x%(byte)02x). Save it as \"CSV UTF-8\" and "
+                           "import it again.", byte=raw[error.start]))
+        raise DirectoryFileError(errors) from None
+
+
+def parse_directory_csv(raw):
+    """Checked rows of the file (bytes); raises DirectoryFileError listing every problem."""
+    text = decode(raw)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    errors = LineErrors()
+    header = next(reader, None)
+    if header is None:
+        errors.add(1, _("the file is empty; the first line must name the columns: %(columns)s",
+                        columns=", ".join(COLUMNS)))
+        raise DirectoryFileError(errors)
+    header = [name.strip().lower() for name in header]
+    missing = [name for name in COLUMNS if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if missing or unknown or duplicated:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(names)s", names=", ".join(missing)))
+        if unknown:
+            parts.append(_("unknown columns: %(names)s", names=", ".join(unknown)))
+        if duplicated:
+            parts.append(_("repeated columns: %(names)s", names=", ".join(duplicated)))
+        errors.add(1, _("%(problems)s. The expected columns are: %(columns)s",
+                        problems="; ".join(parts), columns=", ".join(COLUMNS)))
+        raise DirectoryFileError(errors)
+
+    rows = []
+    first_line_of = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) != len(header):
+            errors.add(line, _("%(found)d values where %(expected)d columns are expected",
+                               found=len(values), expected=len(header)))
+            continue
+        row = _check_row(line, dict(zip(header, (value.strip() for value in values))), errors)
+        if row is None:
+            continue
+        if row.login in first_line_of:
+            errors.add(line, _("login \"%(login)s\" already appears on line %(other)d",
+                               login=row.login, other=first_line_of[row.login]))
+            continue
+        first_line_of[row.login] = line
+        rows.append(row)
+    if errors:
+        raise DirectoryFileError(errors)
+    return rows
+
+
+def _check_row(line, values, errors):
+    """A DirectoryRow from one line's values, or None after recording what is wrong."""
+    count = len(errors.messages)
+    login = values["login"].lower()
+    if not LOGIN_PATTERN.match(login):
+        errors.add(line, _("login \"%(login)s\" is not valid: 2 to 64 letters, digits, dots, dashes or "
+                           "underscores", login=values["login"]))
+    email = values["email"]
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors.add(line, _("e-mail \"%(email)s\" is not a valid address", email=values["email"]))
+    for name, label in (("given_name", _("given name")), ("family_name", _("family name"))):
+        if not values[name]:
+            errors.add(line, _("the %(field)s is empty", field=label))
+        elif len(values[name]) > 100:
+            errors.add(line, _("the %(field)s is longer than 100 characters", field=label))
+    segments = [segment.strip() for segment in values["org_unit"].split("/")]
+    org_unit = "/".join(segments)
+    if not values["org_unit"] or not all(segments):
+        errors.add(line, _("org unit \"%(path)s\" is not a path like DGS/Direction/Service",
+                           path=values["org_unit"]))
+    elif len(org_unit) > 1000 or any(len(segment) > 200 for segment in segments):
+        errors.add(line, _("org unit \"%(path)s\" is too long", path=values["org_unit"][:80]))
+    quotity_text = values["quotity"].replace("%", "").strip() or "100"
+    quotity = int(quotity_text) if quotity_text.isdigit() else None
+    if quotity is None or not 50 <= quotity <= 100:
+        errors.add(line, _("quotity \"%(value)s\" must be a whole percentage between 50 and 100",
+                           value=values["quotity"]))
+    roles = tuple(sorted({role.strip().lower() for role in re.split(r"[,\s]+", values["roles"]) if role.strip()}))
+    unknown_roles = [role for role in roles if role not in ALLOWED_ROLES]
+    if unknown_roles:
+        errors.add(line, _("unknown role(s) %(roles)s: only %(allowed)s are allowed",
+                           roles=", ".join(unknown_roles), allowed=", ".join(ALLOWED_ROLES)))
+    active_text = values["active"].lower()
+    if active_text not in TRUE_WORDS | FALSE_WORDS:
+        errors.add(line, _("active \"%(value)s\" must be 1 or 0", value=values["active"]))
+    if len(errors.messages) > count:
+        return None
+    return DirectoryRow(line=line, login=login, email=email, given_name=values["given_name"],
+                        family_name=values["family_name"], org_unit=org_unit, manager=values["manager"].lower(),
+                        quotity=quotity, roles=roles, active=active_text in TRUE_WORDS)

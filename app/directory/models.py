@@ -1,0 +1,118 @@
+"""The directory: agents, their org units, managers and roles."""
+
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import Model, session
+
+ROLES = ("lab", "admin")
+
+
+def utcnow():
+    """Timezone-aware now, for timestamps."""
+    return datetime.now(timezone.utc)
+
+
+class OrgUnit(Model):
+    """A node of the organisation tree (directorate → service → …), identified by its full path."""
+
+    __tablename__ = "allies_org_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(1000), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("allies_org_units.id"), index=True)
+
+    parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent", order_by="OrgUnit.name")
+
+    @property
+    def depth(self):
+        """How many ancestors this unit has (0 for a root)."""
+        return self.path.count("/")
+
+
+class RoleGrant(Model):
+    """A role (lab, admin) held by a user; every agent is an agent without a grant."""
+
+    __tablename__ = "allies_role_grants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", name="uq_allies_role_grants_user_role"),
+        CheckConstraint("role IN ('lab', 'admin')", name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(UserMixin, Model):
+    """An agent of the directory; leavers are deactivated, never deleted."""
+
+    __tablename__ = "allies_users"
+    __table_args__ = (CheckConstraint("quotity BETWEEN 50 AND 100", name="quotity_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("allies_org_units.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    quotity: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Bumped on sign-out and deactivation: every session carrying the old value ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    org_unit: Mapped[OrgUnit | None] = relationship()
+    manager: Mapped["User | None"] = relationship(remote_side=[id])
+    role_grants: Mapped[list[RoleGrant]] = relationship(cascade="all, delete-orphan", order_by=RoleGrant.role)
+
+    @property
+    def full_name(self):
+        """Given name then family name, as shown everywhere."""
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def roles(self):
+        """The granted roles, sorted."""
+        return sorted(grant.role for grant in self.role_grants)
+
+    def has_role(self, role):
+        """Whether the user holds a granted role (lab, admin)."""
+        return role in self.roles
+
+    @property
+    def is_manager(self):
+        """Whether anyone active reports to this user."""
+        query = select(User.id).where(User.manager_id == self.id, User.active.is_(True)).limit(1)
+        return session.execute(query).first() is not None
+
+    @property
+    def is_active(self):
+        """Flask-Login: deactivated agents cannot sign in."""
+        return self.active
+
+    def get_id(self):
+        """Flask-Login: the id with the session version, so old sessions stop matching."""
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password):
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        """Whether the password matches the stored hash."""
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def end_sessions(self):
+        """Invalidate every session of this user, server-side."""
+        self.session_version = (self.session_version or 1) + 1

@@ -1,0 +1,80 @@
+"""Admin pages of the directory: users, org units, roles."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth.access import role_required
+from ..auth.identity import current_agent
+from ..database import paginate, session
+from .forms import ROLE_LABELS, OrgUnitSearchForm, RoleForm, UserSearchForm
+from .models import User
+from .operations import grant_role, revoke_role
+from .queries import direct_reports, org_units_with_counts, search_users
+
+bp = Blueprint("directory", __name__, url_prefix="/admin")
+
+
+def get_user_or_404(user_id):
+    """The user with this id, or 404."""
+    return session.get(User, user_id) or abort(404)
+
+
+@bp.route("/users")
+@role_required("admin")
+def users():
+    """Search the directory."""
+    form = UserSearchForm(request.args)
+    filters = form.data if form.validate() else {}
+    query = search_users(**{key: filters.get(key) or "" for key in ("q", "role", "status", "unit")})
+    page = paginate(query, request.args.get("page", 1, type=int))
+    return render_template("allies/directory/users.html", form=form, page=page)
+
+
+@bp.route("/users/<int:user_id>")
+@role_required("admin")
+def user_detail(user_id):
+    """One agent's directory record, reports and roles."""
+    user = get_user_or_404(user_id)
+    return render_template("allies/directory/user.html", user=user, reports=direct_reports(user),
+                           form=RoleForm())
+
+
+@bp.route("/users/<int:user_id>/roles/grant", methods=["POST"])
+@role_required("admin")
+def grant(user_id):
+    """Grant a role (lab, admin)."""
+    user = get_user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit() and grant_role(user, form.role.data, current_agent()):
+        flash(_("%(name)s now has the role %(role)s.", name=user.full_name, role=ROLE_LABELS[form.role.data]),
+              "success")
+    elif form.errors:
+        flash(_("Choose a role from the list."), "error")
+    return redirect(url_for("directory.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/roles/revoke", methods=["POST"])
+@role_required("admin")
+def revoke(user_id):
+    """Revoke a role (lab, admin)."""
+    user = get_user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a role from the list."), "error")
+    else:
+        try:
+            if revoke_role(user, form.role.data, current_agent()):
+                flash(_("%(name)s no longer has the role %(role)s.", name=user.full_name,
+                        role=ROLE_LABELS[form.role.data]), "success")
+        except ValueError as error:
+            flash(str(error), "error")
+    return redirect(url_for("directory.user_detail", user_id=user.id))
+
+
+@bp.route("/org-units")
+@role_required("admin")
+def org_units():
+    """The org-unit tree with the number of agents in each unit."""
+    form = OrgUnitSearchForm(request.args)
+    q = form.q.data if form.validate() else ""
+    return render_template("allies/directory/org_units.html", form=form, units=org_units_with_counts(q or ""))

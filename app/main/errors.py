@@ -1,0 +1,68 @@
+"""Error pages in the agent's language for 400, 403, 404, 429, 500 and 503."""
+
+from flask import current_app, g, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from ..database import session
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. If you sent a form, reload the page and try again.")),
+    403: (_l("Access denied"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or has moved.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes, then try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing was saved. Try again later.")),
+    503: (
+        _l("Service unavailable"),
+        _l("Alliés cannot reach its database at the moment. Nothing was saved. Try again in a few minutes."),
+    ),
+}
+
+
+def render_error(code):
+    """The error page for `code`, with the matching HTTP status."""
+    title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template("allies/errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error):
+    """Show our page for an HTTP error."""
+    return render_error(error.code if error.code in ERROR_TEXTS else 500)
+
+
+def handle_csrf_error(error):
+    """A missing or stale form token: explain that the form must be sent again."""
+    return render_error(400)
+
+
+def handle_database_down(error):
+    """Database unreachable: roll back and answer 503."""
+    current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
+    g.allies_database_down = True
+    try:
+        session.rollback()
+    except OperationalError:
+        pass
+    return render_error(503)
+
+
+def handle_unexpected(error):
+    """Anything else: roll back and answer 500."""
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    current_app.logger.exception("Unhandled error")
+    session.rollback()
+    return render_error(500)
+
+
+def register_error_handlers(app):
+    """Install the error pages on the whole (standalone) application."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(ServiceUnavailable, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,27 @@
+"""What every Alliés template can use."""
+
+from flask import current_app, g, url_for
+from flask_babel import get_locale
+
+from ..auth.identity import current_agent
+from ..directory.forms import ROLE_LABELS
+
+
+def logo_url():
+    """The organisation's logo from config (a URL or a static path), else the built-in one."""
+    logo = current_app.config["ALLIES_ORG_LOGO"]
+    if logo and ("://" in logo or logo.startswith("/")):
+        return logo
+    return url_for("main.static", filename=logo or "allies/logo.svg")
+
+
+def template_context():
+    """Inject the current agent, the organisation and the language into templates."""
+    return {
+        "current_agent": None if g.get("allies_database_down") else current_agent(),
+        "org_name": current_app.config["ALLIES_ORG_NAME"],
+        "org_logo_url": logo_url,
+        "current_locale": str(get_locale() or current_app.config["ALLIES_DEFAULT_LOCALE"]),
+        "allies_base_template": current_app.config["ALLIES_BASE_TEMPLATE"],
+        "role_labels": ROLE_LABELS,
+    }

@@ -1,0 +1,52 @@
+"""Home page (the agent's profile), language switch, privacy notice and accessibility statement."""
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_babel import get_locale
+
+from ..auth.access import login_required
+from ..auth.identity import current_agent
+from ..extension import TEMPLATES_DIR
+from ..markup import render_markdown
+from .i18n import LOCALE_SESSION_KEY
+from .security import safe_next
+
+bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_folder="../static",
+               static_url_path="/allies-static")
+
+
+@bp.route("/")
+@login_required
+def home():
+    """The signed-in agent's profile: org unit, manager, quotity, roles."""
+    return render_template("allies/main/home.html", agent=current_agent())
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language (fr, en) for this session and go back."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["ALLIES_LOCALES"]:
+        session[LOCALE_SESSION_KEY] = locale
+    return redirect(safe_next(request.form.get("next")))
+
+
+def instance_page(name):
+    """Markdown from the instance folder (`name.<lang>.md`), rendered safely, or None for the default text."""
+    path = Path(current_app.instance_path) / f"{name}.{get_locale()}.md"
+    if not path.is_file():
+        return None
+    return render_markdown(path.read_text(encoding="utf-8"))
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice (RGPD art. 13)."""
+    return render_template("allies/main/privacy.html", custom=instance_page("privacy"))
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement (RGAA)."""
+    return render_template("allies/main/accessibility.html", custom=instance_page("accessibility"))

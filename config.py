@@ -1,0 +1,49 @@
+"""Configuration read from the environment; pick a class with ALLIES_ENV (development, production)."""
+
+import os
+
+
+def _env_bool(name, default):
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+class Config:
+    """Settings shared by every environment; ALLIES_* defaults live in the extension."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    # None means the embedded SQLite database in the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    ALLIES_ORG_NAME = os.environ.get("ALLIES_ORG_NAME", "Région Val-de-Loire-Océane")
+    ALLIES_RATELIMIT_STORAGE_URI = os.environ.get("ALLIES_RATELIMIT_STORAGE_URI", "memory://")
+
+
+class DevelopmentConfig(Config):
+    """Local development with the embedded database and demo data."""
+
+    DEBUG = False
+
+
+class ProductionConfig(Config):
+    """Behind the intranet's proxy: strong secret, PostgreSQL, secure cookies, HSTS."""
+
+    SESSION_COOKIE_SECURE = True
+    ALLIES_HSTS = True
+    ALLIES_PRODUCTION = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig}
+
+
+def config_from_env():
+    """The configuration class named by ALLIES_ENV (development by default)."""
+    name = os.environ.get("ALLIES_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"ALLIES_ENV={name!r} is unknown; use one of: {', '.join(CONFIGS)}.")
+    return CONFIGS[name]

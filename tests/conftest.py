@@ -1,0 +1,175 @@
+"""Fixtures: an app per test on a clean database (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+
+import os
+import tempfile
+from itertools import count
+
+import pytest
+from sqlalchemy import create_engine, delete
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.database import Model, session as db_session
+from app.directory.models import OrgUnit, RoleGrant, User
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_PG = os.environ.get("REQUIRE_PG") == "1"
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+PASSWORD = "correct horse battery staple"
+PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+if REQUIRE_PG and not ON_POSTGRES:
+    raise pytest.UsageError("REQUIRE_PG=1 but TEST_DATABASE_URL does not point to PostgreSQL.")
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are skipped on SQLite unless REQUIRE_PG=1 (then they fail)."""
+    if ON_POSTGRES:
+        return
+    reason = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """The test database, emptied and created once per run."""
+    if ON_POSTGRES:
+        url = TEST_DATABASE_URL
+    else:
+        directory = tempfile.mkdtemp(prefix="allies-tests-")
+        url = f"sqlite:///{directory}/test.sqlite3"
+    engine = create_engine(url)
+    Model.metadata.drop_all(engine)
+    Model.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def test_config(database_url, **overrides):
+    """The configuration of a test application."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "ALLIES_ORG_NAME": "Région Test",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_factory(database_url):
+    """Build apps on the clean test database; every table is emptied after the test."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(test_config(database_url, **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db_session.remove()
+            state = app.extensions["allies"]
+            with state.db.engine.begin() as connection:
+                for table in reversed(Model.metadata.sorted_tables):
+                    connection.execute(delete(table))
+            state.db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    """The application under test, with an app context pushed."""
+    application = app_factory()
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner of the app."""
+    return app.test_cli_runner()
+
+
+_sequence = count(1)
+
+
+@pytest.fixture
+def make_unit(app):
+    """Create an org unit (and its parents) from a path."""
+
+    def make(path="DGS/Direction test/Service test"):
+        parent = None
+        built = ""
+        for name in path.split("/"):
+            built = f"{built}/{name}" if built else name
+            unit = db_session.query(OrgUnit).filter_by(path=built).one_or_none()
+            if unit is None:
+                unit = OrgUnit(name=name, path=built, parent=parent)
+                db_session.add(unit)
+            parent = unit
+        db_session.commit()
+        return parent
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_unit):
+    """Create a user; `roles` among lab/admin; everyone gets the test password."""
+
+    def make(login=None, roles=(), manager=None, unit=None, quotity=100, active=True, **fields):
+        number = next(_sequence)
+        login = login or f"agent{number}"
+        user = User(login=login, email=fields.pop("email", f"{login}@example.org"),
+                    given_name=fields.pop("given_name", "Camille"), family_name=fields.pop("family_name", f"Test{number}"),
+                    org_unit=unit or make_unit(), manager=manager, quotity=quotity, active=active,
+                    password_hash=PASSWORD_HASH, session_version=1, **fields)
+        user.role_grants = [RoleGrant(role=role) for role in roles]
+        db_session.add(user)
+        db_session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def people(make_user):
+    """One person per role: a manager with an agent, a lab member, an admin."""
+    manager = make_user("manon.manager", given_name="Manon", family_name="Durand")
+    agent = make_user("alex.agent", manager=manager, given_name="Alex", family_name="Martin")
+    lab = make_user("lea.lab", roles=("lab",), manager=manager, given_name="Léa", family_name="Labbé")
+    admin = make_user("ada.admin", roles=("admin",), given_name="Ada", family_name="Admin")
+    return {"agent": agent, "manager": manager, "lab": lab, "admin": admin}
+
+
+def sign_in(client, user):
+    """Sign `user` in on `client` by setting Flask-Login's session keys (no password hashing)."""
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = user.get_id()
+        flask_session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def client_for(app, people):
+    """A test client signed in as the person of a role ("anonymous" for none)."""
+
+    def build(role):
+        client = app.test_client()
+        if role != "anonymous":
+            sign_in(client, people[role])
+        return client
+
+    return build
