@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) compile-translations
 
 compile-translations: $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d $(CATALOGS)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d $(CATALOGS)
 
 run: install
 	$(FLASK) db upgrade

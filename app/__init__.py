@@ -6,6 +6,7 @@ import secrets
 from flask import Flask
 from flask_migrate import Migrate
 
+from . import models  # noqa: F401  (every table registered on the metadata)
 from .database import db
 from .extension import MIGRATIONS_DIR, Allies
 from .main.errors import register_error_handlers
@@ -15,11 +16,12 @@ MIN_SECRET_LENGTH = 32
 
 
 def create_app(config=None):
-    """Build the standalone Alliés application; `config` is a class, an object or a mapping."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
-    if config is None:
-        from config import config_from_env
+    """Build the standalone Alliés application; `config` (a class, an object or a mapping) overrides `Config`."""
+    from config import Config, config_from_env
 
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_object(Config)
+    if config is None:
         config = config_from_env()
     if isinstance(config, dict):
         app.config.from_mapping(config)

@@ -5,6 +5,7 @@ import tempfile
 from itertools import count
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, delete
 from werkzeug.security import generate_password_hash
 
@@ -47,7 +48,7 @@ def database_url():
     return url
 
 
-def test_config(database_url, **overrides):
+def build_config(database_url, **overrides):
     """The configuration of a test application."""
     config = {
         "TESTING": True,
@@ -61,13 +62,22 @@ def test_config(database_url, **overrides):
     return config
 
 
+class RequestContextClient(FlaskClient):
+    """Each request runs in its own app context (own `g`, own database session), as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app_factory(database_url):
     """Build apps on the clean test database; every table is emptied after the test."""
     apps = []
 
     def build(**overrides):
-        app = create_app(test_config(database_url, **overrides))
+        app = create_app(build_config(database_url, **overrides))
+        app.test_client_class = RequestContextClient
         apps.append(app)
         return app
 

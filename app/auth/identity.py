@@ -30,6 +30,11 @@ class LocalAccounts:
         user = flask_login.current_user
         return user if user and user.is_authenticated else None
 
+    def treat_request_as_anonymous(self):
+        """Stop this request from loading the agent again (the database is unreachable)."""
+        g.allies_agent = None
+        g._login_user = login_manager.anonymous_user()
+
     def sign_in(self, user):
         """Start a session for `user` (whose password was checked)."""
         flask_login.login_user(user)

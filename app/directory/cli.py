@@ -1,5 +1,7 @@
 """`flask directory …`: import the directory from an HR export."""
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
@@ -15,7 +17,7 @@ def run_import(raw, deactivate_missing, dry_run, label="import"):
     """Check and import CSV bytes in one transaction; print the summary or every error. Returns success."""
     try:
         rows = parse_directory_csv(raw)
-        with click.progressbar(length=len(rows), label=_("Importing"), file=click.get_text_stream("stderr"),
+        with click.progressbar(length=len(rows), label=_("Importing"), file=sys.stderr,
                                show_pos=True) as bar:
             summary = import_directory(rows, deactivate_missing=deactivate_missing, on_row=lambda row: bar.update(1))
     except DirectoryFileError as error:

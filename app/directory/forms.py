@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import ROLES
@@ -17,17 +18,18 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[("", _l("Any role"))] + [(role, ROLE_LABELS[role]) for role in ROLES],
+    role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role"))] + [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
                        validators=[Optional()])
-    status = SelectField(_l("Status"), choices=[("active", _l("Active")), ("inactive", _l("Deactivated")),
-                                                ("all", _l("All"))], default="active")
+    status = SelectField(_l("Status"), choices=[SelectChoice("active", _l("Active")), SelectChoice("inactive", _l("Deactivated")),
+                                                SelectChoice("all", _l("All"))], default="active")
     unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
 
 
 class RoleForm(FlaskForm):
     """Grant or revoke one role."""
 
-    role = SelectField(_l("Role"), choices=[(role, ROLE_LABELS[role]) for role in ROLES], validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+                       validators=[DataRequired()])
 
 
 class OrgUnitSearchForm(FlaskForm):

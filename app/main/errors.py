@@ -1,11 +1,12 @@
 """Error pages in the agent's language for 400, 403, 404, 429, 500 and 503."""
 
-from flask import current_app, g, render_template
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from ..auth.identity import identity
 from ..database import session
 
 ERROR_TEXTS = {
@@ -41,7 +42,7 @@ def handle_csrf_error(error):
 def handle_database_down(error):
     """Database unreachable: roll back and answer 503."""
     current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
-    g.allies_database_down = True
+    identity().treat_request_as_anonymous()
     try:
         session.rollback()
     except OperationalError:

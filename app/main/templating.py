@@ -1,6 +1,6 @@
 """What every Alliés template can use."""
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from flask_babel import get_locale
 
 from ..auth.identity import current_agent
@@ -18,7 +18,7 @@ def logo_url():
 def template_context():
     """Inject the current agent, the organisation and the language into templates."""
     return {
-        "current_agent": None if g.get("allies_database_down") else current_agent(),
+        "current_agent": current_agent(),
         "org_name": current_app.config["ALLIES_ORG_NAME"],
         "org_logo_url": logo_url,
         "current_locale": str(get_locale() or current_app.config["ALLIES_DEFAULT_LOCALE"]),

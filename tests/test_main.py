@@ -1,0 +1,197 @@
+"""Layout, language, security headers, error pages, configuration checks."""
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from app import check_production_config, create_app
+from app.markup import render_markdown
+from tests.conftest import sign_in
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def test_layout_has_skip_link_nav_footer_and_french(client, people):
+    page = sign_in(client, people["admin"]).get("/").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert 'href="#main"' in page and 'id="main"' in page
+    assert "Région Test" in page
+    assert 'href="/privacy"' in page and 'href="/accessibility"' in page
+    assert 'href="/admin/users"' in page, "admins see the directory in the navigation"
+    assert 'role="status"' in page
+
+
+def test_navigation_follows_role(client, people):
+    page = sign_in(client, people["agent"]).get("/").get_data(as_text=True)
+    assert 'href="/admin/users"' not in page
+
+
+def test_home_shows_the_profile(client, people):
+    page = sign_in(client, people["lab"]).get("/").get_data(as_text=True)
+    for expected in ("Léa Labbé", "lea.lab", "DGS/Direction test/Service test", "Manon Durand", "100"):
+        assert expected in page
+    assert "Équipe du laboratoire" in page
+
+
+def test_part_time_quotity_is_shown_for_the_locale(client, make_user):
+    user = make_user(quotity=80)
+    page = sign_in(client, user).get("/").get_data(as_text=True)
+    assert "80\u00a0%" in page or "80 %" in page
+
+
+def test_manager_is_named_a_manager(client, people):
+    page = sign_in(client, people["manager"]).get("/").get_data(as_text=True)
+    assert "Responsable d" in page
+
+
+def test_language_switch_to_english_and_back(client, people):
+    sign_in(client, people["agent"])
+    response = client.post("/language", data={"locale": "en", "next": "/privacy"})
+    assert response.headers["Location"] == "/privacy"
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and "My profile" in page
+    client.post("/language", data={"locale": "fr"})
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/language", data={"locale": "xx", "next": "https://evil.example"})
+    assert '<html lang="fr">' in client.get("/privacy").get_data(as_text=True)
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in response.headers
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_hsts_and_secure_cookie_in_production_settings(app_factory):
+    application = app_factory(ALLIES_HSTS=True, SESSION_COOKIE_SECURE=True)
+    response = application.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_templates_have_no_inline_script_or_style():
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert "<style" not in text and " style=" not in text and "|safe" not in text, path
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "{{7*7}}", "\"><img src=x onerror=alert(1)>"])
+def test_user_data_renders_as_text(client, make_user, payload):
+    admin = make_user(roles=("admin",))
+    make_user(given_name=payload, family_name="Payload")
+    page = sign_in(client, admin).get("/admin/users?q=payload").get_data(as_text=True)
+    main = page.split("<main")[1]
+    assert "Payload 49" not in main
+    if "<" in payload:
+        assert payload not in page and "&lt;" in main
+    else:
+        assert f"Payload {payload}" in main
+
+
+def test_markdown_is_sanitised():
+    html = str(render_markdown("# Titre\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **gras** "
+                               "[site](https://example.org)"))
+    assert "<h1>Titre</h1>" in html and "<strong>gras</strong>" in html
+    assert "<script" not in html and 'href="javascript' not in html
+    assert 'href="https://example.org" rel="noopener noreferrer"' in html
+
+
+def test_privacy_notice_from_the_instance_folder(app, client, tmp_path):
+    app.instance_path = str(tmp_path)
+    (tmp_path / "privacy.fr.md").write_text("# Notice du conseil\n\nDPO : dpo@region.fr <script>x</script>",
+                                            encoding="utf-8")
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "<h1>Notice du conseil</h1>" in page and "dpo@region.fr" in page and "<script>x" not in page
+
+
+def test_default_privacy_notice_names_controller_and_legal_basis(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "6-1-e" in page and "CNIL" in page
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("fr", {400: "Requête incorrecte", 403: "Accès refusé", 404: "Page introuvable", 429: "Trop de tentatives",
+            500: "Une erreur s'est produite", 503: "Service indisponible"}),
+    ("en", {400: "Bad request", 403: "Access denied", 404: "Page not found", 429: "Too many attempts",
+            500: "Something went wrong", 503: "Service unavailable"}),
+])
+def test_error_pages_in_both_languages(app_factory, locale, texts):
+    application = app_factory(ALLIES_DEFAULT_LOCALE=locale)
+    from flask import abort
+
+    for code in texts:
+        application.add_url_rule(f"/boom/{code}", f"boom{code}", lambda code=code: abort(code))
+    application.add_url_rule("/crash", "crash", lambda: 1 / 0)
+    client = application.test_client()
+    for code, text in texts.items():
+        response = client.get("/crash" if code == 500 else f"/boom/{code}")
+        assert response.status_code == code
+        page = response.get_data(as_text=True)
+        assert text in page, (code, locale)
+        assert f'<html lang="{locale}">' in page
+
+
+def test_database_down_gives_503_and_recovers(app_factory, people):
+    application = app_factory()
+    client = sign_in(application.test_client(), people["agent"])
+    down = {"now": True}
+    with application.app_context():
+        engine = application.extensions["allies"].db.engine
+
+        @event.listens_for(engine, "do_connect")
+        def refuse_while_down(dialect, record, cargs, cparams):
+            if down["now"]:
+                raise dialect.loaded_dbapi.OperationalError("connection refused (test)")
+
+        engine.dispose()
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "base de données" in response.get_data(as_text=True)
+    down["now"] = False
+    assert client.get("/").status_code == 200
+
+
+def test_production_refuses_weak_secret_and_sqlite():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        check_production_config({"SECRET_KEY": "dev-only-secret-key-change-me",
+                                 "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        check_production_config({"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        check_production_config({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite:///allies.db"})
+    check_production_config({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+
+
+def test_production_app_refuses_to_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("ALLIES_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    import importlib
+
+    import config
+
+    importlib.reload(config)
+    try:
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            create_app()
+    finally:
+        monkeypatch.delenv("ALLIES_ENV")
+        importlib.reload(config)
+
+
+def test_extension_refuses_double_registration(app):
+    from app.extension import Allies
+
+    with pytest.raises(RuntimeError, match="already registered"):
+        Allies(app)
