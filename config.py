@@ -22,6 +22,7 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     ALLIES_ORG_NAME = os.environ.get("ALLIES_ORG_NAME", "Région Val-de-Loire-Océane")
     ALLIES_RATELIMIT_STORAGE_URI = os.environ.get("ALLIES_RATELIMIT_STORAGE_URI", "memory://")
+    ALLIES_PROXY_HOPS = int(os.environ.get("ALLIES_PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):

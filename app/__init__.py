@@ -5,6 +5,7 @@ import secrets
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import models  # noqa: F401  (every table registered on the metadata)
 from .database import db
@@ -33,6 +34,9 @@ def create_app(config=None):
     if app.config.get("ALLIES_PRODUCTION"):
         check_production_config(app.config)
 
+    hops = int(app.config.get("ALLIES_PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     Allies(app)
     Migrate(app, db, directory=str(MIGRATIONS_DIR))
     register_error_handlers(app)

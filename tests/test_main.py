@@ -195,3 +195,18 @@ def test_extension_refuses_double_registration(app):
 
     with pytest.raises(RuntimeError, match="already registered"):
         Allies(app)
+
+
+def test_forwarded_headers_are_ignored_by_default(client):
+    response = client.get("/", headers={"X-Forwarded-Prefix": "/volontaires", "X-Forwarded-Host": "evil.example"})
+    assert response.headers["Location"] == "/login?next=/"
+
+
+def test_trusted_proxy_prefix_and_scheme(app_factory):
+    application = app_factory(ALLIES_PROXY_HOPS=1)
+    response = application.test_client().get("/", headers={
+        "X-Forwarded-Prefix": "/volontaires", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "intranet.region.fr",
+        "X-Forwarded-For": "10.1.2.3"})
+    assert response.headers["Location"] == "/volontaires/login?next=/volontaires/"
+    page = application.test_client().get("/login", headers={"X-Forwarded-Prefix": "/volontaires"})
+    assert 'href="/volontaires/allies-static/allies/allies.css"' in page.get_data(as_text=True)

@@ -1,0 +1,43 @@
+"""`flask demo load`: a believable region, loaded once, with one sign-in per role."""
+
+from sqlalchemy import func, select
+
+from app.database import session
+from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_rows
+from app.directory.models import OrgUnit, User
+
+
+def test_demo_rows_are_deterministic_and_consistent():
+    rows = demo_rows()
+    assert rows == demo_rows()
+    logins = {row["login"] for row in rows}
+    assert 280 <= len(rows) <= 320 and len(logins) == len(rows)
+    assert all(row["manager"] in logins for row in rows if row["manager"])
+    assert sum(row["quotity"] != "100" for row in rows) >= 20
+
+
+def test_demo_load_once_and_print_logins(app, runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert all(login in result.output for login in DEMO_ACCOUNTS.values()) and DEMO_PASSWORD in result.output
+    count = session.execute(select(func.count(User.id))).scalar_one()
+    assert count == len(demo_rows())
+    directorates = session.execute(select(func.count(OrgUnit.id)).where(OrgUnit.path.like("DGS/%"),
+                                                                        ~OrgUnit.path.like("DGS/%/%"))).scalar_one()
+    assert directorates >= 10
+
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "déjà" in again.output
+    assert session.execute(select(func.count(User.id))).scalar_one() == count
+
+
+def test_demo_accounts_have_their_roles(app, runner):
+    runner.invoke(args=["demo", "load"])
+    users = {role: session.execute(select(User).where(User.login == login)).scalar_one()
+             for role, login in DEMO_ACCOUNTS.items()}
+    assert users["agent"].roles == [] and users["agent"].manager_id == users["manager"].id
+    assert users["manager"].is_manager
+    assert users["lab"].roles == ["lab"] and users["admin"].roles == ["admin"]
+    client = app.test_client()
+    response = client.post("/login", data={"login": DEMO_ACCOUNTS["manager"], "password": DEMO_PASSWORD})
+    assert response.status_code == 302

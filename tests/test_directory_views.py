@@ -1,0 +1,136 @@
+"""Admin pages of the directory: search, org units, roles; no N+1 on the lists."""
+
+import pytest
+from sqlalchemy import event, select
+
+from app.audit.models import AuditEntry
+from app.database import session
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def admin_client(client, people):
+    return sign_in(client, people["admin"])
+
+
+def test_search_by_name_login_and_email(admin_client, make_user):
+    make_user("zoe.bernard", given_name="Zoé", family_name="Bernard", email="zb@region.fr")
+    for q in ("bernard", "Zoé Bern", "zoe.ber", "zb@region"):
+        page = admin_client.get("/admin/users", query_string={"q": q}).get_data(as_text=True)
+        assert "zoe.bernard" in page, q
+        assert "1 utilisateur trouvé" in page
+    assert "zoe.bernard" not in admin_client.get("/admin/users?q=martin").get_data(as_text=True)
+
+
+def test_filter_by_role_status_and_unit(admin_client, make_user, make_unit):
+    unit = make_unit("DGS/Direction des lycées/Service restauration")
+    make_user("cook.one", unit=unit)
+    make_user("gone.away", active=False)
+    page = admin_client.get("/admin/users?role=lab").get_data(as_text=True)
+    assert "lea.lab" in page and "alex.agent" not in page
+    page = admin_client.get("/admin/users?status=inactive").get_data(as_text=True)
+    assert "gone.away" in page and "alex.agent" not in page
+    page = admin_client.get("/admin/users", query_string={"unit": "DGS/Direction des lycées"}).get_data(as_text=True)
+    assert "cook.one" in page and "alex.agent" not in page
+
+
+def test_bad_filter_values_are_ignored_with_a_message(admin_client):
+    response = admin_client.get("/admin/users?role=superuser&status=weird&page=abc")
+    assert response.status_code == 200
+    assert "alex.agent" in response.get_data(as_text=True)
+
+
+def test_user_detail_shows_reports_and_roles(admin_client, people):
+    page = admin_client.get(f"/admin/users/{people['manager'].id}").get_data(as_text=True)
+    assert "Alex Martin" in page and "Léa Labbé" in page
+    assert admin_client.get("/admin/users/999999").status_code == 404
+
+
+def test_org_units_tree_with_counts(admin_client, make_user, make_unit):
+    unit = make_unit("DGS/Direction des finances/Service budget")
+    make_user(unit=unit)
+    make_user(unit=unit)
+    page = admin_client.get("/admin/org-units").get_data(as_text=True)
+    assert "Direction des finances" in page and "Service budget" in page
+    page = admin_client.get("/admin/org-units?q=budget").get_data(as_text=True)
+    assert "Service budget" in page and "Service test" not in page
+
+
+def test_grant_and_revoke_a_role(admin_client, people):
+    agent = people["agent"]
+    assert admin_client.post(f"/admin/users/{agent.id}/roles/grant", data={"role": "lab"}).status_code == 302
+    session.expire_all()
+    assert agent.roles == ["lab"]
+    admin_client.post(f"/admin/users/{agent.id}/roles/grant", data={"role": "lab"})
+    session.expire_all()
+    assert agent.roles == ["lab"], "granting twice keeps one grant"
+    admin_client.post(f"/admin/users/{agent.id}/roles/revoke", data={"role": "lab"})
+    session.expire_all()
+    assert agent.roles == []
+    actions = session.execute(select(AuditEntry.action).where(AuditEntry.object_id == agent.id)).scalars().all()
+    assert actions == ["directory.role_granted", "directory.role_revoked"]
+
+
+def test_unknown_role_is_refused(admin_client, people):
+    response = admin_client.post(f"/admin/users/{people['agent'].id}/roles/grant", data={"role": "superuser"},
+                                 follow_redirects=True)
+    assert "Choisissez un rôle" in response.get_data(as_text=True)
+    session.expire_all()
+    assert people["agent"].roles == []
+
+
+def test_admin_cannot_revoke_own_admin_role(admin_client, people):
+    admin = people["admin"]
+    response = admin_client.post(f"/admin/users/{admin.id}/roles/revoke", data={"role": "admin"},
+                                 follow_redirects=True)
+    assert "propre rôle" in response.get_data(as_text=True)
+    session.expire_all()
+    assert admin.roles == ["admin"]
+
+
+def test_role_change_is_visible_at_once(app, people):
+    lab_client = sign_in(app.test_client(), people["lab"])
+    assert lab_client.get("/admin/users").status_code == 403
+    admin_client = sign_in(app.test_client(), people["admin"])
+    admin_client.post(f"/admin/users/{people['lab'].id}/roles/grant", data={"role": "admin"})
+    assert lab_client.get("/admin/users").status_code == 200
+
+
+def test_mass_assignment_changes_nothing(client, people):
+    agent = people["agent"]
+    sign_in(client, agent)
+    client.post("/language", data={"locale": "en", "roles": "admin", "active": "0", "quotity": "50",
+                                   "manager_id": str(people["admin"].id)})
+    client.post(f"/admin/users/{agent.id}/roles/grant", data={"role": "admin"})
+    session.expire_all()
+    assert agent.roles == [] and agent.active and agent.quotity == 100 and agent.manager_id == people["manager"].id
+
+
+def count_queries(app, client, url):
+    statements = []
+    engine = app.extensions["allies"].db.engine
+
+    def counter(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return len(statements)
+
+
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/users?role=admin", "/admin/org-units", "/"])
+def test_list_pages_do_not_query_per_row(app, admin_client, make_user, make_unit, url):
+    def add_rows(number):
+        for index in range(number):
+            unit = make_unit(f"DGS/Direction {index % 5}/Service {index}")
+            manager = make_user(unit=unit)
+            make_user(unit=unit, manager=manager, roles=("admin",) if index % 2 else ())
+
+    add_rows(3)
+    few = count_queries(app, admin_client, url)
+    add_rows(30)
+    many = count_queries(app, admin_client, url)
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"
