@@ -20,15 +20,18 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
-    ALLIES_ORG_NAME = os.environ.get("ALLIES_ORG_NAME", "Région Val-de-Loire-Océane")
+    if "ALLIES_ORG_NAME" in os.environ:
+        ALLIES_ORG_NAME = os.environ["ALLIES_ORG_NAME"]
+    if "ALLIES_ORG_LOGO" in os.environ:
+        ALLIES_ORG_LOGO = os.environ["ALLIES_ORG_LOGO"]
     ALLIES_RATELIMIT_STORAGE_URI = os.environ.get("ALLIES_RATELIMIT_STORAGE_URI", "memory://")
     ALLIES_PROXY_HOPS = int(os.environ.get("ALLIES_PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):
-    """Local development with the embedded database and demo data."""
+    """Local development with the embedded database and the demo region."""
 
-    DEBUG = False
+    ALLIES_ORG_NAME = os.environ.get("ALLIES_ORG_NAME", "Région Val-de-Loire-Océane")
 
 
 class ProductionConfig(Config):

@@ -31,6 +31,7 @@ DEFAULTS = {
     "ALLIES_IDENTITY_SOURCE": "local",
     "ALLIES_BASE_TEMPLATE": "allies/base.html",
     "ALLIES_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN": "5 per minute",
     "ALLIES_RATELIMIT_STORAGE_URI": "memory://",
     "ALLIES_FRAME_ANCESTORS": "'none'",
     "ALLIES_HSTS": False,

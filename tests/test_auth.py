@@ -30,7 +30,8 @@ def test_failure_message_is_generic_and_audited(client, people, who, password):
     text = response.get_data(as_text=True)
     assert "Échec de la connexion" in text
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "auth.sign_in_failed")).scalar_one()
-    assert entry.actor_label == who
+    assert entry.actor_id is None, "a failed attempt is nobody's action"
+    assert entry.actor_label == (who if who == "alex.agent" else "?"), "unknown text typed as login is not kept"
     assert password not in str(entry.details)
 
 
@@ -104,7 +105,8 @@ def test_login_attempts_are_rate_limited(app_factory, make_user):
 
 
 def test_rate_limit_also_counts_per_login(app_factory):
-    application = app_factory(RATELIMIT_ENABLED=True, ALLIES_LOGIN_RATE_LIMIT="2 per minute")
+    application = app_factory(RATELIMIT_ENABLED=True, ALLIES_LOGIN_RATE_LIMIT="100 per minute",
+                              ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN="2 per minute")
     with application.app_context():
         codes = []
         for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
@@ -139,3 +141,12 @@ class TestSetPasswordCommand:
         result = runner.invoke(args=["users", "set-password", "nobody"], input="a brand new passphrase\n")
         assert result.exit_code == 1
         assert "nobody" in result.output
+
+
+def test_successful_sign_ins_do_not_count_toward_the_limit(app_factory, make_user):
+    application = app_factory(RATELIMIT_ENABLED=True, ALLIES_LOGIN_RATE_LIMIT="3 per minute")
+    with application.app_context():
+        user = make_user()
+        codes = [application.test_client().post("/login", data={"login": user.login, "password": PASSWORD}
+                                                ).status_code for _ in range(5)]
+        assert codes == [302] * 5, "a whole office signing in from one address is not blocked"

@@ -41,3 +41,12 @@ def test_demo_accounts_have_their_roles(app, runner):
     client = app.test_client()
     response = client.post("/login", data={"login": DEMO_ACCOUNTS["manager"], "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_demo_is_never_loaded_in_production(app_factory):
+    application = app_factory()
+    application.config["ALLIES_PRODUCTION"] = True  # set after start: production also refuses SQLite
+    with application.app_context():
+        result = application.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 1 and "production" in result.output
+        assert session.execute(select(func.count(User.id))).scalar_one() == 0

@@ -34,10 +34,19 @@ def test_filter_by_role_status_and_unit(admin_client, make_user, make_unit):
     assert "cook.one" in page and "alex.agent" not in page
 
 
-def test_bad_filter_values_are_ignored_with_a_message(admin_client):
-    response = admin_client.get("/admin/users?role=superuser&status=weird&page=abc")
+def test_a_bad_filter_falls_back_alone_with_a_message(admin_client, make_user):
+    make_user("gone.away", active=False)
+    response = admin_client.get("/admin/users?role=superuser&status=weird&q=alex&page=abc")
     assert response.status_code == 200
-    assert "alex.agent" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "alex.agent" in page and "lea.lab" not in page, "the valid search term still applies"
+    assert "gone.away" not in admin_client.get("/admin/users?status=weird").get_data(as_text=True)
+    assert 'aria-invalid="true"' in page and page.count('class="error"') == 2
+
+
+def test_search_wildcards_are_plain_characters(admin_client):
+    page = admin_client.get("/admin/users?q=_").get_data(as_text=True)
+    assert "0 utilisateur trouvé" in page
 
 
 def test_user_detail_shows_reports_and_roles(admin_client, people):
@@ -134,3 +143,14 @@ def test_list_pages_do_not_query_per_row(app, admin_client, make_user, make_unit
     add_rows(30)
     many = count_queries(app, admin_client, url)
     assert many == few, f"{url}: {few} queries with few rows, {many} with many"
+
+
+def test_a_failure_between_two_writes_leaves_nothing_half_written(app, admin_client, people, monkeypatch):
+    def audit_log_down(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("app.directory.operations.record", audit_log_down)
+    response = admin_client.post(f"/admin/users/{people['agent'].id}/roles/grant", data={"role": "lab"})
+    assert response.status_code == 500
+    session.expire_all()
+    assert people["agent"].roles == [], "the grant was rolled back with the failed audit entry"

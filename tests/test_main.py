@@ -210,3 +210,10 @@ def test_trusted_proxy_prefix_and_scheme(app_factory):
     assert response.headers["Location"] == "/volontaires/login?next=/volontaires/"
     page = application.test_client().get("/login", headers={"X-Forwarded-Prefix": "/volontaires"})
     assert 'href="/volontaires/allies-static/allies/allies.css"' in page.get_data(as_text=True)
+
+
+def test_logo_hosted_elsewhere_is_allowed_by_the_csp(app_factory):
+    application = app_factory(ALLIES_ORG_LOGO="https://intranet.region.fr/static/logo.svg")
+    response = application.test_client().get("/login")
+    assert "img-src 'self' data: https://intranet.region.fr;" in response.headers["Content-Security-Policy"]
+    assert 'src="https://intranet.region.fr/static/logo.svg"' in response.get_data(as_text=True)

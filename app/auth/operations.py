@@ -14,12 +14,13 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 def authenticate(login, password):
     """The active user with this login and password, or None; both outcomes go to the audit log."""
     user = find_user(login)
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-    elif user.active and user.check_password(password):
+    # One hash check whatever the account's state, so timing tells nothing about it.
+    password_ok = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    if user is not None and user.active and user.password_hash and password_ok:
         record("auth.sign_in", actor=user, obj=user)
         return user
-    record("auth.sign_in_failed", actor=user, actor_label=login.strip()[:100], obj=user)
+    # What was typed is kept only when it names an account: it might be a password typed in the wrong field.
+    record("auth.sign_in_failed", actor_label=user.login if user else "?", obj=user)
     return None
 
 

@@ -13,17 +13,29 @@ from .operations import authenticate
 bp = Blueprint("auth", __name__)
 
 
-def _login_rate_limit():
+def _rate_limit_per_address():
+    """Sign-in attempts allowed from one address."""
     return current_app.config["ALLIES_LOGIN_RATE_LIMIT"]
 
 
+def _rate_limit_per_login():
+    """Sign-in attempts allowed on one login, whatever the address (short window: no long lock-out)."""
+    return current_app.config["ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN"]
+
+
+def _failed(response):
+    """Only failed attempts count (a failure shows the form again; a success redirects)."""
+    return response.status_code != 302
+
+
 def _attempted_login():
+    """The rate-limit key of the login being tried."""
     return "login:" + request.form.get("login", "").strip().lower()[:64]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_attempted_login)
+@limiter.limit(_rate_limit_per_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_rate_limit_per_login, methods=["POST"], key_func=_attempted_login, deduct_when=_failed)
 def login():
     """Sign in with login and password."""
     if current_agent() is not None:

@@ -4,6 +4,7 @@ import csv
 import io
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -40,6 +41,9 @@ def load_demo():
 @with_appcontext
 def load_command():
     """Load the demo directory into an empty database and print the demo logins."""
+    if current_app.config["ALLIES_PRODUCTION"]:
+        raise click.ClickException(_("Demo accounts share a published password: they are never loaded in "
+                                     "production."))
     if session.execute(select(func.count(User.id))).scalar_one():
         click.echo(_("The directory already has users: demo data not loaded."))
     else:

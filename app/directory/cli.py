@@ -26,8 +26,8 @@ def run_import(raw, deactivate_missing, dry_run, label="import"):
             click.echo(line, err=True)
         click.echo(_("Nothing was written: %(count)d error(s).", count=len(error.errors.messages)), err=True)
         return False
-    click.echo(_("%(created)d created, %(updated)d updated, %(deactivated)d deactivated, %(unchanged)d unchanged.",
-                 **summary.__dict__))
+    click.echo(_("%(created)d created, %(updated)d updated, %(reactivated)d reactivated, %(deactivated)d deactivated, "
+                 "%(unchanged)d unchanged.", **summary.__dict__))
     if dry_run:
         session.rollback()
         click.echo(_("Dry run: nothing was written."))

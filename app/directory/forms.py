@@ -24,6 +24,11 @@ class UserSearchForm(FlaskForm):
                                                 SelectChoice("all", _l("All"))], default="active")
     unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
 
+    def valid_filters(self):
+        """The filters that passed validation; a wrong one falls back to its default, the others stay."""
+        return {name: (field.default or "") if field.errors else (field.data or "")
+                for name, field in self._fields.items()}
+
 
 class RoleForm(FlaskForm):
     """Grant or revoke one role."""

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from .models import ROLES
+
 COLUMNS = ("login", "email", "given_name", "family_name", "org_unit", "manager", "quotity", "roles", "active")
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TRUE_WORDS = {"", "1", "true", "yes", "y", "oui", "o", "vrai"}
 FALSE_WORDS = {"0", "false", "no", "n", "non", "faux"}
-ALLOWED_ROLES = ("lab", "admin")
 
 
 @dataclass
@@ -45,8 +46,9 @@ class LineErrors:
         return bool(self.messages)
 
     def lines(self):
-        """The messages sorted by line, as printable text."""
-        return [_("line %(line)d: %(message)s", line=line, message=message) for line, message in sorted(self.messages)]
+        """The messages sorted by line, as printable text (a message about the whole file has no line)."""
+        return [message if line is None else _("line %(line)d: %(message)s", line=line, message=message)
+                for line, message in sorted(self.messages, key=lambda item: item[0] or 0)]
 
 
 class DirectoryFileError(Exception):
@@ -72,6 +74,11 @@ def decode(raw):
 def parse_directory_csv(raw):
     """Checked rows of the file (bytes); raises DirectoryFileError listing every problem."""
     text = decode(raw)
+    if "\x00" in text:
+        errors = LineErrors()
+        errors.add(text[: text.index("\x00")].count("\n") + 1,
+                   _("the file contains a NUL character: it is not a CSV text file"))
+        raise DirectoryFileError(errors)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -99,7 +106,15 @@ def parse_directory_csv(raw):
 
     rows = []
     first_line_of = {}
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.add(reader.line_num, _("the line cannot be read as CSV (%(reason)s); nothing after it was read",
+                                          reason=str(error)))
+            break
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue
@@ -150,11 +165,11 @@ def _check_row(line, values, errors):
     if quotity is None or not 50 <= quotity <= 100:
         errors.add(line, _("quotity \"%(value)s\" must be a whole percentage between 50 and 100",
                            value=values["quotity"]))
-    roles = tuple(sorted({role.strip().lower() for role in re.split(r"[,\s]+", values["roles"]) if role.strip()}))
-    unknown_roles = [role for role in roles if role not in ALLOWED_ROLES]
+    roles = tuple(sorted({role.strip().lower() for role in re.split(r"[,;\s]+", values["roles"]) if role.strip()}))
+    unknown_roles = [role for role in roles if role not in ROLES]
     if unknown_roles:
         errors.add(line, _("unknown role(s) %(roles)s: only %(allowed)s are allowed",
-                           roles=", ".join(unknown_roles), allowed=", ".join(ALLOWED_ROLES)))
+                           roles=", ".join(unknown_roles), allowed=", ".join(ROLES)))
     active_text = values["active"].lower()
     if active_text not in TRUE_WORDS | FALSE_WORDS:
         errors.add(line, _("active \"%(value)s\" must be 1 or 0", value=values["active"]))

@@ -1,10 +1,11 @@
 """The directory: agents, their org units, managers and roles."""
 
+import unicodedata
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import Model, session
@@ -17,6 +18,12 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def folded(text):
+    """Lower case without accents, so « Élodie » sorts with E and `helene` finds « Hélène » on any database."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 class OrgUnit(Model):
     """A node of the organisation tree (directorate → service → …), identified by its full path."""
 
@@ -25,10 +32,22 @@ class OrgUnit(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     path: Mapped[str] = mapped_column(String(1000), unique=True)
+    # The path folded (case and accents), for matching and searching.
+    path_key: Mapped[str] = mapped_column(String(1000), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("allies_org_units.id"), index=True)
 
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent", order_by="OrgUnit.name")
+
+    @validates("path")
+    def _fold_path(self, key, path):
+        self.path_key = folded(path)
+        return path
+
+    @property
+    def display_path(self):
+        """The path as people read it: DGS › Direction › Service."""
+        return self.path.replace("/", " › ")
 
     @property
     def depth(self):
@@ -62,6 +81,9 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(254))
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
+    # Folded "family given", for ordering; folded names, login and e-mail, for searching.
+    sort_name: Mapped[str] = mapped_column(String(201), index=True, default="")
+    search_text: Mapped[str] = mapped_column(String(1000), default="")
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("allies_org_units.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"), index=True)
     quotity: Mapped[int] = mapped_column(Integer, default=100)
@@ -75,6 +97,16 @@ class User(UserMixin, Model):
     org_unit: Mapped[OrgUnit | None] = relationship()
     manager: Mapped["User | None"] = relationship(remote_side=[id])
     role_grants: Mapped[list[RoleGrant]] = relationship(cascade="all, delete-orphan", order_by=RoleGrant.role)
+
+    @validates("given_name", "family_name", "login", "email")
+    def _refresh_name_keys(self, key, value):
+        fields = {name: getattr(self, name) or "" for name in ("given_name", "family_name", "login", "email")}
+        fields[key] = value or ""
+        self.sort_name = folded(f"{fields['family_name']} {fields['given_name']}")
+        self.search_text = folded(" | ".join((f"{fields['given_name']} {fields['family_name']}",
+                                              f"{fields['family_name']} {fields['given_name']}",
+                                              fields["login"], fields["email"])))
+        return value
 
     @property
     def full_name(self):

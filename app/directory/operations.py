@@ -9,21 +9,23 @@ from sqlalchemy.orm import selectinload
 from ..audit.operations import record
 from ..database import session
 from .importer import DirectoryFileError, LineErrors
-from .models import OrgUnit, RoleGrant, User
+from .models import OrgUnit, RoleGrant, User, folded
 
 
 @dataclass
 class ImportSummary:
-    """What an import did (or would do, in a dry run)."""
+    """What an import did (or would do, in a dry run) to the users of the file and, with
+    --deactivate-missing, to those absent from it."""
 
     created: int = 0
     updated: int = 0
+    reactivated: int = 0
     deactivated: int = 0
     unchanged: int = 0
 
 
 def check_managers(rows, existing, deactivate_missing):
-    """Unknown managers and manager cycles, per line; raises DirectoryFileError."""
+    """Unknown, deactivated or leaving managers and manager cycles, per line; raises DirectoryFileError."""
     errors = LineErrors()
     in_file = {row.login: row for row in rows}
     manager_of = {login: (user.manager.login if user.manager else "") for login, user in existing.items()}
@@ -37,6 +39,9 @@ def check_managers(rows, existing, deactivate_missing):
         elif deactivate_missing and row.manager not in in_file:
             errors.add(row.line, _("manager \"%(manager)s\" is not in the file and would be deactivated",
                                    manager=row.manager))
+        elif row.active and not (in_file[row.manager].active if row.manager in in_file
+                                 else existing[row.manager].active):
+            errors.add(row.line, _("manager \"%(manager)s\" is deactivated", manager=row.manager))
     for row in rows:
         chain = [row.login]
         current = manager_of.get(row.login, "")
@@ -50,13 +55,13 @@ def check_managers(rows, existing, deactivate_missing):
 
 
 def _unit_for_path(path, units):
-    """The org unit at `path`, creating it and its missing ancestors."""
-    if path in units:
-        return units[path]
+    """The org unit at `path` (matched whatever the case and accents), creating it and its missing ancestors."""
+    if folded(path) in units:
+        return units[folded(path)]
     parent_path, _sep, name = path.rpartition("/")
     unit = OrgUnit(name=name, path=path, parent=_unit_for_path(parent_path, units) if parent_path else None)
     session.add(unit)
-    units[path] = unit
+    units[folded(path)] = unit
     return unit
 
 
@@ -66,12 +71,33 @@ def _snapshot(user):
             user.manager.login if user.manager else "", user.quotity, tuple(user.roles), user.active)
 
 
+def _sync_roles(user, roles, changes):
+    """Give `user` exactly `roles`, noting each grant and revocation in `changes`."""
+    for grant in [grant for grant in user.role_grants if grant.role not in roles]:
+        user.role_grants.remove(grant)
+        changes.append((user, "directory.role_revoked", grant.role))
+    held = set(user.roles)
+    for role in roles:
+        if role not in held:
+            user.role_grants.append(RoleGrant(role=role))
+            changes.append((user, "directory.role_granted", role))
+
+
+def _count_active_admins(users):
+    return sum(1 for user in users if user.active and user.has_role("admin"))
+
+
 def import_directory(rows, deactivate_missing=False, on_row=None):
     """Create and update users by login from checked rows, in the current transaction.
 
-    Nothing is written when a manager is unknown or managers form a cycle. `on_row` is
-    called after each row (for a progress bar).
+    Nothing is written when the file has no agent, a manager is unknown, deactivated or in a
+    cycle, or the import would leave no active admin. `on_row` is called after each row
+    (for a progress bar). Every role change is in the audit log.
     """
+    if not rows:
+        errors = LineErrors()
+        errors.add(2, _("the file has no agent: nothing to import"))
+        raise DirectoryFileError(errors)
     existing = {
         user.login: user
         for user in session.execute(
@@ -79,10 +105,11 @@ def import_directory(rows, deactivate_missing=False, on_row=None):
         ).scalars()
     }
     check_managers(rows, existing, deactivate_missing)
-    units = {unit.path: unit for unit in session.execute(select(OrgUnit)).scalars()}
-    summary = ImportSummary()
+    admins_before = _count_active_admins(existing.values())
+    units = {unit.path_key: unit for unit in session.execute(select(OrgUnit)).scalars()}
     before = {login: _snapshot(user) for login, user in existing.items()}
     users = dict(existing)
+    role_changes = []
     for row in rows:
         user = users.get(row.login)
         if user is None:
@@ -94,30 +121,39 @@ def import_directory(rows, deactivate_missing=False, on_row=None):
         if user.active and not row.active:
             user.end_sessions()
         user.active = row.active
-        granted = set(user.roles)
-        for grant in [grant for grant in user.role_grants if grant.role not in row.roles]:
-            user.role_grants.remove(grant)
-        user.role_grants.extend(RoleGrant(role=role) for role in row.roles if role not in granted)
+        _sync_roles(user, row.roles, role_changes)
         if on_row:
             on_row(row)
     for row in rows:
         users[row.login].manager = users[row.manager] if row.manager else None
 
+    summary = ImportSummary()
     in_file = {row.login for row in rows}
     for login, user in users.items():
-        if login not in before:
+        was_active = before[login][-1] if login in before else None
+        if login not in in_file:
+            if deactivate_missing and user.active:
+                user.active = False
+                user.end_sessions()
+                summary.deactivated += 1
+        elif was_active is None:
             summary.created += 1
-        elif deactivate_missing and login not in in_file and user.active:
-            user.active = False
-            user.end_sessions()
+        elif was_active and not user.active:
             summary.deactivated += 1
-        elif before[login][-1] and not user.active:
-            summary.deactivated += 1
+        elif not was_active and user.active:
+            summary.reactivated += 1
         elif before[login] != _snapshot(user):
             summary.updated += 1
         else:
             summary.unchanged += 1
+    if admins_before and not _count_active_admins(users.values()):
+        errors = LineErrors()
+        errors.add(None, _("the import would leave no active administrator: keep the admin role of at least "
+                           "one active user"))
+        raise DirectoryFileError(errors)
     session.flush()
+    for user, action, role in role_changes:
+        record(action, obj=user, role=role, source="directory import")
     record("directory.import", rows=len(rows), deactivate_missing=deactivate_missing, **summary.__dict__)
     return summary
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..database import session
-from .models import OrgUnit, RoleGrant, User
+from .models import OrgUnit, RoleGrant, User, folded
 
 
 def search_users(q="", role="", status="active", unit=""):
@@ -12,17 +12,16 @@ def search_users(q="", role="", status="active", unit=""):
     query = select(User).options(selectinload(User.org_unit), selectinload(User.manager),
                                  selectinload(User.role_grants))
     if q:
-        pattern = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(User.login).like(pattern), func.lower(User.email).like(pattern),
-                                func.lower(User.given_name + " " + User.family_name).like(pattern),
-                                func.lower(User.family_name + " " + User.given_name).like(pattern)))
+        query = query.where(User.search_text.contains(folded(q.strip()), autoescape=True))
     if role:
         query = query.where(User.role_grants.any(RoleGrant.role == role))
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
     if unit:
-        query = query.join(User.org_unit).where(or_(OrgUnit.path == unit, OrgUnit.path.startswith(unit + "/")))
-    return query.order_by(User.family_name, User.given_name, User.id)
+        unit = folded("/".join(segment.strip() for segment in unit.strip().strip("/").split("/")))
+        query = query.join(User.org_unit).where(or_(OrgUnit.path_key == unit,
+                                                    OrgUnit.path_key.startswith(unit + "/", autoescape=True)))
+    return query.order_by(User.sort_name, User.id)
 
 
 def org_units_with_counts(q=""):
@@ -30,14 +29,14 @@ def org_units_with_counts(q=""):
     counts = (select(User.org_unit_id, func.count(User.id).label("agents")).where(User.active.is_(True))
               .group_by(User.org_unit_id).subquery())
     query = (select(OrgUnit, func.coalesce(counts.c.agents, 0))
-             .outerjoin(counts, counts.c.org_unit_id == OrgUnit.id).order_by(OrgUnit.path))
+             .outerjoin(counts, counts.c.org_unit_id == OrgUnit.id).order_by(OrgUnit.path_key))
     if q:
-        query = query.where(func.lower(OrgUnit.path).like(f"%{q.strip().lower()}%"))
+        query = query.where(OrgUnit.path_key.contains(folded(q.strip()), autoescape=True))
     return session.execute(query).all()
 
 
 def direct_reports(user):
     """The user's direct reports, active first, by name."""
     query = (select(User).where(User.manager_id == user.id).options(selectinload(User.org_unit))
-             .order_by(User.active.desc(), User.family_name, User.given_name))
+             .order_by(User.active.desc(), User.sort_name))
     return session.execute(query).scalars().all()

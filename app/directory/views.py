@@ -24,8 +24,8 @@ def get_user_or_404(user_id):
 def users():
     """Search the directory."""
     form = UserSearchForm(request.args)
-    filters = form.data if form.validate() else {}
-    query = search_users(**{key: filters.get(key) or "" for key in ("q", "role", "status", "unit")})
+    form.validate()
+    query = search_users(**form.valid_filters())
     page = paginate(query, request.args.get("page", 1, type=int))
     return render_template("allies/directory/users.html", form=form, page=page)
 

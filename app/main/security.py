@@ -1,6 +1,6 @@
 """HTTP security headers and safe redirects."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app, request, url_for
 
@@ -10,7 +10,7 @@ def add_security_headers(response):
     config = current_app.config
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {image_sources(config)}; object-src 'none'; "
         f"base-uri 'self'; form-action 'self'; frame-ancestors {config['ALLIES_FRAME_ANCESTORS']}",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -22,6 +22,15 @@ def add_security_headers(response):
     if request.endpoint and not request.endpoint.endswith("static"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def image_sources(config):
+    """CSP img-src: this app, data: URIs, and the origin of a logo hosted elsewhere."""
+    sources = "'self' data:"
+    logo = urlsplit(config.get("ALLIES_ORG_LOGO") or "")
+    if logo.scheme in ("http", "https") and logo.netloc:
+        sources += " " + urlunsplit((logo.scheme, logo.netloc, "", "", ""))
+    return sources
 
 
 def safe_next(target, default_endpoint="main.home"):

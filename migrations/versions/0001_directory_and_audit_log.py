@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 03:17:56.088207
+Create Date: 2026-11-26 03:34:48.143071
 
 """
 from alembic import op
@@ -21,10 +21,12 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('path', sa.String(length=1000), nullable=False),
+    sa.Column('path_key', sa.String(length=1000), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['parent_id'], ['allies_org_units.id'], name=op.f('fk_allies_org_units_parent_id_allies_org_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_allies_org_units')),
-    sa.UniqueConstraint('path', name=op.f('uq_allies_org_units_path'))
+    sa.UniqueConstraint('path', name=op.f('uq_allies_org_units_path')),
+    sa.UniqueConstraint('path_key', name=op.f('uq_allies_org_units_path_key'))
     )
     with op.batch_alter_table('allies_org_units', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_allies_org_units_parent_id'), ['parent_id'], unique=False)
@@ -35,6 +37,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('given_name', sa.String(length=100), nullable=False),
     sa.Column('family_name', sa.String(length=100), nullable=False),
+    sa.Column('sort_name', sa.String(length=201), nullable=False),
+    sa.Column('search_text', sa.String(length=1000), nullable=False),
     sa.Column('org_unit_id', sa.Integer(), nullable=True),
     sa.Column('manager_id', sa.Integer(), nullable=True),
     sa.Column('quotity', sa.Integer(), nullable=False),
@@ -52,6 +56,7 @@ def upgrade():
     with op.batch_alter_table('allies_users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_allies_users_manager_id'), ['manager_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_allies_users_org_unit_id'), ['org_unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_allies_users_sort_name'), ['sort_name'], unique=False)
 
     op.create_table('allies_audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -98,6 +103,7 @@ def downgrade():
 
     op.drop_table('allies_audit_entries')
     with op.batch_alter_table('allies_users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allies_users_sort_name'))
         batch_op.drop_index(batch_op.f('ix_allies_users_org_unit_id'))
         batch_op.drop_index(batch_op.f('ix_allies_users_manager_id'))
 
