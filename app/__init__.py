@@ -1,5 +1,6 @@
 """Alliés: calls for volunteers, managers' agreement on working time, and time budgets."""
 
+import logging
 import os
 import secrets
 
@@ -51,6 +52,10 @@ def check_production_config(config):
             "Production needs a strong SECRET_KEY: set the SECRET_KEY environment variable to at least "
             f"{MIN_SECRET_LENGTH} random characters, e.g. {secrets.token_urlsafe(48)!r}."
         )
+    if config.get("ALLIES_RATELIMIT_STORAGE_URI", "memory://").startswith("memory"):
+        logging.getLogger(__name__).warning(
+            "ALLIES_RATELIMIT_STORAGE_URI is memory://: each app process counts sign-in attempts on its own. "
+            "With several processes, set it to redis://…")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise RuntimeError(
             "Production needs PostgreSQL: set DATABASE_URL, e.g. postgresql+psycopg://allies@db.example/allies."

@@ -40,6 +40,8 @@ DEFAULTS = {
     "ALLIES_MIN_PASSWORD_LENGTH": 12,
     "ALLIES_CONTROLLER": "",
     "ALLIES_DPO_CONTACT": "",
+    # Months after a call's end before sign-up details are anonymised.
+    "ALLIES_RETENTION_MONTHS": 12,
 }
 
 

@@ -16,7 +16,7 @@ def test_sign_in_then_home_shows_profile(client, people):
     response = login(client, "alex.agent")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
-    assert "Alex Martin" in page and "Manon Durand" in page and "DGS/Direction test/Service test" in page
+    assert "Alex Martin" in page and "Manon Durand" in page and "DGS › Direction test › Service test" in page
 
 
 def test_login_is_case_insensitive(client, people):
@@ -150,3 +150,8 @@ def test_successful_sign_ins_do_not_count_toward_the_limit(app_factory, make_use
         codes = [application.test_client().post("/login", data={"login": user.login, "password": PASSWORD}
                                                 ).status_code for _ in range(5)]
         assert codes == [302] * 5, "a whole office signing in from one address is not blocked"
+
+
+def test_set_password_with_empty_stdin_says_so(runner, people):
+    result = runner.invoke(args=["users", "set-password", "alex.agent"], input="\n")
+    assert result.exit_code == 1 and "entrée standard" in result.output

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from app.database import session
 from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_rows
 from app.directory.models import OrgUnit, User
+from app.directory.queries import direct_reports
 
 
 def test_demo_rows_are_deterministic_and_consistent():
@@ -36,7 +37,7 @@ def test_demo_accounts_have_their_roles(app, runner):
     users = {role: session.execute(select(User).where(User.login == login)).scalar_one()
              for role, login in DEMO_ACCOUNTS.items()}
     assert users["agent"].roles == [] and users["agent"].manager_id == users["manager"].id
-    assert users["manager"].is_manager
+    assert len(direct_reports(users["manager"], active_only=True)) >= 3
     assert users["lab"].roles == ["lab"] and users["admin"].roles == ["admin"]
     client = app.test_client()
     response = client.post("/login", data={"login": DEMO_ACCOUNTS["manager"], "password": DEMO_PASSWORD})

@@ -153,7 +153,7 @@ def test_every_bad_line_is_reported_at_once(import_file):
     text = GOOD + "zoe,bad,Zoé,Bernard,DGS,,100,,1\nyves,yves@r.fr,Yves,Morel,DGS,,30,,1\n"
     result = import_file(text)
     assert "ligne 6 :" in result.text and "ligne 7 :" in result.text
-    assert "2 erreur(s)" in result.text
+    assert "2 erreurs." in result.text
 
 
 def test_cycle_message_names_every_line_of_the_cycle(import_file):
@@ -246,3 +246,28 @@ def test_org_unit_paths_match_whatever_the_case(import_file):
     import_file(HEADER + "zoe,zoe@region.fr,Zoé,Bernard,dgs/direction des ressources humaines,dgs,100,,1\n")
     assert user("zoe").org_unit.path == "DGS/Direction des ressources humaines"
     assert session.execute(select(func.count(OrgUnit.id))).scalar_one() == 3
+
+
+def test_all_kinds_of_errors_come_in_one_run(import_file):
+    text = GOOD + ("zoe,bad-email,Zoé,Bernard,DGS,,100,,1\n"
+                   "yves,yves@r.fr,Yves,Morel,DGS,ghost,100,,1\n"
+                   "camille,c2@r.fr,Camille,Bis,DGS,,100,,1\n"
+                   "anne,anne@r.fr,Anne,Roy,DGS,zoe,100,,1\n")
+    result = import_file(text)
+    assert "ligne 6 :" in result.text and "bad-email" in result.text
+    assert "ligne 7 :" in result.text and "ghost" in result.text
+    assert "ligne 8 :" in result.text and "ligne 5" in result.text
+    assert "ligne 9 :" not in result.text, "a manager whose own line is wrong is not reported twice"
+    assert "3 erreurs" in result.text
+
+
+def test_one_error_is_singular(import_file):
+    assert "1 erreur." in import_file(GOOD + "zoe,bad,Zoé,Bernard,DGS,,100,,1\n").text
+
+
+def test_deactivated_logins_are_listed(import_file):
+    import_file(GOOD)
+    without_camille = "".join(line for line in GOOD.splitlines(keepends=True) if not line.startswith("camille"))
+    result = import_file(without_camille, "--deactivate-missing", "--dry-run")
+    assert "camille" in result.text.split("désactivés : 1,")[1]
+    assert user("camille").active is True

@@ -46,7 +46,7 @@ def test_a_bad_filter_falls_back_alone_with_a_message(admin_client, make_user):
 
 def test_search_wildcards_are_plain_characters(admin_client):
     page = admin_client.get("/admin/users?q=_").get_data(as_text=True)
-    assert "0 utilisateur trouvé" in page
+    assert "Aucun utilisateur trouvé." in page
 
 
 def test_user_detail_shows_reports_and_roles(admin_client, people):
@@ -154,3 +154,32 @@ def test_a_failure_between_two_writes_leaves_nothing_half_written(app, admin_cli
     assert response.status_code == 500
     session.expire_all()
     assert people["agent"].roles == [], "the grant was rolled back with the failed audit entry"
+
+
+def test_page_past_the_last_one_offers_a_way_back(admin_client):
+    page = admin_client.get("/admin/users?page=50&q=a").get_data(as_text=True)
+    assert "au-delà de la dernière" in page and 'href="/admin/users?q=a"' in page
+
+
+def test_grant_form_offers_only_roles_not_held_and_says_when_already_held(admin_client, people):
+    page = admin_client.get(f"/admin/users/{people['lab'].id}").get_data(as_text=True)
+    grant_form = page.split('id="grant-role"')[1].split("</select>")[0]
+    assert 'value="admin"' in grant_form and 'value="lab"' not in grant_form
+    response = admin_client.post(f"/admin/users/{people['lab'].id}/roles/grant", data={"role": "lab"},
+                                 follow_redirects=True)
+    assert "a déjà le rôle" in response.get_data(as_text=True)
+
+
+def test_sorting_follows_french_order(admin_client, make_user):
+    for family in ("Guérin", "Gérard", "Élie", "Dufour", "Zola"):
+        make_user(family_name=family, given_name="Test")
+    page = admin_client.get("/admin/users?q=test").get_data(as_text=True)
+    names = [name for name in ("Dufour", "Élie", "Gérard", "Guérin", "Zola")]
+    assert sorted(names, key=page.index) == names
+
+
+def test_search_ignores_accents_and_case(admin_client, make_user, make_unit):
+    make_user(given_name="Hélène", family_name="Lefèvre", unit=make_unit("DGS/Direction des données"))
+    assert "Lefèvre" in admin_client.get("/admin/users?q=HELENE lefevre").get_data(as_text=True)
+    assert "Lefèvre" in admin_client.get("/admin/users?unit=dgs/direction des donnees").get_data(as_text=True)
+    assert "Direction des données" in admin_client.get("/admin/org-units?q=donnees").get_data(as_text=True)

@@ -30,7 +30,7 @@ def test_navigation_follows_role(client, people):
 
 def test_home_shows_the_profile(client, people):
     page = sign_in(client, people["lab"]).get("/").get_data(as_text=True)
-    for expected in ("Léa Labbé", "lea.lab", "DGS/Direction test/Service test", "Manon Durand", "100"):
+    for expected in ("Léa Labbé", "lea.lab", "DGS › Direction test › Service test", "Manon Durand", "100"):
         assert expected in page
     assert "Équipe du laboratoire" in page
 
@@ -97,7 +97,7 @@ def test_user_data_renders_as_text(client, make_user, payload):
     if "<" in payload:
         assert payload not in page and "&lt;" in main
     else:
-        assert f"Payload {payload}" in main
+        assert f"</span> {payload}" in main
 
 
 def test_markdown_is_sanitised():
@@ -217,3 +217,41 @@ def test_logo_hosted_elsewhere_is_allowed_by_the_csp(app_factory):
     response = application.test_client().get("/login")
     assert "img-src 'self' data: https://intranet.region.fr;" in response.headers["Content-Security-Policy"]
     assert 'src="https://intranet.region.fr/static/logo.svg"' in response.get_data(as_text=True)
+
+
+def test_manager_sees_the_team_on_the_home_page(client, people, make_user):
+    make_user("left.team", manager=people["manager"], active=False, given_name="Parti", family_name="Ailleurs")
+    page = sign_in(client, people["manager"]).get("/").get_data(as_text=True)
+    assert "Mon équipe" in page and "Alex Martin" in page and "Léa Labbé" in page
+    assert "Parti Ailleurs" not in page
+    assert "Mon équipe" not in sign_in(client, people["agent"]).get("/").get_data(as_text=True)
+
+
+def test_failed_sign_in_says_error_in_the_title(client, people):
+    page = client.post("/login", data={"login": "alex.agent", "password": "wrong"}).get_data(as_text=True)
+    assert "<title>Erreur" in page
+    assert "<title>Erreur" not in client.get("/login").get_data(as_text=True)
+
+
+def test_admin_notes_are_shown_to_admins_only(client, people):
+    assert "privacy.fr.md" not in sign_in(client, people["agent"]).get("/privacy").get_data(as_text=True)
+    assert "privacy.fr.md" in sign_in(client, people["admin"]).get("/privacy").get_data(as_text=True)
+
+
+def test_identity_sources_can_be_added(app_factory):
+    from app.auth.identity import IDENTITY_SOURCES, LocalAccounts, register_identity_source
+
+    @register_identity_source
+    class Nobody(LocalAccounts):
+        name = "nobody"
+
+        def current_agent(self):
+            return None
+
+    try:
+        application = app_factory(ALLIES_IDENTITY_SOURCE="nobody")
+        assert application.extensions["allies"].identity.name == "nobody"
+    finally:
+        IDENTITY_SOURCES.pop("nobody")
+    with pytest.raises(RuntimeError, match="ALLIES_IDENTITY_SOURCE"):
+        app_factory(ALLIES_IDENTITY_SOURCE="unknown")

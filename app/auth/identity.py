@@ -48,6 +48,16 @@ class LocalAccounts:
 IDENTITY_SOURCES = {LocalAccounts.name: LocalAccounts}
 
 
+def register_identity_source(source_class):
+    """Make another identity source available to ALLIES_IDENTITY_SOURCE under `source_class.name`.
+
+    A source has `init_app(app)`, `current_agent()`, `sign_in(user)`, `sign_out(user)` and
+    `treat_request_as_anonymous()`.
+    """
+    IDENTITY_SOURCES[source_class.name] = source_class
+    return source_class
+
+
 def identity_source(name):
     """A new identity source of the configured kind."""
     try:

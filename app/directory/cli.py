@@ -5,7 +5,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from ..cli import fail
 from ..database import session
 from .importer import DirectoryFileError, parse_directory_csv
 from .operations import import_directory
@@ -13,27 +15,30 @@ from .operations import import_directory
 directory_cli = click.Group("directory", help="Manage the directory of agents.")
 
 
-def run_import(raw, deactivate_missing, dry_run, label="import"):
-    """Check and import CSV bytes in one transaction; print the summary or every error. Returns success."""
+def run_import(raw, deactivate_missing, dry_run):
+    """Check and import CSV bytes in one transaction; print the summary, or every error and exit 1."""
     try:
-        rows = parse_directory_csv(raw)
-        with click.progressbar(length=len(rows), label=_("Importing"), file=sys.stderr,
+        parsed = parse_directory_csv(raw)
+        with click.progressbar(length=len(parsed.rows), label=_("Importing"), file=sys.stderr,
                                show_pos=True) as bar:
-            summary = import_directory(rows, deactivate_missing=deactivate_missing, on_row=lambda row: bar.update(1))
+            summary = import_directory(parsed, deactivate_missing=deactivate_missing,
+                                       on_row=lambda row: bar.update(1))
     except DirectoryFileError as error:
         session.rollback()
         for line in error.errors.lines():
             click.echo(line, err=True)
-        click.echo(_("Nothing was written: %(count)d error(s).", count=len(error.errors.messages)), err=True)
-        return False
+        count = len(error.errors.messages)
+        fail(ngettext("Nothing was written: %(num)d error.", "Nothing was written: %(num)d errors.", count))
     click.echo(_("%(created)d created, %(updated)d updated, %(reactivated)d reactivated, %(deactivated)d deactivated, "
-                 "%(unchanged)d unchanged.", **summary.__dict__))
+                 "%(unchanged)d unchanged.", **summary.counts()))
+    if summary.deactivated_missing:
+        click.echo(_("Deactivated because absent from the file: %(logins)s",
+                     logins=", ".join(sorted(summary.deactivated_missing))))
     if dry_run:
         session.rollback()
         click.echo(_("Dry run: nothing was written."))
     else:
         session.commit()
-    return True
 
 
 @directory_cli.command("import")
@@ -43,5 +48,4 @@ def run_import(raw, deactivate_missing, dry_run, label="import"):
 @with_appcontext
 def import_command(csv_file, deactivate_missing, dry_run):
     """Create and update users from an HR export (CSV, UTF-8)."""
-    if not run_import(csv_file.read(), deactivate_missing, dry_run):
-        raise SystemExit(1)
+    run_import(csv_file.read(), deactivate_missing, dry_run)

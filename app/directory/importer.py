@@ -51,6 +51,15 @@ class LineErrors:
                 for line, message in sorted(self.messages, key=lambda item: item[0] or 0)]
 
 
+@dataclass
+class ParsedDirectory:
+    """What was read from a file: the valid rows, every login seen, and the errors per line."""
+
+    errors: LineErrors
+    rows: list = field(default_factory=list)
+    logins: set = field(default_factory=set)
+
+
 class DirectoryFileError(Exception):
     """The file cannot be imported; `errors` says why, line by line."""
 
@@ -72,7 +81,10 @@ def decode(raw):
 
 
 def parse_directory_csv(raw):
-    """Checked rows of the file (bytes); raises DirectoryFileError listing every problem."""
+    """The file's rows that passed their checks, and the errors of the others.
+
+    A file that cannot be read at all (encoding, NUL, columns) raises DirectoryFileError.
+    """
     text = decode(raw)
     if "\x00" in text:
         errors = LineErrors()
@@ -92,19 +104,17 @@ def parse_directory_csv(raw):
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name for name in header if name not in COLUMNS]
     duplicated = sorted({name for name in header if header.count(name) > 1})
-    if missing or unknown or duplicated:
-        parts = []
-        if missing:
-            parts.append(_("missing columns: %(names)s", names=", ".join(missing)))
-        if unknown:
-            parts.append(_("unknown columns: %(names)s", names=", ".join(unknown)))
-        if duplicated:
-            parts.append(_("repeated columns: %(names)s", names=", ".join(duplicated)))
-        errors.add(1, _("%(problems)s. The expected columns are: %(columns)s",
-                        problems="; ".join(parts), columns=", ".join(COLUMNS)))
+    if missing:
+        errors.add(1, _("missing columns: %(names)s", names=", ".join(missing)))
+    if unknown:
+        errors.add(1, _("unknown columns: %(names)s", names=", ".join(unknown)))
+    if duplicated:
+        errors.add(1, _("repeated columns: %(names)s", names=", ".join(duplicated)))
+    if errors:
+        errors.add(1, _("the expected columns are: %(columns)s", columns=", ".join(COLUMNS)))
         raise DirectoryFileError(errors)
 
-    rows = []
+    parsed = ParsedDirectory(errors=errors)
     first_line_of = {}
     while True:
         try:
@@ -122,7 +132,9 @@ def parse_directory_csv(raw):
             errors.add(line, _("%(found)d values where %(expected)d columns are expected",
                                found=len(values), expected=len(header)))
             continue
-        row = _check_row(line, dict(zip(header, (value.strip() for value in values))), errors)
+        values = dict(zip(header, (value.strip() for value in values)))
+        parsed.logins.add(values["login"].lower())
+        row = _check_row(line, values, errors)
         if row is None:
             continue
         if row.login in first_line_of:
@@ -130,10 +142,8 @@ def parse_directory_csv(raw):
                                login=row.login, other=first_line_of[row.login]))
             continue
         first_line_of[row.login] = line
-        rows.append(row)
-    if errors:
-        raise DirectoryFileError(errors)
-    return rows
+        parsed.rows.append(row)
+    return parsed
 
 
 def _check_row(line, values, errors):
@@ -155,7 +165,9 @@ def _check_row(line, values, errors):
             errors.add(line, _("the %(field)s is longer than 100 characters", field=label))
     segments = [segment.strip() for segment in values["org_unit"].split("/")]
     org_unit = "/".join(segments)
-    if not values["org_unit"] or not all(segments):
+    if not values["org_unit"]:
+        errors.add(line, _("the org unit is empty"))
+    elif not all(segments):
         errors.add(line, _("org unit \"%(path)s\" is not a path like DGS/Direction/Service",
                            path=values["org_unit"]))
     elif len(org_unit) > 1000 or any(len(segment) > 200 for segment in segments):

@@ -4,11 +4,11 @@ import unicodedata
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import Model, session
+from ..database import Model
 
 ROLES = ("lab", "admin")
 
@@ -121,12 +121,6 @@ class User(UserMixin, Model):
     def has_role(self, role):
         """Whether the user holds a granted role (lab, admin)."""
         return role in self.roles
-
-    @property
-    def is_manager(self):
-        """Whether anyone active reports to this user."""
-        query = select(User.id).where(User.manager_id == self.id, User.active.is_(True)).limit(1)
-        return session.execute(query).first() is not None
 
     @property
     def is_active(self):

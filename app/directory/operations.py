@@ -1,6 +1,6 @@
 """Changes to the directory: import from an HR export, roles granted and revoked."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -22,11 +22,16 @@ class ImportSummary:
     reactivated: int = 0
     deactivated: int = 0
     unchanged: int = 0
+    deactivated_missing: list = field(default_factory=list)
+
+    def counts(self):
+        """The figures, for messages and the audit log."""
+        return {name: value for name, value in self.__dict__.items() if isinstance(value, int)}
 
 
-def check_managers(rows, existing, deactivate_missing):
-    """Unknown, deactivated or leaving managers and manager cycles, per line; raises DirectoryFileError."""
-    errors = LineErrors()
+def check_managers(parsed, existing, deactivate_missing):
+    """Add unknown, deactivated or leaving managers and manager cycles to the file's errors."""
+    rows, errors = parsed.rows, parsed.errors
     in_file = {row.login: row for row in rows}
     manager_of = {login: (user.manager.login if user.manager else "") for login, user in existing.items()}
     manager_of.update({row.login: row.manager for row in rows})
@@ -34,6 +39,8 @@ def check_managers(rows, existing, deactivate_missing):
         if not row.manager:
             continue
         if row.manager not in manager_of:
+            if row.manager in parsed.logins:
+                continue  # the manager's own line is wrong and already reported
             errors.add(row.line, _("manager \"%(manager)s\" is neither in the file nor in the directory",
                                    manager=row.manager))
         elif deactivate_missing and row.manager not in in_file:
@@ -50,8 +57,6 @@ def check_managers(rows, existing, deactivate_missing):
             current = manager_of[current]
         if current == row.login:
             errors.add(row.line, _("manager cycle: %(chain)s", chain=" → ".join(chain + [row.login])))
-    if errors:
-        raise DirectoryFileError(errors)
 
 
 def _unit_for_path(path, units):
@@ -87,24 +92,26 @@ def _count_active_admins(users):
     return sum(1 for user in users if user.active and user.has_role("admin"))
 
 
-def import_directory(rows, deactivate_missing=False, on_row=None):
-    """Create and update users by login from checked rows, in the current transaction.
+def import_directory(parsed, deactivate_missing=False, on_row=None):
+    """Create and update users by login from a parsed file, in the current transaction.
 
-    Nothing is written when the file has no agent, a manager is unknown, deactivated or in a
-    cycle, or the import would leave no active admin. `on_row` is called after each row
-    (for a progress bar). Every role change is in the audit log.
+    Nothing is written when a line is wrong, the file has no agent, a manager is unknown,
+    deactivated or in a cycle, or the import would leave no active admin: DirectoryFileError
+    then lists every problem at once. `on_row` is called after each row (for a progress bar).
+    Every role change is in the audit log.
     """
-    if not rows:
-        errors = LineErrors()
-        errors.add(2, _("the file has no agent: nothing to import"))
-        raise DirectoryFileError(errors)
+    rows = parsed.rows
+    if not rows and not parsed.errors:
+        parsed.errors.add(2, _("the file has no agent: nothing to import"))
     existing = {
         user.login: user
         for user in session.execute(
             select(User).options(selectinload(User.role_grants), selectinload(User.org_unit), selectinload(User.manager))
         ).scalars()
     }
-    check_managers(rows, existing, deactivate_missing)
+    check_managers(parsed, existing, deactivate_missing)
+    if parsed.errors:
+        raise DirectoryFileError(parsed.errors)
     admins_before = _count_active_admins(existing.values())
     units = {unit.path_key: unit for unit in session.execute(select(OrgUnit)).scalars()}
     before = {login: _snapshot(user) for login, user in existing.items()}
@@ -136,6 +143,7 @@ def import_directory(rows, deactivate_missing=False, on_row=None):
                 user.active = False
                 user.end_sessions()
                 summary.deactivated += 1
+                summary.deactivated_missing.append(login)
         elif was_active is None:
             summary.created += 1
         elif was_active and not user.active:
@@ -154,7 +162,8 @@ def import_directory(rows, deactivate_missing=False, on_row=None):
     session.flush()
     for user, action, role in role_changes:
         record(action, obj=user, role=role, source="directory import")
-    record("directory.import", rows=len(rows), deactivate_missing=deactivate_missing, **summary.__dict__)
+    record("directory.import", rows=len(rows), deactivate_missing=deactivate_missing,
+           deactivated_logins=summary.deactivated_missing, **summary.counts())
     return summary
 
 

@@ -7,7 +7,7 @@ from ..auth.access import role_required
 from ..auth.identity import current_agent
 from ..database import paginate, session
 from .forms import ROLE_LABELS, OrgUnitSearchForm, RoleForm, UserSearchForm
-from .models import User
+from .models import ROLES, User
 from .operations import grant_role, revoke_role
 from .queries import direct_reports, org_units_with_counts, search_users
 
@@ -36,7 +36,7 @@ def user_detail(user_id):
     """One agent's directory record, reports and roles."""
     user = get_user_or_404(user_id)
     return render_template("allies/directory/user.html", user=user, reports=direct_reports(user),
-                           form=RoleForm())
+                           grantable=[role for role in ROLES if not user.has_role(role)])
 
 
 @bp.route("/users/<int:user_id>/roles/grant", methods=["POST"])
@@ -45,11 +45,14 @@ def grant(user_id):
     """Grant a role (lab, admin)."""
     user = get_user_or_404(user_id)
     form = RoleForm()
-    if form.validate_on_submit() and grant_role(user, form.role.data, current_agent()):
+    if not form.validate_on_submit():
+        flash(_("Choose a role from the list."), "error")
+    elif grant_role(user, form.role.data, current_agent()):
         flash(_("%(name)s now has the role %(role)s.", name=user.full_name, role=ROLE_LABELS[form.role.data]),
               "success")
-    elif form.errors:
-        flash(_("Choose a role from the list."), "error")
+    else:
+        flash(_("%(name)s already has the role %(role)s.", name=user.full_name, role=ROLE_LABELS[form.role.data]),
+              "info")
     return redirect(url_for("directory.user_detail", user_id=user.id))
 
 

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
+from ..directory.queries import direct_reports
 from ..extension import TEMPLATES_DIR
 from ..markup import render_markdown
 from .i18n import LOCALE_SESSION_KEY
@@ -19,8 +20,9 @@ bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_fold
 @bp.route("/")
 @login_required
 def home():
-    """The signed-in agent's profile: org unit, manager, quotity, roles."""
-    return render_template("allies/main/home.html", agent=current_agent())
+    """The signed-in agent's profile (org unit, manager, quotity, roles) and, for a manager, the team."""
+    agent = current_agent()
+    return render_template("allies/main/home.html", agent=agent, team=direct_reports(agent, active_only=True))
 
 
 @bp.route("/language", methods=["POST"])
