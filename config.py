@@ -1,4 +1,7 @@
-"""Configuration read from the environment; pick a class with ALLIES_ENV (development, production)."""
+"""Configuration read from the environment; pick a class with ALLIES_ENV (development, production).
+
+Every ALLIES_* setting of the extension can also be given as an environment variable.
+"""
 
 import os
 
@@ -20,18 +23,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
-    if "ALLIES_ORG_NAME" in os.environ:
-        ALLIES_ORG_NAME = os.environ["ALLIES_ORG_NAME"]
-    if "ALLIES_ORG_LOGO" in os.environ:
-        ALLIES_ORG_LOGO = os.environ["ALLIES_ORG_LOGO"]
-    ALLIES_RATELIMIT_STORAGE_URI = os.environ.get("ALLIES_RATELIMIT_STORAGE_URI", "memory://")
-    ALLIES_PROXY_HOPS = int(os.environ.get("ALLIES_PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):
     """Local development with the embedded database and the demo region."""
 
-    ALLIES_ORG_NAME = os.environ.get("ALLIES_ORG_NAME", "Région Val-de-Loire-Océane")
+    ALLIES_ORG_NAME = "Région Val-de-Loire-Océane"
 
 
 class ProductionConfig(Config):
@@ -43,6 +40,24 @@ class ProductionConfig(Config):
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig}
+
+
+def allies_settings_from_env(defaults):
+    """ALLIES_* environment variables, typed like their defaults (numbers, yes/no, text)."""
+    settings = {}
+    for key, default in defaults.items():
+        if key not in os.environ:
+            continue
+        value = os.environ[key]
+        if isinstance(default, bool):
+            settings[key] = _env_bool(key, default)
+        elif isinstance(default, int):
+            settings[key] = int(value)
+        elif isinstance(default, tuple):
+            settings[key] = tuple(part.strip() for part in value.split(",") if part.strip())
+        else:
+            settings[key] = value
+    return settings
 
 
 def config_from_env():

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import models  # noqa: F401  (every table registered on the metadata)
 from .database import db
-from .extension import MIGRATIONS_DIR, Allies
+from .extension import DEFAULTS, MIGRATIONS_DIR, Allies
 from .main.errors import register_error_handlers
 
 WEAK_SECRETS = {"dev-only-secret-key-change-me", "change-me", "secret", "dev"}
@@ -19,16 +19,19 @@ MIN_SECRET_LENGTH = 32
 
 def create_app(config=None):
     """Build the standalone Alliés application; `config` (a class, an object or a mapping) overrides `Config`."""
-    from config import Config, config_from_env
+    from config import Config, allies_settings_from_env, config_from_env
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(Config)
-    if config is None:
+    from_environment = config is None
+    if from_environment:
         config = config_from_env()
     if isinstance(config, dict):
         app.config.from_mapping(config)
     else:
         app.config.from_object(config)
+    if from_environment:
+        app.config.update(allies_settings_from_env(DEFAULTS))
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.path.join(app.instance_path, 'allies.sqlite3')}"

@@ -34,14 +34,35 @@ DEFAULTS = {
     "ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN": "5 per minute",
     "ALLIES_RATELIMIT_STORAGE_URI": "memory://",
     "ALLIES_FRAME_ANCESTORS": "'none'",
+    # Standalone only: trusted reverse proxies in front (their X-Forwarded-* headers are used).
+    "ALLIES_PROXY_HOPS": 0,
     "ALLIES_HSTS": False,
     "ALLIES_PRODUCTION": False,
     "ALLIES_PAGE_SIZE": 50,
     "ALLIES_MIN_PASSWORD_LENGTH": 12,
+    # Working time (decree 2000-815): full-time hours a year, hours in a day; local time of the intranet.
+    "ALLIES_ANNUAL_HOURS": 1607,
+    "ALLIES_DAY_HOURS": 7,
+    "ALLIES_TIMEZONE": "Europe/Paris",
     "ALLIES_CONTROLLER": "",
     "ALLIES_DPO_CONTACT": "",
     # Months after a call's end before sign-up details are anonymised.
     "ALLIES_RETENTION_MONTHS": 12,
+    # Links in mails sent outside a request (the mail worker, the CLI) start with this.
+    "ALLIES_BASE_URL": "http://127.0.0.1:5000",
+    # console, folder or smtp; None: console in development, smtp in production.
+    "ALLIES_MAIL_BACKEND": None,
+    "ALLIES_MAIL_FROM": "Alliés <no-reply@localhost>",
+    # The folder backend's directory; None: <instance>/mails.
+    "ALLIES_MAIL_FOLDER": None,
+    "ALLIES_MAIL_SERVER": "localhost",
+    "ALLIES_MAIL_PORT": 25,
+    "ALLIES_MAIL_USE_TLS": False,  # STARTTLS
+    "ALLIES_MAIL_USERNAME": None,
+    "ALLIES_MAIL_PASSWORD": None,
+    "ALLIES_MAIL_TIMEOUT": 10,
+    # Failures before a mail is given up; retries wait 1 min, then twice as long each time, at most 6 h.
+    "ALLIES_MAIL_MAX_ATTEMPTS": 14,  # 1 min doubling, capped at 6 h: about 32 h of outage
 }
 
 
@@ -69,6 +90,7 @@ class Allies:
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["ALLIES_RATELIMIT_STORAGE_URI"])
+        app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["ALLIES_TIMEZONE"])
 
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:
@@ -98,11 +120,14 @@ class Allies:
 
     @staticmethod
     def _register_blueprints(app):
+        from .approvals.views import bp as approvals_bp
         from .auth.views import bp as auth_bp
+        from .calls.views import bp as calls_bp
         from .directory.views import bp as directory_bp
         from .main.views import bp as main_bp
+        from .signups.views import bp as signups_bp
 
-        blueprints = (main_bp, auth_bp, directory_bp)
+        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp)
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
         return tuple(blueprint.name for blueprint in blueprints)
@@ -110,10 +135,13 @@ class Allies:
     @staticmethod
     def _register_commands(app):
         from .auth.cli import users_cli
+        from .calls.cli import calls_cli
         from .demo.cli import demo_cli
         from .directory.cli import directory_cli
+        from .mail.cli import outbox_cli
+        from .signups.cli import signups_cli
 
-        for group in (directory_cli, users_cli, demo_cli):
+        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli):
             app.cli.add_command(group)
 
     @staticmethod

@@ -1,6 +1,10 @@
 """Every Alliés model, imported in one place for migrations and tests."""
 
 from .audit.models import AuditEntry
+from .calls.models import Call, Question, call_audience
 from .directory.models import OrgUnit, RoleGrant, User
+from .mail.models import MailPreference, OutboxMessage
+from .signups.models import Answer, SignUp
 
-__all__ = ["AuditEntry", "OrgUnit", "RoleGrant", "User"]
+__all__ = ["Answer", "AuditEntry", "Call", "MailPreference", "OrgUnit", "OutboxMessage", "Question", "RoleGrant",
+           "SignUp", "User", "call_audience"]

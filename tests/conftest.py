@@ -183,3 +183,33 @@ def client_for(app, people):
         return client
 
     return build
+
+
+@pytest.fixture
+def make_call(app, people):
+    """Create a published call through the operations (questions as (kind, label, required, choices))."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from app.calls.operations import add_question, create_call, publish
+    from app.directory.models import utcnow
+
+    def make(title="Atelier design des services", capacity=None, questions=(), status="published", units=(),
+             needs_manager_agreement=True, kind="percent", value=Decimal(10), **fields):
+        start = date(2027, 1, 1)
+        call = create_call(people["lab"], audience_units=list(units), title=title,
+                           summary=fields.pop("summary", "Un atelier pour repenser l'accueil."),
+                           body=fields.pop("body", "**Trois** demi-journées."), capacity=capacity,
+                           deadline=fields.pop("deadline", utcnow() + timedelta(days=10)), audience_all=not units,
+                           commitment_kind=kind, commitment_value=value, start_date=start,
+                           end_date=fields.pop("end_date", date(2027, 6, 30)),
+                           needs_manager_agreement=needs_manager_agreement,
+                           contact=fields.pop("contact", "labo@region.fr"), **fields)
+        for kind_, label, required, choices in questions:
+            add_question(call, people["lab"], kind=kind_, label=label, required=required, choices=list(choices))
+        if status == "published":
+            publish(call, people["lab"])
+        db_session.commit()
+        return call
+
+    return make

@@ -32,6 +32,26 @@ MATRIX = {
     "directory.grant": ("POST", {"user_id": "agent"}, only("admin", 302)),
     "directory.revoke": ("POST", {"user_id": "agent"}, only("admin", 302)),
     "directory.org_units": ("GET", {}, only("admin", 200)),
+    "calls.index": ("GET", {}, signed_in(200)),
+    "calls.show": ("GET", {"call_id": "call"}, signed_in(200)),
+    "calls.manage": ("GET", {}, only("lab", 200)),
+    "calls.new": ("GET", {}, only("lab", 200)),
+    "calls.edit": ("GET", {"call_id": "call"}, only("lab", 200)),
+    "calls.preview": ("GET", {"call_id": "call"}, only("lab", 200)),
+    "calls.publish_call": ("POST", {"call_id": "call"}, only("lab", 302)),
+    "calls.close_call": ("POST", {"call_id": "call"}, only("lab", 302)),
+    "calls.archive_call": ("POST", {"call_id": "call"}, only("lab", 302)),
+    "calls.new_question": ("POST", {"call_id": "call"}, only("lab", 422)),  # the matrix posts no question
+    "calls.move": ("POST", {"call_id": "call", "question_id": "question"}, only("lab", 302)),
+    "calls.remove": ("POST", {"call_id": "call", "question_id": "question"}, only("lab", 302)),
+    "signups.new": ("GET", {"call_id": "call"}, {**signed_in(200), "agent": 302}),  # the agent has signed up
+    "signups.mine": ("GET", {}, signed_in(200)),
+    "signups.withdraw_signup": ("GET", {"signup_id": "signup"}, {**signed_in(404), "agent": 200}),
+    "signups.of_call": ("GET", {"call_id": "call"}, only("lab", 200)),
+    "signups.detail": ("GET", {"signup_id": "signup"}, only("lab", 200)),
+    "signups.decline_signup": ("POST", {"signup_id": "signup"}, only("lab", 422)),  # no reason given
+    "signups.lab_notices": ("GET", {}, only("lab", 200)),
+    "approvals.inbox": ("GET", {}, signed_in(200)),
 }
 
 
@@ -41,11 +61,25 @@ def test_every_endpoint_is_in_the_matrix(app):
     assert set(MATRIX) - endpoints == set(), "remove these endpoints from MATRIX"
 
 
+@pytest.fixture
+def objects(people, make_call):
+    """The people, a published call with a question, and the agent's sign-up to it."""
+    from decimal import Decimal
+
+    from app.database import session
+    from app.signups.operations import sign_up
+
+    call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", False, []), ("yes_no", "Dispo ?", False, [])])
+    signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    session.commit()
+    return {**people, "call": call, "question": call.active_questions[0], "signup": signup}
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_access(app, people, client_for, endpoint, role):
+def test_access(app, objects, client_for, endpoint, role):
     method, arguments, expected = MATRIX[endpoint]
-    values = {name: people[value].id if value in people else value for name, value in arguments.items()}
+    values = {name: objects[value].id if value in objects else value for name, value in arguments.items()}
     with app.test_request_context():
         from flask import url_for
 

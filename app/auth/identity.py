@@ -6,7 +6,7 @@ login are further sources with the same three methods.
 """
 
 import flask_login
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 
 from ..database import session
 from ..directory.models import User
@@ -27,8 +27,8 @@ class LocalAccounts:
 
     def current_agent(self):
         """The signed-in, active agent, or None."""
-        user = flask_login.current_user
-        return user if user and user.is_authenticated else None
+        user = flask_login.current_user._get_current_object()  # the user, not the proxy: it is cached
+        return user if user.is_authenticated else None
 
     def treat_request_as_anonymous(self):
         """Stop this request from loading the agent again (the database is unreachable)."""
@@ -38,11 +38,13 @@ class LocalAccounts:
     def sign_in(self, user):
         """Start a session for `user` (whose password was checked)."""
         flask_login.login_user(user)
+        g.allies_agent = user
 
     def sign_out(self, user):
         """End this session and every other session of `user`, server-side."""
         user.end_sessions()
         flask_login.logout_user()
+        g.allies_agent = None
 
 
 IDENTITY_SOURCES = {LocalAccounts.name: LocalAccounts}
@@ -81,7 +83,9 @@ def load_user(user_id):
 
 
 def current_agent():
-    """The signed-in agent of this request, or None — whatever the identity source."""
+    """The signed-in agent of this request, or None — whatever the identity source (None outside requests)."""
+    if not has_request_context():
+        return None
     if "allies_agent" not in g:
         g.allies_agent = current_app.extensions["allies"].identity.current_agent()
     return g.allies_agent

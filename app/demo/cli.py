@@ -15,6 +15,7 @@ from ..database import session
 from ..directory.importer import parse_directory_csv
 from ..directory.models import User
 from ..directory.operations import import_directory
+from .calls import load_demo_calls
 from .data import DEMO_ACCOUNTS, DEMO_PASSWORD, FIELDS, demo_rows
 
 demo_cli = click.Group("demo", help="Demonstration data.")
@@ -35,6 +36,7 @@ def load_demo():
     password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once for the 300 accounts
     for user in session.execute(select(User)).scalars():
         user.password_hash = password_hash
+    load_demo_calls()
     return summary
 
 

@@ -88,6 +88,8 @@ class User(UserMixin, Model):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"), index=True)
     quotity: Mapped[int] = mapped_column(Integer, default=100)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language chosen with the switch (fr, en); mails to this person use it. None: the default.
+    locale: Mapped[str | None] = mapped_column(String(5))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Bumped on sign-out and deactivation: every session carrying the old value ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

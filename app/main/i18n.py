@@ -2,7 +2,15 @@
 
 from flask import current_app, has_request_context, session
 
+from ..auth.identity import current_agent
+
 LOCALE_SESSION_KEY = "allies_locale"
+
+
+def remember_locale(agent, locale):
+    """Keep the signed-in agent's choice, so mails reach them in that language."""
+    if agent is not None:
+        agent.locale = locale
 
 
 def select_locale():
@@ -10,4 +18,7 @@ def select_locale():
     chosen = session.get(LOCALE_SESSION_KEY) if has_request_context() else None
     if chosen in current_app.config["ALLIES_LOCALES"]:
         return chosen
+    agent = current_agent() if has_request_context() else None
+    if agent is not None and agent.locale in current_app.config["ALLIES_LOCALES"]:
+        return agent.locale
     return current_app.config["ALLIES_DEFAULT_LOCALE"]

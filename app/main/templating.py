@@ -1,10 +1,11 @@
 """What every Alliés template can use."""
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import get_locale
 
 from ..auth.identity import current_agent
 from ..directory.forms import ROLE_LABELS
+from ..directory.queries import direct_reports
 
 
 def logo_url():
@@ -13,6 +14,16 @@ def logo_url():
     if logo and ("://" in logo or logo.startswith("/")):
         return logo
     return url_for("main.static", filename=logo or "allies/logo.svg")
+
+
+def agent_has_reports():
+    """Whether the signed-in agent manages someone (one query, when the navigation asks)."""
+    agent = current_agent()
+    if agent is None:
+        return False
+    if "allies_has_reports" not in g:
+        g.allies_has_reports = bool(direct_reports(agent, active_only=True, limit=1))
+    return g.allies_has_reports
 
 
 def template_context():
@@ -24,4 +35,5 @@ def template_context():
         "current_locale": str(get_locale() or current_app.config["ALLIES_DEFAULT_LOCALE"]),
         "allies_base_template": current_app.config["ALLIES_BASE_TEMPLATE"],
         "role_labels": ROLE_LABELS,
+        "agent_has_reports": agent_has_reports,
     }

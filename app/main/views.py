@@ -10,7 +10,7 @@ from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
 from ..extension import TEMPLATES_DIR
 from ..markup import render_markdown
-from .i18n import LOCALE_SESSION_KEY
+from .i18n import LOCALE_SESSION_KEY, remember_locale
 from .security import safe_next
 
 bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_folder="../static",
@@ -31,6 +31,7 @@ def set_language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["ALLIES_LOCALES"]:
         session[LOCALE_SESSION_KEY] = locale
+        remember_locale(current_agent(), locale)
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -1,0 +1,67 @@
+"""Working time in the French public service: 1,607 h a year full time (decree 2000-815), pro rata."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import current_app
+
+COMMITMENT_KINDS = ("percent", "hours_per_month", "days_per_month", "total_hours")
+DAYS_IN_YEAR = Decimal(365)
+MONTHS_IN_YEAR = Decimal(12)
+QUARTER = Decimal("0.25")
+
+
+def annual_hours():
+    """Legal annual working hours of a full-time agent (ALLIES_ANNUAL_HOURS, 1,607 by default)."""
+    return Decimal(str(current_app.config["ALLIES_ANNUAL_HOURS"]))
+
+
+def day_hours():
+    """Hours in a working day (ALLIES_DAY_HOURS, 7 by default)."""
+    return Decimal(str(current_app.config["ALLIES_DAY_HOURS"]))
+
+
+def to_quarter_hours(hours):
+    """Round to the nearest quarter of an hour."""
+    return (Decimal(hours) / QUARTER).quantize(Decimal(1), rounding=ROUND_HALF_UP) * QUARTER
+
+
+def period_days(start, end):
+    """Calendar days in a period, both ends included."""
+    return (end - start).days + 1
+
+
+def working_hours(quotity, start, end):
+    """What an agent at `quotity` % works over the period: 1,607 h × quotity × share of the year."""
+    return annual_hours() * Decimal(quotity) / 100 * period_days(start, end) / DAYS_IN_YEAR
+
+
+def commitment_hours(kind, value, start, end, quotity=100):
+    """Hours a commitment means for an agent over the period, in quarter hours.
+
+    percent: that share of the agent's own working time (so pro rata of the quotity);
+    hours_per_month, days_per_month: per month of the period; total_hours: as given.
+    """
+    value = Decimal(value)
+    months = period_days(start, end) * MONTHS_IN_YEAR / DAYS_IN_YEAR
+    if kind == "percent":
+        hours = working_hours(quotity, start, end) * value / 100
+    elif kind == "hours_per_month":
+        hours = value * months
+    elif kind == "days_per_month":
+        hours = value * day_hours() * months
+    elif kind == "total_hours":
+        hours = value
+    else:
+        raise ValueError(kind)
+    return to_quarter_hours(hours)
+
+
+def hours_to_days(hours):
+    """Working days that many hours make (7 h a day unless configured)."""
+    return (Decimal(hours) / day_hours()).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def share_of_working_time(hours, quotity, start, end):
+    """The hours as a fraction (0–1) of what the agent works over the period."""
+    available = working_hours(quotity, start, end)
+    return Decimal(hours) / available if available else Decimal(0)

@@ -1,0 +1,160 @@
+"""The lab's forms: a call, a question."""
+
+from datetime import timezone
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..directory.models import utcnow
+from ..fields import CheckboxListField, LocalDecimalField
+from .models import CHOICE_KINDS
+
+COMMITMENT_LABELS = {
+    "percent": _l("percent of working time"),
+    "hours_per_month": _l("hours per month"),
+    "days_per_month": _l("days per month"),
+    "total_hours": _l("hours in total"),
+}
+# The most a commitment of each kind may say: a full-time year's worth.
+COMMITMENT_LIMITS = {"percent": 100, "hours_per_month": 140, "days_per_month": 20, "total_hours": 1607}
+QUESTION_LABELS = {
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "single_choice": _l("One choice in a list"),
+    "multiple_choice": _l("Several choices in a list"),
+    "yes_no": _l("Yes or no"),
+    "number": _l("Number"),
+    "date": _l("Date"),
+}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Open"),
+    "closed": _l("Closed"),
+    "archived": _l("Archived"),
+}
+
+
+class CallForm(FlaskForm):
+    """Write or edit a call."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=500)],
+                            description=_l("Two or three sentences shown in the list of calls."))
+    body = TextAreaField(_l("Full description"), validators=[Optional(), Length(max=20000)],
+                         description=_l("Markdown: **bold**, *italics*, lists with -, links [text](https://…)."))
+    capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
+                            description=_l("Leave empty for no limit."))
+    deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    audience_all = RadioField(_l("Who may sign up"), choices=[SelectChoice("all", _l("Every agent")),
+                                                              SelectChoice("units", _l("Agents of chosen units"))],
+                              default="all")
+    audience_units = CheckboxListField(_l("Units (their sub-units included)"), coerce=int, choices=[])
+    commitment_kind = SelectField(_l("Time asked, as"),
+                                  choices=[SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()])
+    commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired()])
+    start_date = DateField(_l("Period start"), validators=[InputRequired()])
+    end_date = DateField(_l("Period end"), validators=[InputRequired()])
+    needs_manager_agreement = BooleanField(_l("The line manager's agreement is needed"), default=True)
+    contact = StringField(_l("Contact"), validators=[Optional(), Length(max=200)],
+                          description=_l("Who answers agents' questions about this call."))
+
+    def __init__(self, *args, units=(), current_deadline=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience_units.choices = [SelectChoice(unit.id, unit.display_path) for unit in units]
+        self._current_deadline = current_deadline
+
+    def validate_deadline(self, field):
+        if field.data is None:
+            return
+        changed = self._current_deadline is None or self.deadline_utc() != self._current_deadline
+        if changed and self.deadline_utc() <= utcnow():
+            raise ValidationError(_l("The deadline must be in the future."))
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The period cannot end before it starts."))
+
+    def validate_commitment_value(self, field):
+        if field.data is None:
+            return
+        limit = COMMITMENT_LIMITS.get(self.commitment_kind.data, 0)
+        if not Decimal(0) < field.data <= limit:
+            raise ValidationError(_l("Enter an amount above 0 and at most %(limit)s %(unit)s.", limit=limit,
+                                     unit=COMMITMENT_LABELS.get(self.commitment_kind.data, "")))
+
+    def validate_audience_units(self, field):
+        if self.audience_all.data == "units" and not field.data:
+            raise ValidationError(_l("Choose at least one unit, or open the call to every agent."))
+
+    def deadline_utc(self):
+        """The deadline typed in local time (ALLIES_TIMEZONE), in UTC."""
+        return to_utc(self.deadline.data).replace(tzinfo=timezone.utc)
+
+    def call_fields(self):
+        """The call's columns from the form."""
+        return {
+            "title": self.title.data.strip(), "summary": self.summary.data.strip(), "body": self.body.data or "",
+            "capacity": self.capacity.data, "deadline": self.deadline_utc(),
+            "audience_all": self.audience_all.data == "all", "commitment_kind": self.commitment_kind.data,
+            "commitment_value": self.commitment_value.data, "start_date": self.start_date.data,
+            "end_date": self.end_date.data, "needs_manager_agreement": self.needs_manager_agreement.data,
+            "contact": (self.contact.data or "").strip(),
+        }
+
+
+class QuestionForm(FlaskForm):
+    """Add a question to a call's form."""
+
+    kind = SelectField(_l("Kind of answer"), choices=[SelectChoice(kind, label) for kind, label in QUESTION_LABELS.items()])
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    required = BooleanField(_l("An answer is required"))
+    choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), Length(max=6000)],
+                            description=_l("For the kinds with a list: 2 to 30 choices."))
+    min_value = LocalDecimalField(_l("Smallest number allowed"), validators=[Optional()])
+    max_value = LocalDecimalField(_l("Largest number allowed"), validators=[Optional()])
+
+    def choice_list(self):
+        """The choices typed, one per line, blanks and repeats removed."""
+        seen = []
+        for line in (self.choices.data or "").splitlines():
+            if line.strip() and line.strip() not in seen:
+                seen.append(line.strip())
+        return seen
+
+    def validate_choices(self, field):
+        if self.kind.data in CHOICE_KINDS:
+            choices = self.choice_list()
+            if not 2 <= len(choices) <= 30:
+                raise ValidationError(_l("Give between 2 and 30 choices, one per line."))
+            if any(len(choice) > 200 for choice in choices):
+                raise ValidationError(_l("A choice has at most 200 characters."))
+
+    def validate_max_value(self, field):
+        if self.min_value.data is not None and field.data is not None and field.data < self.min_value.data:
+            raise ValidationError(_l("The largest number cannot be below the smallest."))
+
+    def question_fields(self):
+        """The question's columns from the form."""
+        is_number = self.kind.data == "number"
+        return {"kind": self.kind.data, "label": self.label.data.strip(), "help_text": (self.help_text.data or "").strip(),
+                "required": self.required.data,
+                "choices": self.choice_list() if self.kind.data in CHOICE_KINDS else [],
+                "min_value": self.min_value.data if is_number else None,
+                "max_value": self.max_value.data if is_number else None}
+
+
+class CallSearchForm(FlaskForm):
+    """Agents search open calls (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Time asked, as"), choices=[SelectChoice("", _l("Any"))] + [
+        SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()], validators=[Optional()])

@@ -1,0 +1,63 @@
+"""Reading calls: what an agent may answer, what the lab manages."""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..database import session
+from ..directory.models import OrgUnit, folded, utcnow
+from ..signups.models import LIVE_STATUSES, SignUp
+from .models import Call
+
+
+def unit_and_ancestor_ids(unit):
+    """Ids of the unit and every unit above it (one query)."""
+    if unit is None:
+        return []
+    segments = unit.path.split("/")
+    paths = [folded("/".join(segments[: size])) for size in range(1, len(segments) + 1)]
+    return session.execute(select(OrgUnit.id).where(OrgUnit.path_key.in_(paths))).scalars().all()
+
+
+def open_calls_for(agent, q="", kind=""):
+    """Published calls before their deadline meant for the agent, soonest deadline first."""
+    query = (select(Call).where(Call.status == "published", Call.deadline > utcnow())
+             .where(or_(Call.audience_all.is_(True),
+                        Call.audience_units.any(OrgUnit.id.in_(unit_and_ancestor_ids(agent.org_unit)))))
+             .order_by(Call.deadline, Call.id))
+    if q:
+        query = query.where(Call.search_text.contains(folded(q.strip()), autoescape=True))
+    if kind:
+        query = query.where(Call.commitment_kind == kind)
+    return query
+
+
+def live_statuses_of(agent, calls):
+    """{call id: status} of the agent's live sign-ups among `calls`."""
+    ids = [call.id for call in calls]
+    rows = session.execute(select(SignUp.call_id, SignUp.status).where(
+        SignUp.agent_id == agent.id, SignUp.call_id.in_(ids), SignUp.status.in_(LIVE_STATUSES)))
+    return dict(rows.all())
+
+
+def calls_for_lab(status=""):
+    """Every call, newest first, for the lab's list (archives only when asked)."""
+    query = select(Call).order_by(Call.created_at.desc(), Call.id.desc())
+    if status:
+        return query.where(Call.status == status)
+    return query.where(Call.status != "archived")
+
+
+def status_counts(call_ids):
+    """{call id: {status: count}} of sign-ups, in one query."""
+    counts = {call_id: {} for call_id in call_ids}
+    rows = session.execute(select(SignUp.call_id, SignUp.status, func.count(SignUp.id))
+                           .where(SignUp.call_id.in_(call_ids)).group_by(SignUp.call_id, SignUp.status))
+    for call_id, status, count in rows:
+        counts[call_id][status] = count
+    return counts
+
+
+def get_call_with_questions(call_id):
+    """A call with its questions and audience loaded, or None."""
+    return session.execute(select(Call).where(Call.id == call_id).options(
+        selectinload(Call.questions), selectinload(Call.audience_units))).scalar_one_or_none()

@@ -1,0 +1,207 @@
+"""Calls: the agents' list and page, the lab's writing, publishing and form building."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth.access import login_required, role_required
+from ..auth.identity import current_agent
+from ..database import paginate, session
+from ..directory.models import OrgUnit
+from ..markup import render_markdown
+from ..signups.forms import ConfirmForm
+from ..signups.operations import in_audience
+from .forms import COMMITMENT_LABELS, QUESTION_LABELS, STATUS_LABELS, CallForm, CallSearchForm, QuestionForm
+from .models import Call, Question
+from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
+                         remove_question, update_call)
+from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, open_calls_for, status_counts
+
+bp = Blueprint("calls", __name__)
+
+
+@bp.app_context_processor
+def call_labels():
+    """Labels of commitment kinds, question kinds and call statuses, for every template."""
+    return {"commitment_labels": COMMITMENT_LABELS, "question_labels": QUESTION_LABELS,
+            "call_status_labels": STATUS_LABELS}
+
+
+def get_call_for_agent(call_id):
+    """A call the agent may read (published or closed, and meant for them), else 404."""
+    call = get_call_with_questions(call_id)
+    if call is None or call.status not in ("published", "closed") or not in_audience(call, current_agent()):
+        abort(404)
+    return call
+
+
+def get_call_for_lab(call_id):
+    """Any call, for the lab, else 404."""
+    return get_call_with_questions(call_id) or abort(404)
+
+
+@bp.route("/calls")
+@login_required
+def index():
+    """Open calls meant for the signed-in agent, with search and a filter on the kind of time asked."""
+    form = CallSearchForm(request.args)
+    form.validate()
+    agent = current_agent()
+    page = paginate(open_calls_for(agent, q=form.q.data or "", kind="" if form.kind.errors else form.kind.data or ""),
+                    request.args.get("page", 1, type=int))
+    return render_template("allies/calls/index.html", form=form, page=page,
+                           my_statuses=live_statuses_of(agent, page.items))
+
+
+@bp.route("/calls/<int:call_id>")
+@login_required
+def show(call_id):
+    """One call as agents read it, with how to sign up."""
+    call = get_call_for_agent(call_id)
+    status = live_statuses_of(current_agent(), [call]).get(call.id)
+    return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1), my_status=status)
+
+
+@bp.route("/lab/calls")
+@role_required("lab")
+def manage():
+    """The lab's calls with their sign-up counts."""
+    status = request.args.get("status", "")
+    page = paginate(calls_for_lab(status if status in STATUS_LABELS else ""), request.args.get("page", 1, type=int))
+    return render_template("allies/calls/manage.html", page=page, status=status,
+                           counts=status_counts([call.id for call in page.items]))
+
+
+def _units():
+    return session.query(OrgUnit).order_by(OrgUnit.path_key).all()
+
+
+def _chosen_units(form):
+    return [unit for unit in _units() if unit.id in (form.audience_units.data or [])] \
+        if form.audience_all.data == "units" else []
+
+
+@bp.route("/lab/calls/new", methods=["GET", "POST"])
+@role_required("lab")
+def new():
+    """Write a new call (saved as a draft)."""
+    form = CallForm(units=_units())
+    if form.validate_on_submit():
+        call = create_call(current_agent(), audience_units=_chosen_units(form), **form.call_fields())
+        flash(_("The call is saved as a draft. Add its questions, then publish it."), "success")
+        return redirect(url_for("calls.preview", call_id=call.id))
+    return render_template("allies/calls/edit.html", form=form, call=None)
+
+
+@bp.route("/lab/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@role_required("lab")
+def edit(call_id):
+    """Change a call; the audit log records what changed."""
+    call = get_call_for_lab(call_id)
+    if not call.can_edit():
+        abort(403)
+    form = CallForm(obj=call, units=_units(), current_deadline=call.deadline)
+    if request.method == "GET":
+        form.audience_all.data = "all" if call.audience_all else "units"
+        form.audience_units.data = [unit.id for unit in call.audience_units]
+        form.deadline.data = _local(call.deadline)
+    if form.validate_on_submit():
+        try:
+            changes = update_call(call, current_agent(), audience_units=_chosen_units(form), **form.call_fields())
+        except CallChangeRefused as refusal:
+            form.capacity.errors.append(str(refusal))
+        else:
+            flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("calls.preview", call_id=call.id))
+    return render_template("allies/calls/edit.html", form=form, call=call)
+
+
+def _local(moment):
+    """A UTC datetime in the configured time zone, without tzinfo, for a datetime-local field."""
+    from flask_babel import to_user_timezone
+
+    return to_user_timezone(moment).replace(tzinfo=None, second=0, microsecond=0)
+
+
+@bp.route("/lab/calls/<int:call_id>")
+@role_required("lab")
+def preview(call_id):
+    """The call as agents will see it, its form builder and its actions."""
+    call = get_call_for_lab(call_id)
+    return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=1),
+                           question_form=QuestionForm(), confirm=ConfirmForm(),
+                           counts=status_counts([call.id])[call.id])
+
+
+def _change_status(call_id, change, done_message):
+    call = get_call_for_lab(call_id)
+    try:
+        change(call, current_agent())
+    except CallChangeRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("calls.preview", call_id=call.id))
+
+
+@bp.route("/lab/calls/<int:call_id>/publish", methods=["POST"])
+@role_required("lab")
+def publish_call(call_id):
+    """Publish the call on the intranet."""
+    return _change_status(call_id, publish, _("The call is published: agents can sign up."))
+
+
+@bp.route("/lab/calls/<int:call_id>/close", methods=["POST"])
+@role_required("lab")
+def close_call(call_id):
+    """Stop sign-ups by hand."""
+    return _change_status(call_id, close, _("The call is closed: no more sign-ups."))
+
+
+@bp.route("/lab/calls/<int:call_id>/archive", methods=["POST"])
+@role_required("lab")
+def archive_call(call_id):
+    """File the call away."""
+    return _change_status(call_id, archive, _("The call is archived."))
+
+
+@bp.route("/lab/calls/<int:call_id>/questions", methods=["POST"])
+@role_required("lab")
+def new_question(call_id):
+    """Add a question to the call's form."""
+    call = get_call_for_lab(call_id)
+    form = QuestionForm()
+    if not call.can_edit():
+        abort(403)
+    if form.validate_on_submit():
+        add_question(call, current_agent(), **form.question_fields())
+        flash(_("Question added."), "success")
+        return redirect(url_for("calls.preview", call_id=call.id, _anchor="questions"))
+    return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=1),
+                           question_form=form, confirm=ConfirmForm(), counts=status_counts([call.id])[call.id]), 422
+
+
+def get_question_for_lab(call_id, question_id):
+    """A question of that call, else 404."""
+    question = session.get(Question, question_id)
+    if question is None or question.call_id != call_id or question.removed:
+        abort(404)
+    return question
+
+
+@bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/move", methods=["POST"])
+@role_required("lab")
+def move(call_id, question_id):
+    """Move a question up or down."""
+    question = get_question_for_lab(call_id, question_id)
+    move_question(question, current_agent(), -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("calls.preview", call_id=call_id, _anchor="questions"))
+
+
+@bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/remove", methods=["POST"])
+@role_required("lab")
+def remove(call_id, question_id):
+    """Remove a question (answers already given stay readable)."""
+    question = get_question_for_lab(call_id, question_id)
+    remove_question(question, current_agent())
+    flash(_("Question removed."), "success")
+    return redirect(url_for("calls.preview", call_id=call_id, _anchor="questions"))

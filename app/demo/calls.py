@@ -1,0 +1,100 @@
+"""Demo calls and sign-ups, made through the real operations."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..calls.operations import add_question, create_call, publish
+from ..database import session
+from ..directory.models import OrgUnit, User, utcnow
+from ..signups.operations import sign_up
+
+CALLS = [
+    {
+        "title": "Réinventer l'accueil des usagers dans les lycées",
+        "summary": "Trois ateliers de design de services pour repenser l'accueil des familles et des élèves.",
+        "body": "## Le défi\n\nLes familles attendent trop longtemps.\n\n- 3 ateliers d'une demi-journée\n- des "
+                "entretiens avec des usagers\n\n**Aucune compétence particulière** n'est demandée.",
+        "commitment_kind": "percent", "commitment_value": Decimal(10), "capacity": 8, "months": 6,
+        "questions": [
+            ("single_choice", "Quel atelier vous intéresse le plus ?", True, ["Accueil physique", "Accueil téléphonique",
+                                                                              "Accueil numérique"]),
+            ("yes_no", "Avez-vous déjà participé à un atelier du laboratoire ?", False, []),
+        ],
+    },
+    {
+        "title": "Facilitateurs et facilitatrices du réseau d'innovation",
+        "summary": "Rejoignez le réseau des facilitateurs : animez des ateliers dans votre direction, 10 % de "
+                   "votre temps.",
+        "body": "Une formation de trois jours ouvre la saison, puis vous animez **deux ateliers par trimestre**.",
+        "commitment_kind": "percent", "commitment_value": Decimal(10), "capacity": 3, "months": 12,
+        "questions": [
+            ("multiple_choice", "Quelles méthodes connaissez-vous déjà ?", False,
+             ["Design thinking", "Intelligence collective", "Facilitation graphique", "Aucune"]),
+            ("long_text", "Une expérience d'animation dont vous êtes fier ou fière", False, []),
+        ],
+    },
+    {
+        "title": "Tester le nouveau formulaire d'aide aux transports scolaires",
+        "summary": "Deux heures pour tester le futur formulaire en ligne et nous dire ce qui coince.",
+        "body": "Les tests ont lieu en visioconférence.",
+        "commitment_kind": "total_hours", "commitment_value": Decimal(2), "capacity": None, "months": 2,
+        "needs_manager_agreement": False,
+        "questions": [("date", "Quel jour êtes-vous disponible ?", True, []),
+                      ("number", "Combien de formulaires en ligne remplissez-vous par mois ?", False, [])],
+    },
+]
+
+
+def load_demo_calls(seed=2026):
+    """Publish the demo calls (the second one full, with a waiting list) and sign some agents up."""
+    rng = random.Random(seed)
+    lab = session.execute(select(User).where(User.role_grants.any(role="lab"))).scalars().first()
+    agents = session.execute(select(User).where(User.active.is_(True), User.manager_id.is_not(None))
+                             .order_by(User.login)).scalars().all()
+    lycees = session.execute(select(OrgUnit).where(OrgUnit.path == "DGS/Direction des lycées")).scalar_one_or_none()
+    start = date.today().replace(day=1) + timedelta(days=32)
+    start = start.replace(day=1)
+    calls = []
+    for number, spec in enumerate(CALLS):
+        call = create_call(
+            lab, audience_units=[lycees] if number == 0 and lycees else [],
+            title=spec["title"], summary=spec["summary"], body=spec["body"], capacity=spec["capacity"],
+            deadline=utcnow() + timedelta(days=21 + 7 * number), audience_all=not (number == 0 and lycees),
+            commitment_kind=spec["commitment_kind"], commitment_value=spec["commitment_value"], start_date=start,
+            end_date=start + timedelta(days=30 * spec["months"] - 1),
+            needs_manager_agreement=spec.get("needs_manager_agreement", True),
+            contact="Laboratoire d'innovation publique — labo@region-exemple.fr")
+        for kind, label, required, choices in spec["questions"]:
+            add_question(call, lab, kind=kind, label=label, required=required, choices=choices)
+        publish(call, lab)
+        calls.append(call)
+    session.flush()
+    for call, count in zip(calls, (0, 6, 4)):
+        for agent in rng.sample(agents, count):
+            sign_up(call.id, agent, "Je souhaite contribuer à ce projet et apprendre de nouvelles méthodes.",
+                    Decimal(20) if call.commitment_kind == "percent" else Decimal(2), "Plutôt le mardi.",
+                    [(question, _demo_answer(question, rng)) for question in call.active_questions])
+    create_call(lab, title="Brouillon : semaine de l'innovation publique",
+                summary="Préparer les animations de la semaine de l'innovation publique.", body="", capacity=12,
+                deadline=utcnow() + timedelta(days=60), audience_all=True, commitment_kind="days_per_month",
+                commitment_value=Decimal(1), start_date=start, end_date=start + timedelta(days=89),
+                needs_manager_agreement=True, contact="")
+    return calls
+
+
+def _demo_answer(question, rng):
+    """A plausible answer to a demo question."""
+    if question.kind == "single_choice":
+        return rng.choice(question.choices)
+    if question.kind == "multiple_choice":
+        return rng.sample(question.choices, 2)
+    if question.kind == "yes_no":
+        return rng.choice(["yes", "no"])
+    if question.kind == "date":
+        return date.today() + timedelta(days=40)
+    if question.kind == "number":
+        return Decimal(rng.randint(0, 6))
+    return "J'ai animé un atelier de co-construction avec les usagers d'un lycée."

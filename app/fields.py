@@ -1,0 +1,31 @@
+"""Form fields the features share."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class LocalDecimalField(DecimalField):
+    """A decimal number typed the French way (12,5) or the English way (12.5)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = Decimal(valuelist[0].strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(_l("Enter a number, such as 12,5.")) from None
+        if not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Enter a number, such as 12,5."))
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (each labelled), not a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -1,0 +1,183 @@
+"""Writing mails to the outbox in the caller's transaction, and sending them afterwards from a worker."""
+
+import smtplib
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import NamedTuple
+from urllib.parse import quote, urlsplit
+
+from flask import current_app, g, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import case, func, select
+
+from ..database import session
+from ..directory.models import User, utcnow
+from .backends import build_email, get_backend
+from .models import MailPreference, OutboxMessage
+
+FIRST_RETRY_DELAY = timedelta(minutes=1)
+MAX_RETRY_DELAY = timedelta(hours=6)
+SUBJECT_LENGTH = 255
+ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # what Flask's url_for leaves unquoted in an anchor
+
+
+class SendSummary(NamedTuple):
+    """What one sending pass did: sent, failed but kept for a retry, failed for the last time."""
+
+    sent: int
+    failed_now: int
+    gave_up: int
+
+
+class OutboxCounts(NamedTuple):
+    """The outbox at a glance; `retrying` counts the waiting messages that already failed once or more."""
+
+    waiting: int
+    retrying: int
+    sent: int
+    given_up: int
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for a link in a mail: the request's own host, or ALLIES_BASE_URL outside a request (CLI)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["ALLIES_BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.netloc:
+        raise RuntimeError("ALLIES_BASE_URL must be an absolute URL, e.g. https://intranet.example/allies.")
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                                       url_scheme=base.scheme)
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)
+    url = adapter.build(endpoint, values, force_external=True)
+    if anchor is not None:
+        url = f"{url}#{quote(anchor, safe=ANCHOR_SAFE)}"
+    return url
+
+
+@contextmanager
+def _nobody_signed_in_outside_a_request():
+    """Outside a request (CLI, worker) the shared template context must see no agent, not look for one."""
+    if has_request_context() or "allies_agent" in g:
+        yield
+        return
+    g.allies_agent = None
+    try:
+        yield
+    finally:
+        g.pop("allies_agent", None)
+
+
+def queue_mail(recipient, template, **context):
+    """Render `allies/mail/<template>.*` in the recipient's language and add it to the outbox (flush, no commit).
+
+    `recipient` is a User, or a bare address for someone outside the directory (default language).
+    The templates get `recipient` (the User or None), `external_url` and `context`.
+    """
+    config = current_app.config
+    user = recipient if isinstance(recipient, User) else None
+    address = user.email if user is not None else recipient
+    locale = user.locale if user is not None and user.locale in config["ALLIES_LOCALES"] \
+        else config["ALLIES_DEFAULT_LOCALE"]
+    context = {"recipient": user, "external_url": external_url, **context}
+    name = f"allies/mail/{template}"
+    with force_locale(locale), _nobody_signed_in_outside_a_request():
+        subject = render_template(f"{name}.subject.txt", **context)
+        body_text = render_template(f"{name}.txt", **context)
+        body_html = render_template(f"{name}.html", **context)
+    now = utcnow()
+    message = OutboxMessage(recipient=user, to_address=address, subject=" ".join(subject.split())[:SUBJECT_LENGTH],
+                            body_text=body_text, body_html=body_html, created_at=now, next_attempt_at=now, attempts=0)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def mail_preference(user):
+    """The user's mail preference, added with the defaults (a notice per sign-up) when they have none yet."""
+    preference = session.get(MailPreference, user.id)
+    if preference is None:
+        preference = MailPreference(user_id=user.id, daily_digest=False)
+        session.add(preference)
+        session.flush()
+    return preference
+
+
+def retry_delay(attempts):
+    """The wait after the `attempts`-th failure: 1 minute, doubling each time, at most 6 hours."""
+    return min(FIRST_RETRY_DELAY * 2 ** min(attempts - 1, 20), MAX_RETRY_DELAY)
+
+
+def describe_error(error):
+    """One short line for `last_error`: the exception class and the server's reply, never a body or a secret."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+        detail = f"{error.smtp_code} {reply}"
+    else:
+        detail = str(error)
+    return " ".join(f"{type(error).__name__}: {detail}".split())[:255]
+
+
+def _lock_next_due(now):
+    """The oldest message due at `now`, row-locked; rows another worker holds are skipped (PostgreSQL)."""
+    return session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+               OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def send_due(limit=100, now=None):
+    """Send up to `limit` due messages, oldest first, and commit each outcome; returns a SendSummary.
+
+    A failed message is retried after `retry_delay`; after ALLIES_MAIL_MAX_ATTEMPTS failures it is given up.
+    Delivery is at least once: a crash between the server's acceptance and the commit sends that mail again.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    max_attempts = int(config["ALLIES_MAIL_MAX_ATTEMPTS"])
+    sent = failed_now = gave_up = 0
+    with get_backend() as backend:
+        for _ in range(limit):
+            # One row locked at a time: a lock on a whole batch would end at the first commit below.
+            message = _lock_next_due(now)
+            if message is None:
+                break
+            try:
+                backend.send(build_email(message, config["ALLIES_MAIL_FROM"]))
+            except Exception as error:  # whatever the backend raises, the message stays in the outbox
+                message.attempts += 1
+                message.last_error = describe_error(error)
+                if message.attempts >= max_attempts:
+                    message.failed_at = now
+                    gave_up += 1
+                    current_app.logger.error("Outbox message %s given up after %s attempts: %s",
+                                             message.id, message.attempts, message.last_error)
+                else:
+                    message.next_attempt_at = now + retry_delay(message.attempts)
+                    failed_now += 1
+                    current_app.logger.warning("Outbox message %s not sent (attempt %s): %s",
+                                               message.id, message.attempts, message.last_error)
+            else:
+                message.sent_at = utcnow()
+                sent += 1
+            # The worker is the one place that commits by itself, once per message: a message sent is
+            # recorded as sent at once, and its row lock ends before the next one is taken.
+            session.commit()
+    return SendSummary(sent, failed_now, gave_up)
+
+
+def outbox_counts():
+    """How many messages wait (and of those, how many already failed), were sent, were given up."""
+    waiting = OutboxMessage.sent_at.is_(None) & OutboxMessage.failed_at.is_(None)
+    row = session.execute(select(
+        func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((waiting & (OutboxMessage.attempts > 0), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((OutboxMessage.sent_at.is_not(None), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((OutboxMessage.failed_at.is_not(None), 1), else_=0)), 0),
+    )).one()
+    return OutboxCounts(*(int(value) for value in row))

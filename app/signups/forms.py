@@ -1,0 +1,130 @@
+"""The agent's sign-up form (with the call's own questions), withdrawal, and the lab's decline."""
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..budgets.working_time import QUARTER, working_hours
+from ..fields import CheckboxListField, LocalDecimalField
+
+MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
+                        "religious opinions: it is not needed here.")
+STATUS_LABELS = {
+    "pending_manager": _l("Waiting for the manager"),
+    "waitlisted": _l("On the waiting list"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused by the manager"),
+    "declined": _l("Declined by the lab"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+EVENT_LABELS = {
+    "signup.created": _l("Sign-up sent"),
+    "signup.promoted": _l("Promoted from the waiting list"),
+    "signup.withdrawn": _l("Withdrawn by the agent"),
+    "signup.declined": _l("Declined by the lab"),
+}
+
+
+class SignUpForm(FlaskForm):
+    """What every sign-up asks; the call's questions are added as fields q<id>."""
+
+    motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(), Length(max=5000)],
+                               description=MOTIVATION_WARNING)
+    hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired()])
+    availability = TextAreaField(_l("Your availability"), validators=[Optional(), Length(max=2000)],
+                                 description=_l("Days or periods that suit you, constraints to know about."))
+
+    def validate_hours_asked(self, field):
+        if field.data is None:
+            return
+        if field.data <= 0:
+            raise ValidationError(_l("Ask for more than 0 hours."))
+        if field.data % QUARTER:
+            raise ValidationError(_l("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"))
+        call, agent = self.meta.call, self.meta.agent
+        limit = working_hours(agent.quotity, call.start_date, call.end_date).quantize(Decimal("0.01"))
+        if field.data > limit:
+            raise ValidationError(_l("You work %(limit)s hours over this period: ask for less.", limit=limit))
+
+    def answers(self):
+        """(question, value) pairs of the call's questions, unanswered optional ones left out."""
+        pairs = []
+        for question in self.meta.call.active_questions:
+            value = getattr(self, f"q{question.id}").data
+            if value not in (None, "", []):
+                pairs.append((question, value))
+        return pairs
+
+
+def _question_field(question):
+    """The WTForms field asking one question, with its checks."""
+    label, help_text = question.label, question.help_text or ""
+    required = [InputRequired()] if question.required else [Optional()]
+    if question.kind == "short_text":
+        return StringField(label, validators=required + [Length(max=300)], description=help_text)
+    if question.kind == "long_text":
+        return TextAreaField(label, validators=required + [Length(max=5000)], description=help_text)
+    if question.kind in ("single_choice", "yes_no"):
+        choices = ([SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))] if question.kind == "yes_no"
+                   else [SelectChoice(choice, choice) for choice in question.choices])
+        return RadioField(label, choices=choices, validators=required, description=help_text,
+                          validate_choice=True)
+    if question.kind == "multiple_choice":
+        validators = [DataRequired(message=_l("Tick at least one choice."))] if question.required else [Optional()]
+        return CheckboxListField(label, choices=[SelectChoice(choice, choice) for choice in question.choices],
+                                 validators=validators, description=help_text)
+    if question.kind == "number":
+        bounds = NumberRange(min=question.min_value, max=question.max_value)
+        return LocalDecimalField(label, validators=required + [bounds], description=help_text)
+    if question.kind == "date":
+        return DateField(label, validators=required, description=help_text)
+    raise ValueError(question.kind)
+
+
+def signup_form_for(call, agent, **kwargs):
+    """A sign-up form for this call and agent, with one field per question of the call."""
+
+    class CallSignUpForm(SignUpForm):
+        pass
+
+    for question in call.active_questions:
+        setattr(CallSignUpForm, f"q{question.id}", _question_field(question))
+    form = CallSignUpForm(**kwargs)
+    form.meta.call, form.meta.agent = call, agent
+    return form
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation with nothing to fill (withdraw, publish…)."""
+
+
+class LabNoticesForm(FlaskForm):
+    """How a lab member hears of new sign-ups."""
+
+    notices = RadioField(_l("Tell me about new sign-ups"), choices=[
+        SelectChoice("each", _l("With a mail for each sign-up")),
+        SelectChoice("digest", _l("With one digest a day"))], validators=[InputRequired()])
+
+
+class DeclineForm(FlaskForm):
+    """The lab declines a sign-up; the reason reaches the agent."""
+
+    reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(), Length(max=2000)])
+
+
+class SignUpFilterForm(FlaskForm):
+    """The lab filters a call's sign-ups (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("All"))] + [
+        SelectChoice(status, label) for status, label in STATUS_LABELS.items()], default="", validators=[Optional()])
+    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
+    q = StringField(_l("Agent"), validators=[Optional(), Length(max=100)])

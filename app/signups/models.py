@@ -1,0 +1,78 @@
+"""Sign-ups to calls, with the answers to the call's questions."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..calls.models import Call, Question
+from ..database import Model
+from ..directory.models import User, utcnow
+
+STATUSES = ("pending_manager", "waitlisted", "approved", "refused", "declined", "withdrawn")
+LIVE_STATUSES = ("pending_manager", "waitlisted", "approved")
+HOLDING_STATUSES = ("pending_manager", "approved")
+_LIVE_SQL = "status IN ('pending_manager', 'waitlisted', 'approved')"
+
+
+class SignUp(Model):
+    """An agent's answer to a call; holds a place while pending the manager or approved."""
+
+    __tablename__ = "allies_signups"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending_manager', 'waitlisted', 'approved', 'refused', 'declined', "
+                        "'withdrawn')", name="known_status"),
+        CheckConstraint("hours_asked > 0", name="hours_positive"),
+        # One live sign-up per agent and call, even when two requests arrive at once.
+        Index("uq_allies_signups_live", "call_id", "agent_id", unique=True,
+              postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
+        Index("ix_allies_signups_call_status", "call_id", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("allies_calls.id"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    availability: Mapped[str] = mapped_column(Text, default="")
+    hours_asked: Mapped[float] = mapped_column(Numeric(7, 2))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+
+    call: Mapped[Call] = relationship()
+    agent: Mapped[User] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(back_populates="signup", cascade="all, delete-orphan",
+                                                   order_by="Answer.position")
+
+    @property
+    def is_live(self):
+        """Pending, waitlisted or approved."""
+        return self.status in LIVE_STATUSES
+
+    @property
+    def holds_place(self):
+        """Whether this sign-up counts against the call's capacity."""
+        return self.status in HOLDING_STATUSES
+
+    def can_withdraw(self, user):
+        """Only its agent withdraws a live sign-up."""
+        return user is not None and user.id == self.agent_id and self.is_live
+
+
+class Answer(Model):
+    """The answer to one question, with the question's label as it was asked."""
+
+    __tablename__ = "allies_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("allies_questions.id", ondelete="SET NULL"))
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    # A string, a number, a date (ISO), true/false, or a list of choices.
+    value: Mapped[object] = mapped_column(JSON)
+
+    signup: Mapped[SignUp] = relationship(back_populates="answers")
+    question: Mapped[Question | None] = relationship()

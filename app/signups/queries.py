@@ -1,0 +1,49 @@
+"""Reading sign-ups: an agent's own, a call's for the lab, a sign-up's history."""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..audit.models import AuditEntry
+from ..database import session
+from ..directory.models import OrgUnit, User, folded
+from .models import SignUp
+
+
+def waitlist_ranks(call_ids):
+    """{sign-up id: rank} of the waitlisted sign-ups of these calls, by submission order (one query)."""
+    rank = func.row_number().over(partition_by=SignUp.call_id, order_by=(SignUp.submitted_at, SignUp.id))
+    rows = session.execute(select(SignUp.id, rank).where(SignUp.call_id.in_(call_ids),
+                                                         SignUp.status == "waitlisted"))
+    return dict(rows.all())
+
+
+def signups_of_agent(agent):
+    """The agent's sign-ups, newest first, with their calls."""
+    query = (select(SignUp).where(SignUp.agent_id == agent.id).options(selectinload(SignUp.call))
+             .order_by(SignUp.submitted_at.desc(), SignUp.id.desc()))
+    return session.execute(query).scalars().all()
+
+
+def signups_of_call(call, status="", unit="", q=""):
+    """The call's sign-ups in submission order, filtered as the lab asks, with agents and answers loaded."""
+    query = (select(SignUp).where(SignUp.call_id == call.id)
+             .options(selectinload(SignUp.agent).selectinload(User.org_unit), selectinload(SignUp.answers))
+             .order_by(SignUp.submitted_at, SignUp.id))
+    if status:
+        query = query.where(SignUp.status == status)
+    if unit or q:
+        query = query.join(SignUp.agent)
+    if unit:
+        unit = folded(unit.strip().strip("/"))
+        query = query.join(User.org_unit).where(or_(OrgUnit.path_key == unit,
+                                                    OrgUnit.path_key.startswith(unit + "/", autoescape=True)))
+    if q:
+        query = query.where(User.search_text.contains(folded(q.strip()), autoescape=True))
+    return session.execute(query).scalars().all()
+
+
+def history(signup):
+    """The audit entries about a sign-up, oldest first."""
+    query = (select(AuditEntry).where(AuditEntry.object_type == "SignUp", AuditEntry.object_id == signup.id)
+             .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.at, AuditEntry.id))
+    return session.execute(query).scalars().all()

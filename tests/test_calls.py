@@ -1,0 +1,240 @@
+"""Calls: the lab writes, publishes, edits, closes, archives and builds questions; agents find open calls."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.calls.models import Call, Question
+from app.calls.operations import close_expired
+from app.database import session
+from app.directory.models import utcnow
+from tests.conftest import sign_in
+
+
+def call_form(**overrides):
+    deadline = (datetime.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
+    data = {"title": "Design des services", "summary": "Repenser l'accueil.", "body": "# Défi\n\nTexte",
+            "capacity": "5", "deadline": deadline, "audience_all": "all", "commitment_kind": "percent",
+            "commitment_value": "10", "start_date": "2027-01-01", "end_date": "2027-06-30",
+            "needs_manager_agreement": "y", "contact": "labo@region.fr"}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def lab_client(client, people):
+    return sign_in(client, people["lab"])
+
+
+def calls_count():
+    return session.execute(select(func.count(Call.id))).scalar_one()
+
+
+def test_lab_writes_a_draft_then_publishes_it(lab_client):
+    response = lab_client.post("/lab/calls/new", data=call_form(commitment_value="12,5"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    call = session.execute(select(Call)).scalar_one()
+    assert call.status == "draft" and call.commitment_value == Decimal("12.5") and call.capacity == 5
+    assert call.deadline.tzinfo is not None or call.deadline > datetime(2000, 1, 1)
+    page = lab_client.get(f"/lab/calls/{call.id}").get_data(as_text=True)
+    assert "<h2>Défi</h2>" in page and "Brouillon" in page
+    assert lab_client.post(f"/lab/calls/{call.id}/publish").status_code == 302
+    session.expire_all()
+    assert call.status == "published" and call.published_at is not None
+
+
+@pytest.mark.parametrize("overrides, field_error", [
+    ({"title": ""}, "title"),
+    ({"title": "x" * 201}, "title"),
+    ({"summary": "x" * 501}, "summary"),
+    ({"deadline": (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, "deadline"),
+    ({"deadline": "demain"}, "deadline"),
+    ({"end_date": "2026-12-01"}, "end_date"),
+    ({"commitment_value": "-3"}, "commitment_value"),
+    ({"commitment_value": "150"}, "commitment_value"),
+    ({"commitment_value": "beaucoup"}, "commitment_value"),
+    ({"commitment_kind": "hours_per_month", "commitment_value": "500"}, "commitment_value"),
+    ({"commitment_kind": "forever"}, "commitment_kind"),
+    ({"capacity": "0"}, "capacity"),
+    ({"capacity": "-1"}, "capacity"),
+    ({"audience_all": "units"}, "audience_units"),
+    ({"body": "x" * 20001}, "body"),
+])
+def test_bad_call_input_gets_a_field_message_and_writes_nothing(lab_client, overrides, field_error):
+    response = lab_client.post("/lab/calls/new", data=call_form(**overrides))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'id="{field_error}-error"' in page
+    assert calls_count() == 0
+
+
+def test_audience_units_are_saved_and_respected(app, lab_client, people, make_unit, make_user):
+    lycees = make_unit("DGS/Direction des lycées")
+    response = lab_client.post("/lab/calls/new", data=call_form(audience_all="units", audience_units=[lycees.id]))
+    assert response.status_code == 302
+    call = session.execute(select(Call)).scalar_one()
+    lab_client.post(f"/lab/calls/{call.id}/publish")
+    inside = make_user(unit=make_unit("DGS/Direction des lycées/Service restauration"))
+    outside = people["agent"]
+    inside_client = sign_in(app.test_client(), inside)
+    assert "Design des services" in inside_client.get("/calls").get_data(as_text=True)
+    assert inside_client.get(f"/calls/{call.id}").status_code == 200
+    outside_client = sign_in(app.test_client(), outside)
+    assert "Design des services" not in outside_client.get("/calls").get_data(as_text=True)
+    assert outside_client.get(f"/calls/{call.id}").status_code == 404
+    assert outside_client.get(f"/calls/{call.id}/sign-up").status_code == 404
+
+
+def test_edit_is_audited_field_by_field(lab_client, make_call):
+    call = make_call(capacity=5)
+    response = lab_client.post(f"/lab/calls/{call.id}/edit", data=call_form(title="Nouveau titre", capacity="7"))
+    assert response.status_code == 302
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "call.updated")).scalar_one()
+    assert entry.details["changes"]["title"] == ["Atelier design des services", "Nouveau titre"]
+    assert entry.details["changes"]["capacity"] == [5, 7]
+
+
+def test_capacity_cannot_go_below_places_held(app, lab_client, make_call, make_user):
+    from app.signups.operations import sign_up
+
+    call = make_call(capacity=3)
+    for _ in range(3):
+        sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    session.commit()
+    response = lab_client.post(f"/lab/calls/{call.id}/edit", data=call_form(capacity="2", title=call.title))
+    assert response.status_code == 200
+    assert "Places déjà occupées : 3." in response.get_data(as_text=True).replace("\u00a0", " ")
+    session.expire_all()
+    assert call.capacity == 3
+
+
+def test_raising_capacity_promotes_the_waiting_list(lab_client, make_call, make_user):
+    from app.signups.models import SignUp
+    from app.signups.operations import sign_up
+
+    call = make_call(capacity=1)
+    first, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    second, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    session.commit()
+    assert second.status == "waitlisted"
+    lab_client.post(f"/lab/calls/{call.id}/edit", data=call_form(capacity="2", title=call.title))
+    session.expire_all()
+    assert session.get(SignUp, second.id).status == "pending_manager" and call.held_places == 2
+
+
+def test_close_archive_and_deadline(lab_client, make_call):
+    call = make_call()
+    assert lab_client.post(f"/lab/calls/{call.id}/archive").status_code == 302
+    session.expire_all()
+    assert call.status == "published", "a published call is closed before it is archived"
+    lab_client.post(f"/lab/calls/{call.id}/close")
+    session.expire_all()
+    assert call.status == "closed"
+    lab_client.post(f"/lab/calls/{call.id}/archive")
+    session.expire_all()
+    assert call.status == "archived"
+    assert lab_client.get(f"/lab/calls/{call.id}/edit").status_code == 403
+
+
+def test_calls_close_by_themselves_at_the_deadline(app, make_call, client, people):
+    call = make_call()
+    assert close_expired(now=utcnow()) == []
+    call.deadline = utcnow() - timedelta(minutes=1)
+    session.commit()
+    assert "Atelier design" not in sign_in(client, people["agent"]).get("/calls").get_data(as_text=True)
+    assert [closed.id for closed in close_expired()] == [call.id]
+    session.commit()
+    assert call.status == "closed"
+    result = app.test_cli_runner().invoke(args=["calls", "close-expired"])
+    assert result.exit_code == 0
+
+
+def test_publishing_after_the_deadline_is_refused(lab_client, make_call):
+    call = make_call(status="draft", deadline=utcnow() + timedelta(days=1))
+    call.deadline = utcnow() - timedelta(days=1)
+    session.commit()
+    response = lab_client.post(f"/lab/calls/{call.id}/publish", follow_redirects=True)
+    assert "clôture des candidatures est dépassée" in response.get_data(as_text=True)
+    session.expire_all()
+    assert call.status == "draft"
+
+
+class TestQuestions:
+    def test_add_move_remove(self, lab_client, make_call):
+        call = make_call(status="draft")
+        for label in ("Premier", "Second"):
+            response = lab_client.post(f"/lab/calls/{call.id}/questions",
+                                       data={"kind": "short_text", "label": label, "required": "y"})
+            assert response.status_code == 302
+        first, second = session.execute(select(Question).order_by(Question.position)).scalars()
+        first_id = first.id
+        lab_client.post(f"/lab/calls/{call.id}/questions/{second.id}/move", data={"direction": "up"})
+        session.expire_all()
+        assert [q.label for q in session.get(Call, call.id).active_questions] == ["Second", "Premier"]
+        lab_client.post(f"/lab/calls/{call.id}/questions/{first_id}/remove")
+        session.expire_all()
+        assert [q.label for q in session.get(Call, call.id).active_questions] == ["Second"]
+        assert session.get(Question, first_id) is None, "a question never answered is deleted"
+
+    @pytest.mark.parametrize("data, error", [
+        ({"kind": "single_choice", "label": "Choix ?", "choices": "Un seul"}, "choices"),
+        ({"kind": "short_text", "label": ""}, "label"),
+        ({"kind": "mystery", "label": "Quoi ?"}, "kind"),
+        ({"kind": "number", "label": "Combien ?", "min_value": "10", "max_value": "2"}, "max_value"),
+        ({"kind": "short_text", "label": "x" * 301}, "label"),
+    ])
+    def test_bad_question_is_refused(self, lab_client, make_call, data, error):
+        call = make_call(status="draft")
+        response = lab_client.post(f"/lab/calls/{call.id}/questions", data=data)
+        assert response.status_code == 422
+        assert f'id="{error}-error"' in response.get_data(as_text=True)
+        assert session.execute(select(func.count(Question.id))).scalar_one() == 0
+
+    def test_removing_an_answered_question_keeps_the_answers_readable(self, app, lab_client, make_call, make_user):
+        from app.signups.operations import sign_up
+
+        call = make_call(questions=[("short_text", "Votre service préféré ?", True, [])])
+        question = call.active_questions[0]
+        signup, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(question, "La cantine")])
+        session.commit()
+        lab_client.post(f"/lab/calls/{call.id}/questions/{question.id}/remove")
+        session.expire_all()
+        assert session.get(Question, question.id).removed is True
+        page = lab_client.get(f"/lab/calls/{call.id}/sign-ups").get_data(as_text=True)
+        assert "Votre service préféré ?" in page and "La cantine" in page
+        detail = lab_client.get(f"/lab/sign-ups/{signup.id}").get_data(as_text=True)
+        assert "Votre service préféré ?" in detail and "La cantine" in detail
+
+
+class TestAgentList:
+    def test_open_calls_with_places_left_search_and_filter(self, client, people, make_call):
+        make_call(title="Atelier accueil", capacity=4)
+        make_call(title="Tests du formulaire", kind="total_hours", value=Decimal(2))
+        make_call(title="Brouillon secret", status="draft")
+        page = sign_in(client, people["agent"]).get("/calls").get_data(as_text=True)
+        assert "Atelier accueil" in page and "Tests du formulaire" in page and "Brouillon secret" not in page
+        assert "4 sur 4" in page
+        page = client.get("/calls?q=FORMULAIRE").get_data(as_text=True)
+        assert "Tests du formulaire" in page and "Atelier accueil" not in page
+        page = client.get("/calls?kind=total_hours").get_data(as_text=True)
+        assert "Tests du formulaire" in page and "Atelier accueil" not in page
+        assert client.get("/calls?kind=forever").status_code == 200
+
+    def test_drafts_and_archives_are_not_readable_by_agents(self, client, people, make_call):
+        draft = make_call(status="draft")
+        assert sign_in(client, people["agent"]).get(f"/calls/{draft.id}").status_code == 404
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "{{7*7}}", "<img src=x onerror=alert(1)>"])
+def test_payloads_in_call_fields_and_questions_render_as_text(app, client, people, make_call, payload):
+    call = make_call(title=f"T {payload}", summary=f"S {payload}", contact=payload, body=f"B {payload}",
+                     questions=[("single_choice", f"Q {payload}", True, [f"C {payload}", "Autre"])])
+    agent_client = sign_in(client, people["agent"])
+    for url in ("/calls", f"/calls/{call.id}", f"/calls/{call.id}/sign-up"):
+        main = agent_client.get(url).get_data(as_text=True).split("<main")[1]
+        assert "<script>alert" not in main and "<img src=x" not in main and "49" not in main, url
+        if payload == "{{7*7}}":
+            assert "{{7*7}}" in main

@@ -1,0 +1,327 @@
+"""Sign-ups: holding places fairly, the waiting list, withdrawing and declining, mails, bad input, faults."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.calls.models import Call
+from app.database import session
+from app.mail.models import OutboxMessage
+from app.signups.models import SignUp
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+
+
+def form(**overrides):
+    data = {"motivation": "J'aime les ateliers.", "hours_asked": "20", "availability": "Le mardi"}
+    data.update(overrides)
+    return data
+
+
+def count(model, *where):
+    return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def mails_to(user, template_word=""):
+    session.expire_all()
+    messages = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id)).scalars().all()
+    return [message for message in messages if template_word in message.subject]
+
+
+@pytest.fixture
+def agent_client(client, people):
+    return sign_in(client, people["agent"])
+
+
+def test_sign_up_holds_a_place_and_asks_the_manager(agent_client, people, make_call):
+    call = make_call(capacity=2, questions=[("single_choice", "Atelier ?", True, ["Accueil", "Téléphone"])])
+    question = call.active_questions[0]
+    page = agent_client.get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
+    # 10 % of 1,607 h × 181/365 days of the period = 79.69 h, in quarter hours.
+    assert 'value="79.75"' in page
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form(**{f"q{question.id}": "Téléphone"}))
+    assert response.status_code == 302 and "/my/sign-ups" in response.headers["Location"]
+    signup = session.execute(select(SignUp)).scalar_one()
+    assert signup.status == "pending_manager" and signup.hours_asked == Decimal(20)
+    assert signup.answers[0].value == "Téléphone" and signup.answers[0].label == "Atelier ?"
+    session.expire_all()
+    assert session.get(Call, call.id).held_places == 1
+    assert mails_to(people["agent"]) and mails_to(people["manager"]) and mails_to(people["lab"])
+    assert count(AuditEntry, AuditEntry.action == "signup.created") == 1
+
+
+def test_no_manager_agreement_needed_means_approved_at_once(agent_client, people, make_call):
+    call = make_call(needs_manager_agreement=False)
+    agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    assert session.execute(select(SignUp.status)).scalar_one() == "approved"
+    assert mails_to(people["manager"]) == []
+
+
+def test_full_call_puts_on_the_waiting_list_with_rank(app, people, make_call, make_user):
+    call = make_call(capacity=1)
+    sign_up(call.id, make_user(), "Premier", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), people["agent"])
+    response = client.post(f"/calls/{call.id}/sign-up", data=form(), follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "liste d" in text and "1" in text
+    signup = session.execute(select(SignUp).where(SignUp.agent_id == people["agent"].id)).scalar_one()
+    assert signup.status == "waitlisted"
+    assert mails_to(people["manager"]) == [], "no manager is asked for a waitlisted sign-up"
+    assert "n° 1" in client.get("/my/sign-ups").get_data(as_text=True).replace("\u00a0", " ")
+
+
+def test_withdrawal_asks_confirmation_then_promotes_the_first_waiting(app, people, make_call, make_user):
+    call = make_call(capacity=1)
+    holder_client = sign_in(app.test_client(), people["agent"])
+    holder_client.post(f"/calls/{call.id}/sign-up", data=form())
+    second, third = make_user(), make_user()
+    second_signup, _ = sign_up(call.id, second, "Deuxième", Decimal(10))
+    third_signup, _ = sign_up(call.id, third, "Troisième", Decimal(10))
+    session.commit()
+    mine = session.execute(select(SignUp).where(SignUp.agent_id == people["agent"].id)).scalar_one()
+    confirm = holder_client.get(f"/my/sign-ups/{mine.id}/withdraw")
+    assert confirm.status_code == 200 and "retirer" in confirm.get_data(as_text=True).lower()
+    session.expire_all()
+    assert session.get(SignUp, mine.id).status == "pending_manager", "GET changes nothing"
+    holder_client.post(f"/my/sign-ups/{mine.id}/withdraw")
+    session.expire_all()
+    assert session.get(SignUp, mine.id).status == "withdrawn"
+    assert session.get(SignUp, second_signup.id).status == "pending_manager"
+    assert session.get(SignUp, third_signup.id).status == "waitlisted"
+    assert session.get(Call, call.id).held_places == 1
+    assert mails_to(second, "place")
+    assert count(AuditEntry, AuditEntry.action == "signup.promoted") == 1
+
+
+def test_lab_declines_with_a_reason_and_the_place_moves_on(app, people, make_call, make_user):
+    call = make_call(capacity=1)
+    holder, waiting = make_user(), make_user()
+    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
+    queued, _ = sign_up(call.id, waiting, "Deux", Decimal(10))
+    session.commit()
+    lab_client = sign_in(app.test_client(), people["lab"])
+    response = lab_client.post(f"/lab/sign-ups/{held.id}/decline", data={"reason": ""})
+    assert response.status_code == 422
+    session.expire_all()
+    assert session.get(SignUp, held.id).status == "pending_manager"
+    lab_client.post(f"/lab/sign-ups/{held.id}/decline", data={"reason": "Profil déjà représenté."})
+    session.expire_all()
+    assert session.get(SignUp, held.id).status == "declined"
+    assert session.get(SignUp, queued.id).status == "pending_manager"
+    assert mails_to(holder, "clin")
+    history = lab_client.get(f"/lab/sign-ups/{held.id}").get_data(as_text=True)
+    assert "Profil déjà représenté." in history and "Léa Labbé" in history
+
+
+def test_double_submit_creates_one_sign_up_and_lands_on_it(agent_client, make_call):
+    call = make_call()
+    first = agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    second = agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    assert first.status_code == second.status_code == 302
+    assert "/my/sign-ups" in second.headers["Location"]
+    assert count(SignUp) == 1
+
+
+def test_sign_up_again_after_withdrawing(agent_client, people, make_call):
+    call = make_call()
+    agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    signup = session.execute(select(SignUp)).scalar_one()
+    agent_client.post(f"/my/sign-ups/{signup.id}/withdraw")
+    agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    assert count(SignUp) == 2 and count(SignUp, SignUp.status == "pending_manager") == 1
+
+
+@pytest.mark.parametrize("fields, error", [
+    ({"motivation": ""}, "motivation"),
+    ({"motivation": "x" * 5001}, "motivation"),
+    ({"hours_asked": "0"}, "hours_asked"),
+    ({"hours_asked": "-4"}, "hours_asked"),
+    ({"hours_asked": "10,1"}, "hours_asked"),
+    ({"hours_asked": "5000"}, "hours_asked"),
+    ({"hours_asked": "dix"}, "hours_asked"),
+    ({"availability": "x" * 2001}, "availability"),
+])
+def test_bad_sign_up_input_writes_nothing(agent_client, make_call, fields, error):
+    call = make_call(capacity=3)
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form(**fields))
+    assert response.status_code == 200
+    assert f'id="{error}-error"' in response.get_data(as_text=True)
+    assert count(SignUp) == 0 and count(OutboxMessage) == 0
+    session.expire_all()
+    assert session.get(Call, call.id).held_places == 0
+
+
+QUESTIONS = [("short_text", "Court", True, []), ("single_choice", "Un choix", True, ["A", "B"]),
+             ("multiple_choice", "Plusieurs", True, ["X", "Y", "Z"]), ("yes_no", "Oui ou non", True, []),
+             ("date", "Quand", True, [])]
+
+
+def answers_for(call, **overrides):
+    values = {"Court": "Réponse", "Un choix": "A", "Plusieurs": ["X", "Z"], "Oui ou non": "yes", "Quand": "2027-02-01"}
+    values.update(overrides)
+    return {f"q{question.id}": values[question.label] for question in call.active_questions
+            if values.get(question.label) is not None}
+
+
+def test_every_question_kind_is_answered_and_stored(agent_client, make_call):
+    call = make_call(questions=QUESTIONS)
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form(**answers_for(call)))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    values = {answer.label: answer.value for answer in session.execute(select(SignUp)).scalar_one().answers}
+    assert values == {"Court": "Réponse", "Un choix": "A", "Plusieurs": ["X", "Z"], "Oui ou non": "yes",
+                      "Quand": "2027-02-01"}
+
+
+@pytest.mark.parametrize("label, value", [("Court", None), ("Court", "x" * 301), ("Un choix", "C"),
+                                          ("Plusieurs", ["X", "W"]), ("Plusieurs", None), ("Oui ou non", "peut-être"),
+                                          ("Quand", "32/13/2027")])
+def test_bad_answers_get_a_message_on_the_question(agent_client, make_call, label, value):
+    call = make_call(questions=QUESTIONS)
+    question = next(question for question in call.active_questions if question.label == label)
+    data = form(**answers_for(call))
+    data.pop(f"q{question.id}")
+    if value is not None:
+        data[f"q{question.id}"] = value
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=data)
+    assert response.status_code == 200
+    assert f'id="q{question.id}-error"' in response.get_data(as_text=True)
+    assert count(SignUp) == 0
+
+
+def test_number_out_of_range(agent_client, people, make_call):
+    from app.calls.operations import add_question
+
+    call = make_call()
+    question = add_question(call, people["lab"], kind="number", label="Combien ?", required=True,
+                            min_value=Decimal(0), max_value=Decimal(10))
+    session.commit()
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form(**{f"q{question.id}": "11"}))
+    assert f'id="q{question.id}-error"' in response.get_data(as_text=True)
+    assert count(SignUp) == 0
+
+
+def test_mass_assignment_of_status_and_agent_changes_nothing(agent_client, people, make_call):
+    call = make_call(capacity=1)
+    agent_client.post(f"/calls/{call.id}/sign-up", data=form(status="approved", agent_id=people["admin"].id,
+                                                            held_places="0", submitted_at="2000-01-01"))
+    signup = session.execute(select(SignUp)).scalar_one()
+    assert signup.status == "pending_manager" and signup.agent_id == people["agent"].id
+    assert signup.submitted_at.year > 2000
+
+
+def test_an_agent_cannot_withdraw_someone_elses_sign_up(app, people, make_call):
+    call = make_call()
+    other, _ = sign_up(call.id, people["lab"], "Moi", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), people["agent"])
+    assert client.get(f"/my/sign-ups/{other.id}/withdraw").status_code == 404
+    assert client.post(f"/my/sign-ups/{other.id}/withdraw").status_code == 404
+    session.expire_all()
+    assert session.get(SignUp, other.id).status == "pending_manager"
+
+
+def test_closed_call_refuses_sign_ups(agent_client, people, make_call):
+    from app.calls.operations import close
+
+    call = make_call()
+    close(call, people["lab"])
+    session.commit()
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    assert response.status_code == 302 and count(SignUp) == 0
+
+
+def test_a_failure_between_two_writes_leaves_nothing_half_written(agent_client, make_call, monkeypatch):
+    call = make_call(capacity=2)
+
+    def mail_queue_broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr("app.signups.operations.queue_mail", mail_queue_broken)
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form())
+    assert response.status_code == 500
+    assert count(SignUp) == 0 and count(AuditEntry, AuditEntry.action == "signup.created") == 0
+    session.expire_all()
+    assert session.get(Call, call.id).held_places == 0, "the place taken is given back with the rollback"
+
+
+def test_mail_server_down_keeps_the_sign_up_and_the_mail(app, agent_client, people, make_call):
+    from app.mail.operations import send_due
+
+    call = make_call()
+    app.config.update(ALLIES_MAIL_BACKEND="smtp", ALLIES_MAIL_SERVER="127.0.0.1", ALLIES_MAIL_PORT=9,
+                      ALLIES_MAIL_TIMEOUT=2)
+    assert agent_client.post(f"/calls/{call.id}/sign-up", data=form()).status_code == 302
+    summary = send_due()
+    assert summary.sent == 0 and summary.failed_now >= 1
+    assert count(SignUp) == 1
+    session.expire_all()
+    waiting = session.execute(select(OutboxMessage)).scalars().all()
+    assert waiting and all(message.sent_at is None and message.attempts == 1 for message in waiting)
+
+
+def test_lab_chooses_a_daily_digest(app, people, make_call, make_user):
+    from app.signups.operations import send_lab_digests
+
+    lab_client = sign_in(app.test_client(), people["lab"])
+    assert lab_client.post("/lab/notifications", data={"notices": "digest"}).status_code == 302
+    call = make_call()
+    sign_up(call.id, make_user(), "Un", Decimal(10))
+    sign_up(call.id, make_user(), "Deux", Decimal(10))
+    session.commit()
+    assert [m for m in mails_to(people["lab"]) if "Nouvelle" in m.subject or "New" in m.subject] == []
+    assert send_lab_digests() == 1
+    session.commit()
+    digest = mails_to(people["lab"])[-1]
+    assert "2" in digest.subject
+    assert send_lab_digests() == 0, "the same sign-ups are never sent twice"
+    result = app.test_cli_runner().invoke(args=["signups", "digest"])
+    assert result.exit_code == 0
+
+
+def test_mails_follow_the_recipients_language(app, people, make_call):
+    people["manager"].locale = "en"
+    session.commit()
+    call = make_call()
+    sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    session.commit()
+    manager_mail = mails_to(people["manager"])[0]
+    agent_mail = mails_to(people["agent"])[0]
+    assert "asks for your agreement" in manager_mail.subject and "<html" in manager_mail.body_html
+    assert "candidature" in agent_mail.subject.lower()
+
+
+@pytest.mark.postgres
+def test_capacity_holds_under_a_burst_of_simultaneous_sign_ups(app_factory, make_call, make_user):
+    """40 agents on two app instances (like two processes) submit at the same instant for 5 places."""
+    call = make_call(capacity=5)
+    agents = [make_user() for _ in range(40)]
+    apps = [app_factory(), app_factory()]
+    clients = [sign_in(apps[index % 2].test_client(), agent) for index, agent in enumerate(agents)]
+    url = f"/calls/{call.id}/sign-up"
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def submit(client):
+        barrier.wait()
+        codes.append(client.post(url, data=form()).status_code)
+
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(set(codes)) == [302] and len(codes) == 40
+    session.expire_all()
+    assert session.get(Call, call.id).held_places == 5
+    rows = session.execute(select(SignUp).where(SignUp.call_id == call.id)
+                           .order_by(SignUp.submitted_at, SignUp.id)).scalars().all()
+    assert [row.status for row in rows] == ["pending_manager"] * 5 + ["waitlisted"] * 35, \
+        "the first five in submission order hold the places"
+    from app.signups.queries import waitlist_ranks
+
+    ranks = waitlist_ranks([call.id])
+    assert [ranks[row.id] for row in rows[5:]] == list(range(1, 36))
