@@ -24,8 +24,10 @@ run: install
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# SQLite first; with TEST_DATABASE_URL, PostgreSQL-only tests wait for the PostgreSQL pass instead of skipping.
 test: install
-	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest
+	@markers=""; if [ -n "$$TEST_DATABASE_URL" ]; then markers="not postgres"; fi; \
+	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest -m "$$markers"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass: $$TEST_DATABASE_URL"; $(PY) -m pytest; \
 	elif [ "$$REQUIRE_PG" = "1" ]; then \

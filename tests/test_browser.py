@@ -1,8 +1,10 @@
 """A real browser (Debian's Chromium) against a real server: the main flow by keyboard, and axe on every page."""
 
 import os
+import re
 import shutil
 import threading
+from decimal import Decimal
 
 import pytest
 from werkzeug.serving import make_server
@@ -10,7 +12,10 @@ from werkzeug.serving import make_server
 from app.database import session
 from app.demo.cli import load_demo
 from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from app.calls.models import Call
 from app.directory.models import User
+from app.signups.models import SignUp
+from app.signups.operations import sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +42,15 @@ def chromium():
 
 
 @pytest.fixture
-def live_app(app_factory):
+def live_app(app_factory, tmp_path):
     """The app with CSRF on and the demo directory, served by a real HTTP server on a free port."""
-    application = app_factory(WTF_CSRF_ENABLED=True)
+    application = app_factory(WTF_CSRF_ENABLED=True, ALLIES_MAIL_BACKEND="folder",
+                              ALLIES_MAIL_FOLDER=str(tmp_path / "mails"))
     with application.app_context():
         load_demo()
+        agent = session.query(User).filter_by(login=DEMO_ACCOUNTS["agent"]).one()
+        busy_call = session.query(Call).filter_by(capacity=3).one()
+        sign_up(busy_call.id, agent, "Je veux contribuer.", Decimal(20))
         session.commit()
         session.remove()
     server = make_server("127.0.0.1", 0, application, threaded=True)
@@ -108,14 +117,27 @@ def test_admin_walks_the_main_pages(page):
 
 
 def pages_for(role, live_app):
-    """The GET pages a person of this role reaches, with realistic data."""
+    """The GET pages a person of this role reaches, with realistic data (the demo's calls and sign-ups)."""
     with live_app.app_context():
         agent_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["agent"]).scalar()
         manager_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["manager"]).scalar()
+        open_call = session.query(Call).filter_by(status="published", audience_all=True).order_by(Call.id).first()
+        draft = session.query(Call).filter_by(status="draft").first()
+        busy_call = session.query(Call).filter_by(capacity=3).first()
+        signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
+        own = session.query(SignUp).filter_by(agent_id=agent_id).first()
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
     if role == "anonymous":
         return ["/login", *public]
-    pages = ["/", *public]
+    pages = ["/", *public, "/calls", "/calls?q=zzzz", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
+             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals"]
+    if role == "agent":
+        pages += [f"/my/sign-ups/{own.id}/withdraw"]
+    if role == "lab":
+        pages += ["/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
+                  f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
+                  f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
+                  "/lab/notifications"]
     if role == "admin":
         pages += ["/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
                   f"/admin/users/{agent_id}", f"/admin/users/{manager_id}", "/admin/org-units"]
@@ -143,3 +165,99 @@ def test_axe_finds_no_violation(page, live_app, role, language):
         if results.violations_count:
             found[url] = results.generate_report()
     assert found == {}, "\n\n".join(f"{url}\n{report}" for url, report in found.items())
+
+
+def tab_to(page, name, limit=120):
+    """Press Tab until the focused element's accessible text contains `name`; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        text = page.evaluate("""() => { const e = document.activeElement;
+            return (e.innerText || e.value || e.getAttribute('aria-label') || '') + ' ' +
+                   (e.labels && e.labels.length ? e.labels[0].innerText : ''); }""")
+        text = " ".join(text.split())
+        if name in text:
+            return
+    pytest.fail(f"the keyboard never reached « {name} » (last: {text!r})")
+
+
+def keyboard_sign_in(page, login):
+    page.goto("/login")
+    tab_to(page, "Identifiant")
+    page.keyboard.type(login)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+
+
+def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
+    """The lab publishes a call with one place; an agent signs up by keyboard alone, a second one is waitlisted,
+    the first withdraws by keyboard alone, and the second is promoted at once."""
+    base = live_app.config["LIVE_URL"]
+    lab = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    sign_in(lab, DEMO_ACCOUNTS["lab"])
+    lab.get_by_role("link", name="Appels du laboratoire").click()
+    lab.get_by_role("link", name="Rédiger un nouvel appel").click()
+    lab.get_by_label("Titre").fill("Atelier « usagers » du printemps")
+    lab.get_by_label("Résumé").fill("Une journée pour écouter les usagers.")
+    lab.get_by_label("Temps demandé, exprimé en").select_option("total_hours")
+    lab.get_by_label("Volume de temps").fill("7")
+    lab.get_by_label("Début de la période").fill("2027-03-01")
+    lab.get_by_label("Fin de la période").fill("2027-03-31")
+    lab.get_by_label("Places").fill("1")
+    lab.get_by_label("Date de clôture des candidatures").fill("2030-02-15T12:00")
+    lab.get_by_role("button", name="Enregistrer").click()
+    lab.get_by_label("Type de réponse").select_option("yes_no")
+    lab.get_by_role("textbox", name=re.compile(r"^Question")).fill("Pouvez-vous venir le 12 mars ?")
+    lab.get_by_label("Réponse obligatoire").check()
+    lab.get_by_role("button", name="Ajouter la question").click()
+    lab.get_by_role("button", name="Publier").click()
+    assert lab.get_by_text("Ouvert").first.is_visible()
+
+    first = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    keyboard_sign_in(first, DEMO_ACCOUNTS["agent"])
+    tab_to(first, "Appels à volontaires")
+    first.keyboard.press("Enter")
+    first.wait_for_url("**/calls")
+    tab_to(first, "Atelier « usagers » du printemps")
+    first.keyboard.press("Enter")
+    first.wait_for_url(re.compile(r"/calls/\d+$"))
+    tab_to(first, "Candidater à cet appel")
+    first.keyboard.press("Enter")
+    first.wait_for_url("**/sign-up")
+    tab_to(first, "Pourquoi souhaitez-vous participer")
+    first.keyboard.type("J'accueille des usagers tous les jours.")
+    tab_to(first, "Oui")
+    first.keyboard.press("Space")
+    tab_to(first, "Envoyer ma candidature")
+    first.keyboard.press("Enter")
+    first.wait_for_url("**/my/sign-ups**")
+    assert first.get_by_text("En attente du responsable").first.is_visible()
+
+    second = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    sign_in(second, DEMO_ACCOUNTS["manager"])
+    second.goto("/calls")
+    second.get_by_role("link", name="Atelier « usagers » du printemps").click()
+    second.get_by_role("link", name="Candidater à cet appel").click()
+    second.get_by_label("Pourquoi souhaitez-vous participer").fill("Pour mon équipe.")
+    second.get_by_label("Non").check()
+    second.get_by_role("button", name="Envoyer ma candidature").click()
+    assert "liste d" in second.locator(".flashes").inner_text()
+    assert second.get_by_role("cell", name=re.compile("n° 1")).is_visible()
+
+    first.goto("/my/sign-ups")
+    tab_to(first, "Retirer — Atelier « usagers » du printemps")
+    first.keyboard.press("Enter")
+    first.wait_for_url("**/withdraw")
+    tab_to(first, "Oui, retirer ma candidature")
+    first.keyboard.press("Enter")
+    first.wait_for_url("**/my/sign-ups")
+    assert first.get_by_text("Retirée").first.is_visible()
+
+    second.goto("/my/sign-ups")
+    row = second.get_by_role("row", name="Atelier « usagers » du printemps")
+    assert "En attente du responsable" in row.inner_text()
+    lab.goto("/lab/calls")
+    lab.get_by_role("link", name="Atelier « usagers » du printemps").first.click()
+    lab.get_by_role("link", name="2 candidatures").click()
+    assert "Pouvez-vous venir le 12 mars ?" in lab.content()

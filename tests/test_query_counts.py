@@ -1,0 +1,80 @@
+"""List pages of calls and sign-ups: the number of queries does not grow with the rows."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from app.database import session
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+
+
+def count_queries(app, client, url):
+    statements = []
+    engine = app.extensions["allies"].db.engine
+
+    def counter(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return len(statements)
+
+
+@pytest.fixture
+def grow(people, make_call, make_user):
+    """Add calls, each with sign-ups from new agents reporting to the manager, and the agent waitlisted."""
+    state = {"first": None}
+
+    def add(calls):
+        for index in range(calls):
+            call = make_call(title=f"Appel {index}", capacity=2,
+                             questions=[("short_text", "Pourquoi ?", False, []), ("yes_no", "Dispo ?", False, [])])
+            state["first"] = state["first"] or call
+            for _ in range(3):
+                agent = make_user(manager=people["manager"])
+                sign_up(call.id, agent, "Motivé", Decimal(10), answers=[(call.active_questions[0], "Parce que")])
+            sign_up(call.id, people["agent"], "Moi aussi", Decimal(10))
+        session.commit()
+        return state["first"]
+
+    return add
+
+
+@pytest.mark.parametrize("role, url", [
+    ("agent", "/calls"),
+    ("agent", "/my/sign-ups"),
+    ("manager", "/approvals"),
+    ("manager", "/"),
+    ("lab", "/lab/calls"),
+    ("lab", "/lab/calls/{first}/sign-ups"),
+    ("lab", "/lab/calls/{first}"),
+])
+def test_queries_do_not_grow_with_rows(app, people, grow, role, url):
+    client = sign_in(app.test_client(), people[role])
+    first = grow(2)
+    few = count_queries(app, client, url.format(first=first.id))
+    grow(12)
+    many = count_queries(app, client, url.format(first=first.id))
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"
+
+
+def test_a_calls_sign_up_table_does_not_grow_with_its_sign_ups(app, people, make_call, make_user):
+    call = make_call(capacity=3, questions=[("multiple_choice", "Méthodes ?", False, ["A", "B"])])
+    client = sign_in(app.test_client(), people["lab"])
+
+    def add(number):
+        for _ in range(number):
+            sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(call.active_questions[0], ["A"])])
+        session.commit()
+
+    add(2)
+    few = count_queries(app, client, f"/lab/calls/{call.id}/sign-ups")
+    add(25)
+    many = count_queries(app, client, f"/lab/calls/{call.id}/sign-ups")
+    assert many == few
