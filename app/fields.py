@@ -2,13 +2,21 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class LocalDecimalField(DecimalField):
-    """A decimal number typed the French way (12,5) or the English way (12.5)."""
+    """A decimal number typed the French way (12,5) or the English way (12.5), shown the user's way."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format_decimal(self.data, format="0.##")
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():

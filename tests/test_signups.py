@@ -41,7 +41,7 @@ def test_sign_up_holds_a_place_and_asks_the_manager(agent_client, people, make_c
     question = call.active_questions[0]
     page = agent_client.get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
     # 10 % of 1,607 h × 181/365 days of the period = 79.69 h, in quarter hours.
-    assert 'value="79.75"' in page
+    assert 'value="79,75"' in page
     response = agent_client.post(f"/calls/{call.id}/sign-up", data=form(**{f"q{question.id}": "Téléphone"}))
     assert response.status_code == 302 and "/my/sign-ups" in response.headers["Location"]
     signup = session.execute(select(SignUp)).scalar_one()

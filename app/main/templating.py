@@ -1,7 +1,8 @@
 """What every Alliés template can use."""
 
 from flask import current_app, g, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
 
 from ..auth.identity import current_agent
 from ..directory.forms import ROLE_LABELS
@@ -24,6 +25,11 @@ def agent_has_reports():
     if "allies_has_reports" not in g:
         g.allies_has_reports = bool(direct_reports(agent, active_only=True, limit=1))
     return g.allies_has_reports
+
+
+def date_and_time(moment):
+    """A moment as people read it: « 24 décembre 2026 à 12:00 » in the intranet's time zone."""
+    return _("%(date)s at %(time)s", date=format_date(moment, "long"), time=format_time(moment, "short"))
 
 
 def template_context():
