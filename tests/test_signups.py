@@ -325,3 +325,20 @@ def test_capacity_holds_under_a_burst_of_simultaneous_sign_ups(app_factory, make
 
     ranks = waitlist_ranks([call.id])
     assert [ranks[row.id] for row in rows[5:]] == list(range(1, 36))
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "{{7*7}}", "<img src=x onerror=alert(1)>"])
+def test_payloads_in_sign_up_fields_render_as_text(app, agent_client, people, make_call, payload):
+    call = make_call(questions=[("short_text", "Court", False, []), ("long_text", "Long", False, [])])
+    short, long_ = call.active_questions
+    agent_client.post(f"/calls/{call.id}/sign-up", data=form(motivation=payload, availability=payload,
+                                                            **{f"q{short.id}": payload, f"q{long_.id}": payload}))
+    signup = session.execute(select(SignUp)).scalar_one()
+    lab_client = sign_in(app.test_client(), people["lab"])
+    for url in (f"/lab/calls/{call.id}/sign-ups", f"/lab/sign-ups/{signup.id}"):
+        main = lab_client.get(url).get_data(as_text=True).split("<main")[1]
+        assert "<script>alert" not in main and "<img src=x" not in main and "49" not in main, url
+        if payload == "{{7*7}}":
+            assert "{{7*7}}" in main
+    for message in session.execute(select(OutboxMessage)).scalars():
+        assert "<script>alert" not in message.body_html and "<img src=x" not in message.body_html
