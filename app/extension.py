@@ -147,11 +147,12 @@ class Allies:
     @staticmethod
     def _register_request_hooks(app):
         from .main.security import add_security_headers
-        from .main.templating import date_and_time, template_context
+        from .main.templating import date_and_time, iso_date, template_context
 
         app.after_request(add_security_headers)
         app.context_processor(template_context)
         app.add_template_filter(date_and_time, "date_and_time")
+        app.add_template_filter(iso_date, "iso_date")
 
         @app.after_request
         def commit_request(response):

@@ -2,12 +2,13 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.calls.models import Call, Question
+from app.calls.models import Call, Question, aware
 from app.calls.operations import close_expired
 from app.database import session
 from app.directory.models import utcnow
@@ -38,9 +39,11 @@ def test_lab_writes_a_draft_then_publishes_it(lab_client):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     call = session.execute(select(Call)).scalar_one()
     assert call.status == "draft" and call.commitment_value == Decimal("12.5") and call.capacity == 5
-    assert call.deadline.tzinfo is not None or call.deadline > datetime(2000, 1, 1)
+    typed = call_form()["deadline"]
+    assert aware(call.deadline).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M") == typed, \
+        "the deadline is typed in Paris time and stored in UTC"
     page = lab_client.get(f"/lab/calls/{call.id}").get_data(as_text=True)
-    assert "<h2>Défi</h2>" in page and "Brouillon" in page
+    assert "<h3>Défi</h3>" in page and "Brouillon" in page, "the description's headings sit under the page's"
     assert lab_client.post(f"/lab/calls/{call.id}/publish").status_code == 302
     session.expire_all()
     assert call.status == "published" and call.published_at is not None
@@ -145,11 +148,11 @@ def test_calls_close_by_themselves_at_the_deadline(app, make_call, client, peopl
     call.deadline = utcnow() - timedelta(minutes=1)
     session.commit()
     assert "Atelier design" not in sign_in(client, people["agent"]).get("/calls").get_data(as_text=True)
-    assert [closed.id for closed in close_expired()] == [call.id]
-    session.commit()
-    assert call.status == "closed"
     result = app.test_cli_runner().invoke(args=["calls", "close-expired"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0 and "1 appel clos" in result.output
+    session.expire_all()
+    assert session.get(Call, call.id).status == "closed"
+    assert close_expired() == []
 
 
 def test_publishing_after_the_deadline_is_refused(lab_client, make_call):
@@ -224,8 +227,17 @@ class TestAgentList:
         assert client.get("/calls?kind=forever").status_code == 200
 
     def test_drafts_and_archives_are_not_readable_by_agents(self, client, people, make_call):
+        from app.calls.operations import archive, close
+
         draft = make_call(status="draft")
-        assert sign_in(client, people["agent"]).get(f"/calls/{draft.id}").status_code == 404
+        archived = make_call(title="Archivé")
+        close(archived, people["lab"])
+        archive(archived, people["lab"])
+        session.commit()
+        agent_client = sign_in(client, people["agent"])
+        assert agent_client.get(f"/calls/{draft.id}").status_code == 404
+        assert agent_client.get(f"/calls/{archived.id}").status_code == 404
+        assert "Archivé" not in agent_client.get("/calls").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "{{7*7}}", "<img src=x onerror=alert(1)>"])

@@ -1,6 +1,8 @@
 """Sign-ups: holding places fairly, the waiting list, withdrawing and declining, mails, bad input, faults."""
 
+import re
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -66,8 +68,8 @@ def test_full_call_puts_on_the_waiting_list_with_rank(app, people, make_call, ma
     session.commit()
     client = sign_in(app.test_client(), people["agent"])
     response = client.post(f"/calls/{call.id}/sign-up", data=form(), follow_redirects=True)
-    text = response.get_data(as_text=True)
-    assert "liste d" in text and "1" in text
+    flash = response.get_data(as_text=True).split('class="flashes"')[1].split("</div>")[0]
+    assert "liste d" in flash and "1" in flash.replace("n°", "") and "2" not in flash
     signup = session.execute(select(SignUp).where(SignUp.agent_id == people["agent"].id)).scalar_one()
     assert signup.status == "waitlisted"
     assert mails_to(people["manager"]) == [], "no manager is asked for a waitlisted sign-up"
@@ -278,8 +280,11 @@ def test_lab_chooses_a_daily_digest(app, people, make_call, make_user):
     digest = mails_to(people["lab"])[-1]
     assert "2" in digest.subject
     assert send_lab_digests() == 0, "the same sign-ups are never sent twice"
+    sign_up(call.id, make_user(), "Trois", Decimal(10))
+    session.commit()
     result = app.test_cli_runner().invoke(args=["signups", "digest"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0 and "1 récapitulatif" in result.output
+    assert "1" in mails_to(people["lab"])[-1].subject
 
 
 def test_mails_follow_the_recipients_language(app, people, make_call):
@@ -342,3 +347,129 @@ def test_payloads_in_sign_up_fields_render_as_text(app, agent_client, people, ma
             assert "{{7*7}}" in main
     for message in session.execute(select(OutboxMessage)).scalars():
         assert "<script>alert" not in message.body_html and "<img src=x" not in message.body_html
+
+
+def test_archived_calls_are_frozen(app, people, make_call, make_user):
+    from app.calls.operations import archive, close
+    from app.signups.operations import SignUpRefused, decline, withdraw
+
+    call = make_call(capacity=1)
+    holder, waiting = make_user(), make_user()
+    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
+    queued, _ = sign_up(call.id, waiting, "Deux", Decimal(10))
+    close(call, people["lab"])
+    archive(call, people["lab"])
+    session.commit()
+    with pytest.raises(SignUpRefused):
+        decline(held, people["lab"], "Trop tard")
+    withdraw(held, holder)
+    session.commit()
+    assert session.get(SignUp, queued.id).status == "waitlisted", "an archive promotes nobody"
+
+
+def test_closed_call_still_fills_from_its_waiting_list(app, people, make_call, make_user):
+    from app.calls.operations import close, update_call
+
+    call = make_call(capacity=1)
+    sign_up(call.id, make_user(), "Un", Decimal(10))
+    queued, _ = sign_up(call.id, make_user(), "Deux", Decimal(10))
+    close(call, people["lab"])
+    update_call(call, people["lab"], capacity=2)
+    session.commit()
+    assert session.get(SignUp, queued.id).status == "pending_manager"
+
+
+def test_inactive_agents_on_the_waiting_list_are_skipped(app, people, make_call, make_user):
+    from app.signups.operations import withdraw
+
+    call = make_call(capacity=1)
+    holder, gone, present = make_user(), make_user(), make_user()
+    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
+    gone_signup, _ = sign_up(call.id, gone, "Deux", Decimal(10))
+    present_signup, _ = sign_up(call.id, present, "Trois", Decimal(10))
+    gone.active = False
+    withdraw(held, holder)
+    session.commit()
+    assert session.get(SignUp, gone_signup.id).status == "waitlisted"
+    assert session.get(SignUp, present_signup.id).status == "pending_manager"
+
+
+def test_manager_inbox_shows_only_the_team_and_never_the_motivation(app, people, make_call, make_user):
+    call = make_call(questions=[("short_text", "Secret ?", False, [])])
+    question = call.active_questions[0]
+    sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(10), answers=[(question, "Réponse intime")])
+    other_team = make_user(manager=make_user(), given_name="Hors", family_name="Équipe")
+    sign_up(call.id, other_team, "Autre", Decimal(10))
+    session.commit()
+    page = sign_in(app.test_client(), people["manager"]).get("/approvals").get_data(as_text=True)
+    assert "Alex Martin" in page and "Hors Équipe" not in page
+    assert "Motivation très personnelle" not in page and "Réponse intime" not in page
+    request_mail = mails_to(people["manager"])[0]
+    for body in (request_mail.body_text, request_mail.body_html):
+        assert "Motivation très personnelle" not in body and "Réponse intime" not in body
+
+
+def test_editing_a_closed_call_past_its_deadline_keeps_its_deadline(app, people, make_call):
+    from app.calls.operations import close
+    from app.directory.models import utcnow
+
+    call = make_call(capacity=2)
+    call.deadline = utcnow().replace(microsecond=0) - timedelta(days=2, seconds=17)
+    close(call, people["lab"])
+    session.commit()
+    lab_client = sign_in(app.test_client(), people["lab"])
+    page = lab_client.get(f"/lab/calls/{call.id}/edit").get_data(as_text=True)
+    data = {name: value for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page)}
+    data.update(summary="Un atelier pour repenser l'accueil.", body=call.body, commitment_kind="percent",
+                audience_all="all", needs_manager_agreement="y", capacity="3")
+    response = lab_client.post(f"/lab/calls/{call.id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "call.updated")).scalar_one()
+    assert set(entry.details["changes"]) == {"capacity"}, "no fake deadline change"
+
+
+@pytest.mark.postgres
+def test_simultaneous_double_submit_gives_one_sign_up(app_factory, people, make_call):
+    call = make_call(capacity=3)
+    clients = [sign_in(app_factory().test_client(), people["agent"]) for _ in range(8)]
+    url = f"/calls/{call.id}/sign-up"
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def submit(client):
+        barrier.wait()
+        codes.append(client.post(url, data=form()).status_code)
+
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert codes == [302] * 8
+    assert count(SignUp) == 1
+    session.expire_all()
+    assert session.get(Call, call.id).held_places == 1
+
+
+def test_a_twin_request_that_got_in_first_is_landed_on(agent_client, people, make_call, monkeypatch):
+    """Where the row lock does not hold (SQLite), the unique index of live sign-ups catches the twin."""
+    import app.signups.operations as operations
+
+    call = make_call(capacity=3)
+    twin, _ = sign_up(call.id, people["agent"], "Premier clic", Decimal(10))
+    session.commit()
+    real_live_signup = operations.live_signup
+    calls = []
+
+    def misses_the_twin_once(call_id, agent_id):
+        calls.append(call_id)
+        return None if len(calls) == 1 else real_live_signup(call_id, agent_id)
+
+    monkeypatch.setattr(operations, "live_signup", misses_the_twin_once)
+    monkeypatch.setattr("app.signups.views.live_signup", lambda call_id, agent_id: None if not calls else
+                        real_live_signup(call_id, agent_id))
+    response = agent_client.post(f"/calls/{call.id}/sign-up", data=form(motivation="Second clic"))
+    assert response.status_code == 302 and f"signup-{twin.id}" in response.headers["Location"]
+    assert count(SignUp) == 1
+    session.expire_all()
+    assert session.get(Call, call.id).held_places == 1, "the place taken by the twin's twin was given back"

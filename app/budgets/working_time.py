@@ -1,10 +1,9 @@
 """Working time in the French public service: 1,607 h a year full time (decree 2000-815), pro rata."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from flask import current_app
 
-COMMITMENT_KINDS = ("percent", "hours_per_month", "days_per_month", "total_hours")
 DAYS_IN_YEAR = Decimal(365)
 MONTHS_IN_YEAR = Decimal(12)
 QUARTER = Decimal("0.25")
@@ -54,6 +53,12 @@ def commitment_hours(kind, value, start, end, quotity=100):
     else:
         raise ValueError(kind)
     return to_quarter_hours(hours)
+
+
+def proposed_hours(kind, value, start, end, quotity):
+    """The time to propose to an agent: the commitment's hours, at least a quarter, at most what they work."""
+    ceiling = (working_hours(quotity, start, end) / QUARTER).to_integral_value(rounding=ROUND_DOWN) * QUARTER
+    return max(QUARTER, min(commitment_hours(kind, value, start, end, quotity), ceiling))
 
 
 def hours_to_days(hours):

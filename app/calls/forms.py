@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..directory.models import utcnow
 from ..fields import CheckboxListField, LocalDecimalField
-from .models import CHOICE_KINDS
+from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
     "percent": _l("percent of working time"),
@@ -65,15 +65,24 @@ class CallForm(FlaskForm):
 
     def __init__(self, *args, units=(), current_deadline=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.audience_units.choices = [SelectChoice(unit.id, unit.display_path) for unit in units]
-        self._current_deadline = current_deadline
+        self._units = list(units)
+        self.audience_units.choices = [SelectChoice(unit.id, unit.display_path) for unit in self._units]
+        self._current_deadline = current_deadline and aware(current_deadline)
+
+    def _deadline_unchanged(self):
+        """Whether the deadline typed is the call's own, to the minute (the field has no seconds)."""
+        current = self._current_deadline
+        return current is not None and current.replace(second=0, microsecond=0) == self.deadline_utc()
 
     def validate_deadline(self, field):
-        if field.data is None:
-            return
-        changed = self._current_deadline is None or self.deadline_utc() != self._current_deadline
-        if changed and self.deadline_utc() <= utcnow():
+        if field.data is not None and not self._deadline_unchanged() and self.deadline_utc() <= utcnow():
             raise ValidationError(_l("The deadline must be in the future."))
+
+    def chosen_units(self):
+        """The org units ticked, when the call is not for every agent."""
+        if self.audience_all.data != "units":
+            return []
+        return [unit for unit in self._units if unit.id in (self.audience_units.data or [])]
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
@@ -99,7 +108,8 @@ class CallForm(FlaskForm):
         """The call's columns from the form."""
         return {
             "title": self.title.data.strip(), "summary": self.summary.data.strip(), "body": self.body.data or "",
-            "capacity": self.capacity.data, "deadline": self.deadline_utc(),
+            "capacity": self.capacity.data,
+            "deadline": self._current_deadline if self._deadline_unchanged() else self.deadline_utc(),
             "audience_all": self.audience_all.data == "all", "commitment_kind": self.commitment_kind.data,
             "commitment_value": self.commitment_value.data, "start_date": self.start_date.data,
             "end_date": self.end_date.data, "needs_manager_agreement": self.needs_manager_agreement.data,

@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..database import Model
 from ..directory.models import OrgUnit, User, folded, utcnow
 
-CALL_STATUSES = ("draft", "published", "closed", "archived")
-QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no", "number", "date")
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 
 call_audience = Table(
@@ -84,7 +82,7 @@ class Call(Model):
 
     def deadline_passed(self, now=None):
         """Whether the deadline is behind us."""
-        return (now or utcnow()) >= _aware(self.deadline)
+        return (now or utcnow()) >= aware(self.deadline)
 
     @property
     def is_open(self):
@@ -100,8 +98,22 @@ class Call(Model):
         """Drafts, published and closed calls can be edited; archives are frozen."""
         return self.status != "archived"
 
+    @property
+    def fills_from_waitlist(self):
+        """Whether a freed place goes to the waiting list: published or closed calls, not archives."""
+        return self.status in ("published", "closed")
 
-def _aware(moment):
+    def is_meant_for(self, agent):
+        """Whether the call is for the agent: everyone, or the agent's unit is one of its units or below."""
+        if self.audience_all:
+            return True
+        if agent.org_unit is None:
+            return False
+        path = agent.org_unit.path_key
+        return any(path == unit.path_key or path.startswith(unit.path_key + "/") for unit in self.audience_units)
+
+
+def aware(moment):
     """SQLite returns naive datetimes: they are UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 

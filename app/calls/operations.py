@@ -10,8 +10,9 @@ from ..audit.operations import record
 from ..database import session
 from ..directory.models import utcnow
 from ..signups.models import Answer
-from ..signups.operations import lock_call, promote_from_waitlist
-from .models import Call, Question
+from ..signups.operations import promote_from_waitlist
+from .queries import lock_call
+from .models import Call, Question, aware
 
 EDITABLE_FIELDS = ("title", "summary", "body", "capacity", "deadline", "audience_all", "commitment_kind",
                    "commitment_value", "start_date", "end_date", "needs_manager_agreement", "contact")
@@ -23,10 +24,12 @@ class CallChangeRefused(Exception):
 
 def _comparable(value):
     """A value as the audit log stores it."""
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return aware(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize())
+        return format(value.normalize(), "f")
     return value
 
 
@@ -63,8 +66,7 @@ def update_call(call, editor, audience_units=(), **fields):
     if changes:
         session.flush()
         record("call.updated", actor=editor, obj=call, changes=changes)
-        if call.status == "published":
-            promote_from_waitlist(call)
+        promote_from_waitlist(call)
     return changes
 
 
@@ -77,6 +79,7 @@ def publish(call, editor):
     call.status = "published"
     call.published_at = call.published_at or utcnow()
     record("call.published", actor=editor, obj=call)
+    promote_from_waitlist(lock_call(call.id))
 
 
 def close(call, editor=None, reason="by hand"):

@@ -9,6 +9,12 @@ from ..signups.models import LIVE_STATUSES, SignUp
 from .models import Call
 
 
+def lock_call(call_id):
+    """The call, locked until the end of the transaction: decisions on its places happen one at a time."""
+    query = select(Call).where(Call.id == call_id).with_for_update().execution_options(populate_existing=True)
+    return session.execute(query).scalar_one()  # populate_existing: the locked row's values, not a stale copy
+
+
 def unit_and_ancestor_ids(unit):
     """Ids of the unit and every unit above it (one query)."""
     if unit is None:

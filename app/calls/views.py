@@ -2,16 +2,15 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..database import paginate, session
 from ..directory.models import OrgUnit
 from ..markup import render_markdown
-from ..signups.forms import ConfirmForm
-from ..signups.operations import in_audience
 from .forms import COMMITMENT_LABELS, QUESTION_LABELS, STATUS_LABELS, CallForm, CallSearchForm, QuestionForm
-from .models import Call, Question
+from .models import Question
 from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
                          remove_question, update_call)
 from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, open_calls_for, status_counts
@@ -29,7 +28,7 @@ def call_labels():
 def get_call_for_agent(call_id):
     """A call the agent may read (published or closed, and meant for them), else 404."""
     call = get_call_with_questions(call_id)
-    if call is None or call.status not in ("published", "closed") or not in_audience(call, current_agent()):
+    if call is None or call.status not in ("published", "closed") or not call.is_meant_for(current_agent()):
         abort(404)
     return call
 
@@ -58,7 +57,8 @@ def show(call_id):
     """One call as agents read it, with how to sign up."""
     call = get_call_for_agent(call_id)
     status = live_statuses_of(current_agent(), [call]).get(call.id)
-    return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1), my_status=status)
+    return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1),
+                           my_status=status)
 
 
 @bp.route("/lab/calls")
@@ -72,12 +72,8 @@ def manage():
 
 
 def _units():
-    return session.query(OrgUnit).order_by(OrgUnit.path_key).all()
-
-
-def _chosen_units(form):
-    return [unit for unit in _units() if unit.id in (form.audience_units.data or [])] \
-        if form.audience_all.data == "units" else []
+    """Every org unit, in tree order, for the audience choice."""
+    return session.execute(select(OrgUnit).order_by(OrgUnit.path_key)).scalars().all()
 
 
 @bp.route("/lab/calls/new", methods=["GET", "POST"])
@@ -86,7 +82,7 @@ def new():
     """Write a new call (saved as a draft)."""
     form = CallForm(units=_units())
     if form.validate_on_submit():
-        call = create_call(current_agent(), audience_units=_chosen_units(form), **form.call_fields())
+        call = create_call(current_agent(), audience_units=form.chosen_units(), **form.call_fields())
         flash(_("The call is saved as a draft. Add its questions, then publish it."), "success")
         return redirect(url_for("calls.preview", call_id=call.id))
     return render_template("allies/calls/edit.html", form=form, call=None)
@@ -106,7 +102,7 @@ def edit(call_id):
         form.deadline.data = _local(call.deadline)
     if form.validate_on_submit():
         try:
-            changes = update_call(call, current_agent(), audience_units=_chosen_units(form), **form.call_fields())
+            changes = update_call(call, current_agent(), audience_units=form.chosen_units(), **form.call_fields())
         except CallChangeRefused as refusal:
             form.capacity.errors.append(str(refusal))
         else:
@@ -127,9 +123,13 @@ def _local(moment):
 def preview(call_id):
     """The call as agents will see it, its form builder and its actions."""
     call = get_call_for_lab(call_id)
-    return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=1),
-                           question_form=QuestionForm(), confirm=ConfirmForm(),
-                           counts=status_counts([call.id])[call.id])
+    return _preview(call, QuestionForm())
+
+
+def _preview(call, question_form, status=200):
+    """The lab's page of a call, with the question form (empty, or with its errors)."""
+    return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=2),
+                           question_form=question_form, counts=status_counts([call.id])[call.id]), status
 
 
 def _change_status(call_id, change, done_message):
@@ -176,8 +176,7 @@ def new_question(call_id):
         add_question(call, current_agent(), **form.question_fields())
         flash(_("Question added."), "success")
         return redirect(url_for("calls.preview", call_id=call.id, _anchor="questions"))
-    return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=1),
-                           question_form=form, confirm=ConfirmForm(), counts=status_counts([call.id])[call.id]), 422
+    return _preview(call, form, 422)
 
 
 def get_question_for_lab(call_id, question_id):
@@ -185,6 +184,8 @@ def get_question_for_lab(call_id, question_id):
     question = session.get(Question, question_id)
     if question is None or question.call_id != call_id or question.removed:
         abort(404)
+    if not question.call.can_edit():
+        abort(403)
     return question
 
 

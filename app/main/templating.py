@@ -1,5 +1,7 @@
 """What every Alliés template can use."""
 
+from datetime import date
+
 from flask import current_app, g, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
@@ -30,6 +32,11 @@ def agent_has_reports():
 def date_and_time(moment):
     """A moment as people read it: « 24 décembre 2026 à 12:00 » in the intranet's time zone."""
     return _("%(date)s at %(time)s", date=format_date(moment, "long"), time=format_time(moment, "short"))
+
+
+def iso_date(text):
+    """A date stored as ISO 8601 text (answers), as a date to format."""
+    return date.fromisoformat(text)
 
 
 def template_context():

@@ -1,7 +1,7 @@
 """The agent's sign-up form (with the call's own questions), withdrawal, and the lab's decline."""
 
-from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
@@ -48,9 +48,10 @@ class SignUpForm(FlaskForm):
         if field.data % QUARTER:
             raise ValidationError(_l("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"))
         call, agent = self.meta.call, self.meta.agent
-        limit = working_hours(agent.quotity, call.start_date, call.end_date).quantize(Decimal("0.01"))
+        limit = working_hours(agent.quotity, call.start_date, call.end_date)
         if field.data > limit:
-            raise ValidationError(_l("You work %(limit)s hours over this period: ask for less.", limit=limit))
+            raise ValidationError(_l("You work %(limit)s hours over this period: ask for less.",
+                                     limit=format_decimal(limit, format="#,##0.##")))
 
     def answers(self):
         """(question, value) pairs of the call's questions, unanswered optional ones left out."""

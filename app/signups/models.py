@@ -9,7 +9,6 @@ from ..calls.models import Call, Question
 from ..database import Model
 from ..directory.models import User, utcnow
 
-STATUSES = ("pending_manager", "waitlisted", "approved", "refused", "declined", "withdrawn")
 LIVE_STATUSES = ("pending_manager", "waitlisted", "approved")
 HOLDING_STATUSES = ("pending_manager", "approved")
 _LIVE_SQL = "status IN ('pending_manager', 'waitlisted', 'approved')"

@@ -1,13 +1,15 @@
 """Signing up, withdrawing, declining, and keeping places fair."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
 from ..calls.models import Call
+from ..calls.queries import lock_call
 from ..database import session
 from ..directory.models import User, utcnow
 from ..mail.models import MailPreference
@@ -19,12 +21,6 @@ class SignUpRefused(Exception):
     """The sign-up cannot be made; the message says why, for the agent."""
 
 
-def lock_call(call_id):
-    """The call, locked until the end of the transaction: decisions on its places happen one at a time."""
-    query = select(Call).where(Call.id == call_id).with_for_update().execution_options(populate_existing=True)
-    return session.execute(query).scalar_one()  # populate_existing: the locked row's values, not a stale copy
-
-
 def live_signup(call_id, agent_id):
     """The agent's live sign-up to the call, or None."""
     query = select(SignUp).where(SignUp.call_id == call_id, SignUp.agent_id == agent_id,
@@ -32,11 +28,31 @@ def live_signup(call_id, agent_id):
     return session.execute(query).scalar_one_or_none()
 
 
-def _place_status(call):
-    """The status a sign-up gets now: it takes a free place, or waits."""
-    if not call.has_free_place():
-        return "waitlisted"
-    call.held_places += 1
+def _someone_waiting(call):
+    """Whether active agents wait for this call (a newcomer never jumps the queue)."""
+    query = (select(SignUp.id).join(SignUp.agent)
+             .where(SignUp.call_id == call.id, SignUp.status == "waitlisted", User.active.is_(True)).limit(1))
+    return session.execute(query).first() is not None
+
+
+def _take_place(call):
+    """Hold a place if one is free, by a conditional update the database itself checks; True if taken."""
+    result = session.execute(
+        update(Call).where(Call.id == call.id, or_(Call.capacity.is_(None), Call.held_places < Call.capacity))
+        .values(held_places=Call.held_places + 1).execution_options(synchronize_session=False))
+    session.expire(call, ["held_places"])
+    return result.rowcount == 1
+
+
+def _free_place(call):
+    """Give a place back."""
+    session.execute(update(Call).where(Call.id == call.id).values(held_places=Call.held_places - 1)
+                    .execution_options(synchronize_session=False))
+    session.expire(call, ["held_places"])
+
+
+def _holding_status(call):
+    """The status of a sign-up that holds a place."""
     return "pending_manager" if call.needs_manager_agreement else "approved"
 
 
@@ -52,20 +68,18 @@ def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()
         return existing, False
     if not call.is_open:
         raise SignUpRefused(_("This call is not open for sign-ups any more."))
-    if not in_audience(call, agent):
+    if not call.is_meant_for(agent):
         raise SignUpRefused(_("This call is meant for other services."))
-    signup = SignUp(call=call, agent=agent, status=_place_status(call), motivation=motivation,
-                    availability=availability, hours_asked=hours_asked, submitted_at=utcnow(),
-                    status_changed_at=utcnow())
+    holds = not _someone_waiting(call) and _take_place(call)
+    signup = SignUp(call=call, agent=agent, status=_holding_status(call) if holds else "waitlisted",
+                    motivation=motivation, availability=availability, hours_asked=hours_asked,
+                    submitted_at=utcnow(), status_changed_at=utcnow())
     signup.answers = [Answer(question=question, position=question.position, label=question.label,
                              kind=question.kind, value=_json_value(value)) for question, value in answers]
     session.add(signup)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        # A twin request won the race outside the lock (SQLite): land on its sign-up.
-        return live_signup(call.id, agent.id), False
+    # Where the row lock is not enforced (SQLite), a twin request may get in first: the unique index of
+    # live sign-ups then raises IntegrityError here, and the view lands on the twin's sign-up.
+    session.flush()
     record("signup.created", actor=agent, obj=signup, call_id=call.id, status=signup.status,
            hours_asked=str(hours_asked))
     _tell_about_new_signup(signup)
@@ -76,7 +90,7 @@ def _json_value(value):
     """Answers as JSON: dates in ISO 8601, numbers as numbers."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, (int, float)):
+    if isinstance(value, Decimal):
         return float(value)
     return value
 
@@ -85,14 +99,15 @@ def waitlist_rank(signup):
     """1 for the first waitlisted sign-up of its call, and so on; None when not waitlisted."""
     if signup.status != "waitlisted":
         return None
-    ahead = select(SignUp.id).where(SignUp.call_id == signup.call_id, SignUp.status == "waitlisted",
-                                    (SignUp.submitted_at < signup.submitted_at)
-                                    | ((SignUp.submitted_at == signup.submitted_at) & (SignUp.id < signup.id)))
-    return len(session.execute(ahead).all()) + 1
+    ahead = select(func.count(SignUp.id)).where(
+        SignUp.call_id == signup.call_id, SignUp.status == "waitlisted",
+        (SignUp.submitted_at < signup.submitted_at)
+        | ((SignUp.submitted_at == signup.submitted_at) & (SignUp.id < signup.id)))
+    return session.execute(ahead).scalar_one() + 1
 
 
 def withdraw(signup, agent):
-    """The agent withdraws; a place freed goes to the first of the waitlist."""
+    """The agent withdraws; a place freed goes to the first of the waiting list."""
     call = lock_call(signup.call_id)
     session.refresh(signup)
     if not signup.can_withdraw(agent):
@@ -106,34 +121,40 @@ def decline(signup, lab_member, reason):
     session.refresh(signup)
     if not signup.is_live:
         raise SignUpRefused(_("This sign-up is no longer live: it cannot be declined."))
+    if call.status == "archived":
+        raise SignUpRefused(_("The call is archived: its sign-ups do not change any more."))
     signup.decline_reason = reason
     _end(signup, call, "declined", actor=lab_member, reason=reason)
     queue_mail(signup.agent, "signup_declined", signup=signup, call=call, reason=reason)
 
 
 def _end(signup, call, status, actor, **details):
-    """Move a live sign-up to a final status, free its place and promote from the waitlist."""
+    """Move a live sign-up to a final status, free its place and promote from the waiting list."""
     held = signup.holds_place
     previous = signup.status
     signup.status = status
     signup.status_changed_at = utcnow()
     record(f"signup.{status}", actor=actor, obj=signup, call_id=call.id, previous=previous, **details)
     if held:
-        call.held_places -= 1
+        _free_place(call)
         promote_from_waitlist(call)
 
 
 def promote_from_waitlist(call):
-    """Give free places to the oldest waitlisted sign-ups, at once; `call` must be locked. Returns them."""
+    """Give free places to the oldest waitlisted sign-ups of active agents, at once; `call` must be locked.
+
+    Only a call that still fills from its waiting list (published or closed) promotes.
+    """
     promoted = []
-    while call.has_free_place():
+    while call.fills_from_waitlist:
         first = session.execute(
-            select(SignUp).where(SignUp.call_id == call.id, SignUp.status == "waitlisted")
+            select(SignUp).join(SignUp.agent).where(SignUp.call_id == call.id, SignUp.status == "waitlisted",
+                                                    User.active.is_(True))
             .order_by(SignUp.submitted_at, SignUp.id).limit(1)
         ).scalar_one_or_none()
-        if first is None:
+        if first is None or not _take_place(call):
             break
-        first.status = _place_status(call)
+        first.status = _holding_status(call)
         first.status_changed_at = utcnow()
         session.flush()
         record("signup.promoted", obj=first, call_id=call.id, status=first.status)
@@ -143,38 +164,27 @@ def promote_from_waitlist(call):
     return promoted
 
 
+def _lab_members(daily_digest):
+    """Active lab members who chose the daily digest (True) or a mail per sign-up (False)."""
+    choice = MailPreference.daily_digest.is_(True) if daily_digest else MailPreference.daily_digest.is_not(True)
+    query = (select(User).where(User.active.is_(True), User.role_grants.any(role="lab"))
+             .outerjoin(MailPreference, MailPreference.user_id == User.id).where(choice))
+    return session.execute(query).scalars().all()
+
+
 def _tell_about_new_signup(signup):
     """Mail the agent, the approver when a decision is needed, and the lab members who want each notice."""
     queue_mail(signup.agent, "signup_confirmation", signup=signup, call=signup.call, rank=waitlist_rank(signup))
     _ask_manager(signup)
-    each_time = session.execute(
-        select(User).where(User.active.is_(True), User.role_grants.any(role="lab"))
-        .outerjoin(MailPreference, MailPreference.user_id == User.id)
-        .where(MailPreference.daily_digest.is_not(True))
-    ).scalars()
-    for member in each_time:
+    for member in _lab_members(daily_digest=False):
         queue_mail(member, "lab_new_signup", signup=signup, call=signup.call)
 
 
 def _ask_manager(signup):
-    """A sign-up waiting for the manager: mail the manager a request to decide."""
-    if signup.status == "pending_manager" and signup.agent.manager is not None:
-        queue_mail(signup.agent.manager, "manager_request", signup=signup, call=signup.call)
-
-
-def in_audience(call, agent):
-    """Whether the call is meant for the agent: everyone, or the agent's unit is one of its units or below."""
-    if call.audience_all:
-        return True
-    if agent.org_unit is None:
-        return False
-    path = agent.org_unit.path_key
-    return any(path == unit.path_key or path.startswith(unit.path_key + "/") for unit in call.audience_units)
-
-
-def _lab_members():
-    """Active members of the lab team."""
-    return session.execute(select(User).where(User.active.is_(True), User.role_grants.any(role="lab"))).scalars()
+    """A sign-up waiting for the manager: mail the (active) manager a request to decide."""
+    manager = signup.agent.manager
+    if signup.status == "pending_manager" and manager is not None and manager.active:
+        queue_mail(manager, "manager_request", signup=signup, call=signup.call)
 
 
 def choose_lab_notices(member, daily_digest):
@@ -190,13 +200,13 @@ def send_lab_digests(now=None):
     """Queue, for each lab member who chose the digest, the sign-ups made since their last one."""
     now = now or utcnow()
     queued = 0
-    for member in _lab_members():
+    for member in _lab_members(daily_digest=True):
         preference = mail_preference(member)
-        if not preference.daily_digest:
-            continue
         since = preference.digest_sent_until or now - timedelta(days=1)
-        signups = session.execute(select(SignUp).where(SignUp.submitted_at > since, SignUp.submitted_at <= now)
-                                  .order_by(SignUp.submitted_at)).scalars().all()
+        signups = session.execute(
+            select(SignUp).where(SignUp.submitted_at > since, SignUp.submitted_at <= now)
+            .options(selectinload(SignUp.call), selectinload(SignUp.agent)).order_by(SignUp.submitted_at)
+        ).scalars().all()
         preference.digest_sent_until = now
         if signups:
             queue_mail(member, "lab_digest", signups=signups)

@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
-from ..budgets.working_time import commitment_hours, hours_to_days, share_of_working_time
+from ..budgets.working_time import hours_to_days, proposed_hours, share_of_working_time
 from ..calls.queries import status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import session
@@ -47,8 +48,8 @@ def new(call_id):
     if not call.is_open:
         flash(_("This call is not open for sign-ups any more."), "error")
         return redirect(url_for("calls.show", call_id=call.id))
-    proposed = commitment_hours(call.commitment_kind, call.commitment_value, call.start_date, call.end_date,
-                                agent.quotity)
+    proposed = proposed_hours(call.commitment_kind, call.commitment_value, call.start_date, call.end_date,
+                              agent.quotity)
     form = signup_form_for(call, agent, data={"hours_asked": proposed} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -57,6 +58,11 @@ def new(call_id):
         except SignUpRefused as refusal:
             flash(str(refusal), "error")
             return redirect(url_for("calls.show", call_id=call.id))
+        except IntegrityError:
+            session.rollback()  # a twin request made the sign-up first: nothing of this one is kept
+            signup, created = live_signup(call.id, agent.id), False
+            if signup is None:
+                raise
         if created:
             flash(_signup_message(signup), "success")
         return redirect(url_for("signups.mine", _anchor=f"signup-{signup.id}"))
