@@ -6,7 +6,7 @@ FLASK := $(PY) -m flask --app wsgi
 CATALOGS := app/translations
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test translations compile-translations clean
+.PHONY: install run test translations compile-translations clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,3 +42,8 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Load benchmark (bench/README.md): throw-away PostgreSQL database, gunicorn, wrk (Debian's, installed if missing).
+bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || true
+	$(PY) bench/load.py

@@ -1,0 +1,21 @@
+"""The floor: a bare Flask app answering one static HTML page, served with Alliés' gunicorn settings.
+
+The page is the bytes of the measured open-calls page (file named by BENCH_FLOOR_PAGE), so both
+servers send the same amount; what remains is the cost of Alliés itself (session, database,
+templates) over Flask and gunicorn.
+"""
+
+import os
+
+from flask import Flask, Response
+
+with open(os.environ["BENCH_FLOOR_PAGE"], "rb") as page_file:
+    PAGE = page_file.read()
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def page():
+    """The same page every time."""
+    return Response(PAGE, mimetype="text/html")

@@ -1,0 +1,450 @@
+"""Load benchmark of Alliés: page throughput against a bare Flask floor, and a sign-up burst on a 50-place call.
+
+Run with `make bench` (or `.venv/bin/python bench/load.py` from the project root). See bench/README.md.
+
+1. A throw-away PostgreSQL database (migrated with `flask db upgrade`, seeded in bulk), dropped at the end.
+2. Alliés and the floor (bench/floor.py) served by gunicorn with the same settings, on 127.0.0.1.
+3. Session cookies forged with the app's own serializer (no password hashing), with a CSRF token.
+4. wrk: the open-calls page, a call page, the floor, then 500 sign-ups from 500 agents at once.
+5. A table with the ratios to the floor and the targets, also written to bench/results/*.json.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+import seed  # bench/seed.py
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds of steady load per page
+WARMUP = 2  # seconds of load before each measure, not counted
+THREADS, CONNECTIONS = 2, 16  # wrk, for the pages
+BURST_COUNT, BURST_CONNECTIONS = 500, 50
+BURST_LIMIT = 90  # seconds: the burst is stopped after this even if answers are missing
+USER_AGENT = "allies-bench/1"
+# gthread: keep-alive connections wait in the worker's poller instead of holding a worker (sync closes every
+# connection, and an idle one would block a sync worker), and threads overlap the waits on PostgreSQL.
+# 2 workers × 4 threads on 2 cores. keep-alive 30 s so idle burst connections stay open until the end.
+GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30",
+                     "--timeout", "60", "--no-control-socket", "--log-level", "warning"]
+FLOOR_BEFORE, FLOOR_AFTER = "floor (before)", "floor (after)"
+TARGET_PAGE_RATIO = 0.5
+TARGET_BURST_P95_MS = 200.0
+
+started = time.monotonic()
+
+
+def say(message):
+    print(f"[{time.monotonic() - started:6.1f}s] {message}", flush=True)
+
+
+class BenchError(Exception):
+    """The benchmark could not run (not a missed target)."""
+
+
+def main():
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("wrk is not installed: install Debian's package with `apt-get install -y wrk` "
+              "(`make bench` does it when it runs as root), then run again.", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+    name = f"allies_bench_{stamp}_{os.getpid()}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        print(f"Cannot create the benchmark database through {make_url(ADMIN_URL).render_as_string()}: "
+              f"{error.orig}\nStart PostgreSQL or set BENCH_DATABASE_URL to a role that may CREATE DATABASE.",
+              file=sys.stderr)
+        return 2
+    say(f"database {name} created")
+    work = Path(tempfile.mkdtemp(prefix="allies-bench-"))
+    servers = []
+    try:
+        return run(wrk, url, work, servers, stamp)
+    except BenchError as error:
+        print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
+        for server in servers:
+            server.print_log_tail()
+        return 1
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            say(f"database {name} dropped")
+        except OperationalError as error:
+            print(f"Could not drop the benchmark database {name}: {error.orig}", file=sys.stderr)
+        admin.dispose()
+
+
+def run(wrk, url, work, servers, stamp):
+    migrate(url)
+    say("schema created (flask db upgrade)")
+    engine = create_engine(url)
+    facts = seed.seed(engine)
+    with engine.connect() as conn:
+        bad_count, bad_waitlist = seed.check_places(conn)
+        totals = {table: conn.execute(select(func.count()).select_from(seed.table(table))).scalar()
+                  for table in ("allies_users", "allies_calls", "allies_signups")}
+        agent_id, call_id = pick_page_agent_and_call(conn, facts)
+    if bad_count or bad_waitlist:
+        raise BenchError(f"seed inconsistent: {bad_count} calls with wrong held_places, "
+                         f"{bad_waitlist} with a waiting list and free places")
+    say(f"seeded {totals['allies_users']} agents, {totals['allies_calls']} calls, "
+        f"{totals['allies_signups']} sign-ups (held places checked)")
+
+    secret = "bench-" + os.urandom(32).hex()
+    burst_agents = [agent for agent in facts["burst_candidates"] if agent != agent_id][:BURST_COUNT]
+    if len(burst_agents) < BURST_COUNT:
+        raise BenchError(f"only {len(burst_agents)} agents in the burst call's audience")
+    cookies = forge_cookies(url, secret, [agent_id] + burst_agents)
+    page_cookie = cookies[agent_id][0]
+    burst_path = f"/calls/{facts['burst_call_id']}/sign-up"
+    pairs = work / "burst-pairs.tsv"
+    with open(pairs, "w") as out:
+        for agent in burst_agents:
+            cookie, token = cookies[agent]
+            form = urllib.parse.urlencode({"motivation": "Je veux découvrir le laboratoire et ses méthodes.",
+                                           "hours_asked": "7", "availability": "Le mardi", "csrf_token": token})
+            out.write(f"{cookie}\t{form}\n")
+    say(f"forged {len(cookies)} session cookies (1 page agent, {len(burst_agents)} burst agents)")
+
+    mails = work / "mails"
+    mails.mkdir()
+    app_server = Server("alliés", "wsgi:app", work, {
+        "DATABASE_URL": url, "SECRET_KEY": secret, "ALLIES_ENV": "production",
+        "ALLIES_MAIL_BACKEND": "folder", "ALLIES_MAIL_FOLDER": str(mails)})
+    servers.append(app_server)
+    app_server.start()
+    index_status, index_page = fetch(app_server.url("/calls"), page_cookie)
+    call_status, call_page = fetch(app_server.url(f"/calls/{call_id}"), page_cookie)
+    if index_status != 200 or call_status != 200:
+        raise BenchError(f"the agent's cookie does not open the pages: /calls → {index_status}, "
+                         f"/calls/{call_id} → {call_status}")
+    floor_page = work / "floor.html"
+    floor_page.write_bytes(index_page)
+    say(f"alliés serving on {app_server.base}; open-calls page {len(index_page)} bytes, "
+        f"call page {len(call_page)} bytes")
+
+    floor_server = Server("floor", "bench.floor:app", work, {"BENCH_FLOOR_PAGE": str(floor_page)})
+    servers.append(floor_server)
+    floor_server.start()
+    floor_status, floor_body = fetch(floor_server.url("/"), page_cookie)
+    if floor_status != 200 or len(floor_body) != len(index_page):
+        raise BenchError(f"the floor answers {floor_status} with {len(floor_body)} bytes")
+    say(f"floor serving on {floor_server.base}, {len(floor_body)} bytes")
+
+    pages = {}
+    # The floor before and after Alliés' pages: the ratios use their mean, and their gap shows the machine's drift.
+    for label, server, path in ((FLOOR_BEFORE, floor_server, "/"), ("open calls /calls", app_server, "/calls"),
+                                (f"call page /calls/{call_id}", app_server, f"/calls/{call_id}"),
+                                (FLOOR_AFTER, floor_server, "/")):
+        say(f"wrk {label}: {WARMUP} s warm-up, then {DURATION} s, {THREADS} threads, {CONNECTIONS} connections")
+        wrk_pages(wrk, server.url(path), page_cookie, WARMUP)
+        pages[label] = wrk_pages(wrk, server.url(path), page_cookie, DURATION)
+    floor_server.stop()  # the burst has the machine to itself
+
+    say(f"burst: {BURST_COUNT} sign-ups, {BURST_CONNECTIONS} connections, on {burst_path}")
+    burst = wrk_burst(wrk, app_server.url(burst_path), pairs, work / "burst-done", BURST_COUNT)
+    with engine.connect() as conn:
+        burst["database"] = burst_outcome(conn, facts["burst_call_id"])
+    engine.dispose()
+
+    results = build_results(stamp, totals, pages, burst)
+    print_table(results)
+    out_dir = BENCH / "results"
+    out_dir.mkdir(exist_ok=True)
+    out_file = out_dir / f"bench-{stamp}.json"
+    out_file.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    say(f"results written to {out_file.relative_to(ROOT)}")
+    if not results["checks_passed"]:
+        print("\nCORRECTNESS CHECK FAILED: see the burst lines above.", file=sys.stderr)
+        return 1
+    if os.environ.get("BENCH_STRICT") == "1" and not results["targets_met"]:
+        return 3
+    return 0
+
+
+def migrate(url):
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("ALLIES_ENV", None)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180, check=False)
+    if done.returncode:
+        raise BenchError(f"flask db upgrade failed:\n{done.stdout}\n{done.stderr}")
+
+
+def pick_page_agent_and_call(conn, facts):
+    """An ordinary agent with a few live sign-ups, and an open call with questions they have not answered."""
+    users, signups = seed.table("allies_users"), seed.table("allies_signups")
+    calls, questions = seed.table("allies_calls"), seed.table("allies_questions")
+    grants = seed.table("allies_role_grants")
+    live = (select(func.count()).where(signups.c.agent_id == users.c.id,
+                                       signups.c.status.in_(("pending_manager", "waitlisted", "approved")))
+            .scalar_subquery())
+    agent_id = conn.execute(
+        select(users.c.id).where(users.c.active.is_(True), users.c.manager_id.is_not(None), users.c.locale.is_(None),
+                                 ~select(grants.c.id).where(grants.c.user_id == users.c.id).exists(), live >= 4)
+        .order_by(users.c.id).limit(1)).scalar_one()
+    call_id = conn.execute(
+        select(calls.c.id).where(calls.c.audience_all.is_(True), calls.c.capacity.is_not(None),
+                                 calls.c.id != facts["burst_call_id"],
+                                 select(questions.c.id).where(questions.c.call_id == calls.c.id).exists(),
+                                 ~select(signups.c.id).where(signups.c.call_id == calls.c.id,
+                                                             signups.c.agent_id == agent_id).exists())
+        .order_by(calls.c.id).limit(1)).scalar_one()
+    return agent_id, call_id
+
+
+def forge_cookies(url, secret, agent_ids):
+    """{agent id: (session cookie, CSRF form token)}, signed as the served app signs them.
+
+    Each session holds what a password sign-in leaves (Flask-Login's `_user_id`, `_fresh`, and `_id`
+    for this client's address and user agent) plus the CSRF secret behind the form token.
+    """
+    import flask
+    from flask_wtf.csrf import generate_csrf
+
+    from app import create_app
+    from app.database import session
+    from app.directory.models import User
+
+    app = create_app({"SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": url, "ALLIES_MAIL_BACKEND": "folder"})
+    serializer = app.session_interface.get_signing_serializer(app)
+    forged = {}
+    with app.app_context():
+        user_ids = {user.id: user.get_id()
+                    for user in session.execute(select(User).where(User.id.in_(agent_ids))).scalars()}
+        session.remove()
+        app.extensions["allies"].db.engine.dispose()
+    for agent_id in agent_ids:
+        # A request context of its own (and so its own `g`): generate_csrf() caches its token in `g`.
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                      headers={"User-Agent": USER_AGENT}):
+            flask.session["_user_id"] = user_ids[agent_id]
+            flask.session["_fresh"] = True
+            flask.session["_id"] = app.login_manager._session_identifier_generator()
+            token = generate_csrf()
+            forged[agent_id] = (serializer.dumps(dict(flask.session)), token)
+    return forged
+
+
+class Server:
+    """A gunicorn master started by the benchmark, on 127.0.0.1 and a free port."""
+
+    def __init__(self, name, target, work, env):
+        self.name, self.target, self.env = name, target, env
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = work / f"gunicorn-{name.encode('ascii', 'ignore').decode()}.log"
+        self.process = None
+
+    def url(self, path):
+        return self.base + path
+
+    def start(self):
+        command = [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", f"127.0.0.1:{self.port}",
+                   "--error-logfile", str(self.log), self.target]
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.env},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn ({self.name}) exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    pass
+                fetch(self.url("/"), None)  # the first request imports and connects
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise BenchError(f"gunicorn ({self.name}) did not answer on {self.base} within 30 s")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # the master stops its workers
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def print_log_tail(self):
+        if self.log.exists():
+            lines = self.log.read_text(errors="replace").splitlines()[-30:]
+            print(f"--- gunicorn ({self.name}) log, last lines ---\n" + "\n".join(lines), file=sys.stderr)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url, cookie):
+    """(status, body) of a GET with the agent's cookie, redirects not followed."""
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = f"session={cookie}"
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.read()
+
+
+def parse_wrk(output, what):
+    for line in output.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    raise BenchError(f"wrk gave no figures for {what}:\n{output}")
+
+
+def wrk_pages(wrk, url, cookie, seconds):
+    command = [wrk, "--latency", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
+               "-H", f"Cookie: session={cookie}", "-H", f"User-Agent: {USER_AGENT}", "-s", str(BENCH / "pages.lua"),
+               url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=False)
+    if done.returncode:
+        raise BenchError(f"wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
+    return parse_wrk(done.stdout, url)
+
+
+def wrk_burst(wrk, url, pairs, marker, count):
+    """500 POSTs, one per agent, over 50 connections; wrk is stopped as soon as every answer is in."""
+    parts = urllib.parse.urlsplit(url)
+    command = [wrk, "--latency", "-t", "1", "-c", str(BURST_CONNECTIONS), "-d", f"{BURST_LIMIT}s",
+               "--timeout", f"{BURST_LIMIT}s", "-s", str(BENCH / "burst.lua"), f"{parts.scheme}://{parts.netloc}/",
+               "--", str(pairs), str(marker), str(count), parts.path, USER_AGENT]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + BURST_LIMIT + 5
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)  # wrk prints its figures and calls done()
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    figures = parse_wrk(stdout + stderr, "the burst")
+    figures["complete"] = marker.exists()
+    return figures
+
+
+def burst_outcome(conn, call_id):
+    signups, calls = seed.table("allies_signups"), seed.table("allies_calls")
+    statuses = dict(conn.execute(select(signups.c.status, func.count()).where(signups.c.call_id == call_id)
+                                 .group_by(signups.c.status)).all())
+    held_places = conn.execute(select(calls.c.held_places).where(calls.c.id == call_id)).scalar_one()
+    return {"rows": sum(statuses.values()), "statuses": statuses, "held_places": held_places}
+
+
+def errors_of(figures):
+    return sum(figures["errors"].values())
+
+
+def build_results(stamp, totals, pages, burst):
+    floor_rps = (pages[FLOOR_BEFORE]["rps"] + pages[FLOOR_AFTER]["rps"]) / 2
+    rows = []
+    for label, figures in pages.items():
+        ratio = figures["rps"] / floor_rps if floor_rps else 0.0
+        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER)
+        rows.append({"page": label, **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms")},
+                     "requests": figures["requests"], "errors": errors_of(figures), "ratio_to_floor": round(ratio, 3),
+                     "target": None if is_floor else f"≥ {TARGET_PAGE_RATIO} × floor",
+                     "met": None if is_floor else bool(ratio >= TARGET_PAGE_RATIO and errors_of(figures) == 0)})
+    database = burst["database"]
+    statuses = database["statuses"]
+    held = statuses.get("pending_manager", 0) + statuses.get("approved", 0)
+    checks = {
+        "every answer received": burst["complete"] and burst["answers"] == BURST_COUNT,
+        f"{BURST_COUNT} answers 302 to /my/sign-ups": burst["landed_on_my_signups"] == BURST_COUNT,
+        f"{seed.BURST_CAPACITY} pending_manager": statuses.get("pending_manager", 0) == seed.BURST_CAPACITY,
+        f"{BURST_COUNT - seed.BURST_CAPACITY} waitlisted": statuses.get("waitlisted", 0)
+        == BURST_COUNT - seed.BURST_CAPACITY,
+        f"held_places == {seed.BURST_CAPACITY}": database["held_places"] == seed.BURST_CAPACITY,
+        f"{BURST_COUNT} rows": database["rows"] == BURST_COUNT,
+    }
+    burst_row = {
+        "wall_s": burst["duration_s"], "answers": burst["answers"], "rps": burst["rps"],
+        **{key: burst[key] for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
+        "errors": errors_of(burst), "error_detail": burst["errors"], "statuses": burst["statuses"],
+        "places_held": held, "waitlisted": statuses.get("waitlisted", 0), "held_places": database["held_places"],
+        "rows": database["rows"], "target": f"p95 < {TARGET_BURST_P95_MS:g} ms, 0 errors",
+        "met": bool(burst["p95_ms"] < TARGET_BURST_P95_MS and errors_of(burst) == 0),
+    }
+    return {
+        "run": stamp, "machine": {"cpus": os.cpu_count()},
+        "settings": {"gunicorn": GUNICORN_SETTINGS, "wrk_pages": {"threads": THREADS, "connections": CONNECTIONS,
+                                                                   "duration_s": DURATION, "warmup_s": WARMUP},
+                     "wrk_burst": {"threads": 1, "connections": BURST_CONNECTIONS, "requests": BURST_COUNT}},
+        "data": totals, "floor_rps_mean": round(floor_rps, 2), "pages": rows, "burst": burst_row, "checks": checks,
+        "checks_passed": all(checks.values()),
+        "targets_met": all(row["met"] for row in rows if row["met"] is not None) and burst_row["met"],
+    }
+
+
+def print_table(results):
+    def mark(met):
+        return "—" if met is None else ("MET" if met else "MISSED")
+
+    print()
+    print(f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'× floor':>8}  "
+          f"{'target':<16} result")
+    print(f"{'':<24} {'':>9} {'':>8} {'':>8} {'':>8} {'':>7} {'(mean)':>8}")
+    for row in results["pages"]:
+        print(f"{row['page']:<24} {row['rps']:>9.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {row['errors']:>7d} {row['ratio_to_floor']:>8.2f}  {row['target'] or '':<16} "
+              f"{mark(row['met'])}")
+    burst = results["burst"]
+    print()
+    print(f"{'burst':<24} {'wall s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'places':>8}  "
+          f"{'target':<16} result")
+    print(f"{'500 sign-ups, 50 conns':<24} {burst['wall_s']:>9.2f} {burst['p50_ms']:>8.1f} {burst['p95_ms']:>8.1f} "
+          f"{burst['p99_ms']:>8.1f} {burst['errors']:>7d} {burst['places_held']:>5d}/{seed.BURST_CAPACITY:<2d}  "
+          f"{burst['target']:<16} {mark(burst['met'])}")
+    print(f"  answers: {burst['statuses']} ({burst['rps']:.1f}/s, max {burst['max_ms']:.0f} ms); database: "
+          f"{burst['places_held']} holding a place, {burst['waitlisted']} waitlisted, held_places "
+          f"{burst['held_places']}, {burst['rows']} rows")
+    print()
+    for check, passed in results["checks"].items():
+        print(f"  check {'ok  ' if passed else 'FAIL'} {check}")
+    print(f"\ntargets {'all met' if results['targets_met'] else 'not all met'}; "
+          f"correctness checks {'passed' if results['checks_passed'] else 'FAILED'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
