@@ -28,8 +28,8 @@ db = SQLAlchemy(metadata=Model.metadata, engine_options={"pool_pre_ping": True})
 session = LocalProxy(lambda: current_app.extensions["allies"].db.session)
 
 
-def paginate(query, page):
-    """One page of `query` with the configured page size (Flask-SQLAlchemy's pagination)."""
+def paginate(query, page, per_page=None):
+    """One page of `query`, of ALLIES_PAGE_SIZE rows unless told (Flask-SQLAlchemy's pagination)."""
     return current_app.extensions["allies"].db.paginate(
-        query, page=page, per_page=current_app.config["ALLIES_PAGE_SIZE"], error_out=False
+        query, page=page, per_page=per_page or current_app.config["ALLIES_PAGE_SIZE"], error_out=False
     )

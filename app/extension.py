@@ -39,6 +39,7 @@ DEFAULTS = {
     "ALLIES_HSTS": False,
     "ALLIES_PRODUCTION": False,
     "ALLIES_PAGE_SIZE": 50,
+    "ALLIES_CALLS_PER_PAGE": 20,
     "ALLIES_MIN_PASSWORD_LENGTH": 12,
     # Working time (decree 2000-815): full-time hours a year, hours in a day; local time of the intranet.
     "ALLIES_ANNUAL_HOURS": 1607,

@@ -31,6 +31,12 @@ QUESTION_LABELS = {
     "number": _l("Number"),
     "date": _l("Date"),
 }
+# What every call shows about itself (templates/allies/calls/_facts.html).
+FACT_LABELS = {
+    "time": _l("Time asked"), "period": _l("Period"), "places": _l("Places left"), "no_limit": _l("No limit"),
+    "deadline": _l("Sign-ups close"), "agreement": _l("Manager's agreement"), "needed": _l("Needed"),
+    "not_needed": _l("Not needed"), "contact": _l("Contact"),
+}
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "published": _l("Open"),

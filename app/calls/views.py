@@ -1,6 +1,6 @@
 """Calls: the agents' list and page, the lab's writing, publishing and form building."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -9,7 +9,8 @@ from ..auth.identity import current_agent
 from ..database import paginate, session
 from ..directory.models import OrgUnit
 from ..markup import render_markdown
-from .forms import COMMITMENT_LABELS, QUESTION_LABELS, STATUS_LABELS, CallForm, CallSearchForm, QuestionForm
+from .forms import (COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS, STATUS_LABELS, CallForm, CallSearchForm,
+                    QuestionForm)
 from .models import Question
 from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
                          remove_question, update_call)
@@ -20,9 +21,11 @@ bp = Blueprint("calls", __name__)
 
 @bp.app_context_processor
 def call_labels():
-    """Labels of commitment kinds, question kinds and call statuses, for every template."""
-    return {"commitment_labels": COMMITMENT_LABELS, "question_labels": QUESTION_LABELS,
-            "call_status_labels": STATUS_LABELS}
+    """Labels of commitment kinds, question kinds, call statuses and a call's facts, translated once per page."""
+    translated = {name: {key: str(label) for key, label in labels.items()} for name, labels in (
+        ("commitment_labels", COMMITMENT_LABELS), ("question_labels", QUESTION_LABELS),
+        ("call_status_labels", STATUS_LABELS), ("fact_labels", FACT_LABELS))}
+    return translated
 
 
 def get_call_for_agent(call_id):
@@ -46,7 +49,7 @@ def index():
     form.validate()
     agent = current_agent()
     page = paginate(open_calls_for(agent, q=form.q.data or "", kind="" if form.kind.errors else form.kind.data or ""),
-                    request.args.get("page", 1, type=int))
+                    request.args.get("page", 1, type=int), per_page=current_app.config["ALLIES_CALLS_PER_PAGE"])
     return render_template("allies/calls/index.html", form=form, page=page,
                            my_statuses=live_statuses_of(agent, page.items))
 

@@ -74,22 +74,48 @@ def queue_mail(recipient, template, **context):
     `recipient` is a User, or a bare address for someone outside the directory (default language).
     The templates get `recipient` (the User or None), `external_url` and `context`.
     """
-    config = current_app.config
     user = recipient if isinstance(recipient, User) else None
     address = user.email if user is not None else recipient
-    locale = user.locale if user is not None and user.locale in config["ALLIES_LOCALES"] \
-        else config["ALLIES_DEFAULT_LOCALE"]
-    context = {"recipient": user, "external_url": external_url, **context}
+    message = _outbox_message(user, address, _render(template, _locale_of(user), recipient=user, **context))
+    session.flush()
+    return message
+
+
+def queue_mail_to_each(recipients, template, **context):
+    """The same mail to several users, rendered once per language (its templates do not name the recipient)."""
+    rendered = {}
+    for user in recipients:
+        locale = _locale_of(user)
+        if locale not in rendered:
+            rendered[locale] = _render(template, locale, recipient=None, **context)
+        _outbox_message(user, user.email, rendered[locale])
+    session.flush()
+
+
+def _locale_of(user):
+    """The language mails to this user are written in."""
+    config = current_app.config
+    if user is not None and user.locale in config["ALLIES_LOCALES"]:
+        return user.locale
+    return config["ALLIES_DEFAULT_LOCALE"]
+
+
+def _render(template, locale, **context):
+    """(subject, text, HTML) of `allies/mail/<template>.*` in `locale`."""
+    context = {"external_url": external_url, **context}
     name = f"allies/mail/{template}"
     with force_locale(locale), _nobody_signed_in_outside_a_request():
-        subject = render_template(f"{name}.subject.txt", **context)
-        body_text = render_template(f"{name}.txt", **context)
-        body_html = render_template(f"{name}.html", **context)
+        return (" ".join(render_template(f"{name}.subject.txt", **context).split())[:SUBJECT_LENGTH],
+                render_template(f"{name}.txt", **context), render_template(f"{name}.html", **context))
+
+
+def _outbox_message(user, address, rendered):
+    """Add one rendered mail to the outbox."""
+    subject, body_text, body_html = rendered
     now = utcnow()
-    message = OutboxMessage(recipient=user, to_address=address, subject=" ".join(subject.split())[:SUBJECT_LENGTH],
-                            body_text=body_text, body_html=body_html, created_at=now, next_attempt_at=now, attempts=0)
+    message = OutboxMessage(recipient=user, to_address=address, subject=subject, body_text=body_text,
+                            body_html=body_html, created_at=now, next_attempt_at=now, attempts=0)
     session.add(message)
-    session.flush()
     return message
 
 

@@ -13,7 +13,7 @@ from ..calls.queries import lock_call
 from ..database import session
 from ..directory.models import User, utcnow
 from ..mail.models import MailPreference
-from ..mail.operations import mail_preference, queue_mail
+from ..mail.operations import mail_preference, queue_mail, queue_mail_to_each
 from .models import LIVE_STATUSES, Answer, SignUp
 
 
@@ -176,8 +176,7 @@ def _tell_about_new_signup(signup):
     """Mail the agent, the approver when a decision is needed, and the lab members who want each notice."""
     queue_mail(signup.agent, "signup_confirmation", signup=signup, call=signup.call, rank=waitlist_rank(signup))
     _ask_manager(signup)
-    for member in _lab_members(daily_digest=False):
-        queue_mail(member, "lab_new_signup", signup=signup, call=signup.call)
+    queue_mail_to_each(_lab_members(daily_digest=False), "lab_new_signup", signup=signup, call=signup.call)
 
 
 def _ask_manager(signup):
