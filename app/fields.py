@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,6 +31,19 @@ class LocalDecimalField(DecimalField):
         if not self.data.is_finite():
             self.data = None
             raise ValueError(_l("Enter a number, such as 12,5."))
+
+
+class FilterForm(FlaskForm):
+    """Filters of a list page, sent with GET (no CSRF token); a wrong value falls back alone."""
+
+    class Meta:
+        csrf = False
+
+    def valid_filters(self):
+        """The filters that passed validation; a wrong one falls back to its default, the others stay."""
+        self.validate()
+        return {name: (field.default or "") if field.errors else (field.data or "")
+                for name, field in self._fields.items()}
 
 
 class CheckboxListField(SelectMultipleField):

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..directory.models import utcnow
-from ..fields import CheckboxListField, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField
 from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
@@ -165,11 +165,8 @@ class QuestionForm(FlaskForm):
                 "max_value": self.max_value.data if is_number else None}
 
 
-class CallSearchForm(FlaskForm):
-    """Agents search open calls (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
+class CallSearchForm(FilterForm):
+    """Agents search open calls."""
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     kind = SelectField(_l("Time asked, as"), choices=[SelectChoice("", _l("Any"))] + [

@@ -46,10 +46,9 @@ def get_call_for_lab(call_id):
 def index():
     """Open calls meant for the signed-in agent, with search and a filter on the kind of time asked."""
     form = CallSearchForm(request.args)
-    form.validate()
     agent = current_agent()
-    page = paginate(open_calls_for(agent, q=form.q.data or "", kind="" if form.kind.errors else form.kind.data or ""),
-                    request.args.get("page", 1, type=int), per_page=current_app.config["ALLIES_CALLS_PER_PAGE"])
+    page = paginate(open_calls_for(agent, **form.valid_filters()), request.args.get("page", 1, type=int),
+                    per_page=current_app.config["ALLIES_CALLS_PER_PAGE"])
     return render_template("allies/calls/index.html", form=form, page=page,
                            my_statuses=live_statuses_of(agent, page.items))
 

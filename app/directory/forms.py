@@ -6,16 +6,15 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..fields import FilterForm
+
 from .models import ROLES
 
 ROLE_LABELS = {"lab": _l("Lab team"), "admin": _l("Administrator")}
 
 
-class UserSearchForm(FlaskForm):
-    """Search users by name, login or e-mail; filter by role and status (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
+class UserSearchForm(FilterForm):
+    """Search users by name, login or e-mail; filter by role and status."""
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role"))] + [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
@@ -23,11 +22,6 @@ class UserSearchForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[SelectChoice("active", _l("Active")), SelectChoice("inactive", _l("Deactivated")),
                                                 SelectChoice("all", _l("All"))], default="active")
     unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
-
-    def valid_filters(self):
-        """The filters that passed validation; a wrong one falls back to its default, the others stay."""
-        return {name: (field.default or "") if field.errors else (field.data or "")
-                for name, field in self._fields.items()}
 
 
 class RoleForm(FlaskForm):
@@ -37,10 +31,7 @@ class RoleForm(FlaskForm):
                        validators=[DataRequired()])
 
 
-class OrgUnitSearchForm(FlaskForm):
-    """Search org units by name (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
+class OrgUnitSearchForm(FilterForm):
+    """Search org units by name."""
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])

@@ -24,7 +24,6 @@ def get_user_or_404(user_id):
 def users():
     """Search the directory."""
     form = UserSearchForm(request.args)
-    form.validate()
     query = search_users(**form.valid_filters())
     page = paginate(query, request.args.get("page", 1, type=int))
     return render_template("allies/directory/users.html", form=form, page=page)
@@ -79,5 +78,5 @@ def revoke(user_id):
 def org_units():
     """The org-unit tree with the number of agents in each unit."""
     form = OrgUnitSearchForm(request.args)
-    q = form.q.data if form.validate() else ""
-    return render_template("allies/directory/org_units.html", form=form, units=org_units_with_counts(q or ""))
+    return render_template("allies/directory/org_units.html", form=form,
+                           units=org_units_with_counts(form.valid_filters()["q"]))

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import CheckboxListField, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -119,11 +119,8 @@ class DeclineForm(FlaskForm):
     reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(), Length(max=2000)])
 
 
-class SignUpFilterForm(FlaskForm):
-    """The lab filters a call's sign-ups (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
+class SignUpFilterForm(FilterForm):
+    """The lab filters a call's sign-ups."""
 
     status = SelectField(_l("Status"), choices=[SelectChoice("", _l("All"))] + [
         SelectChoice(status, label) for status, label in STATUS_LABELS.items()], default="", validators=[Optional()])

@@ -115,10 +115,9 @@ def of_call(call_id):
     """A call's sign-ups for the lab: filters, counts per status, answers."""
     call = get_call_for_lab(call_id)
     form = SignUpFilterForm(request.args)
-    form.validate()
-    filters = {name: ("" if field.errors else field.data or "") for name, field in form._fields.items()}
     return render_template("allies/signups/of_call.html", call=call, form=form,
-                           signups=signups_of_call(call, **filters), counts=status_counts([call.id])[call.id],
+                           signups=signups_of_call(call, **form.valid_filters()),
+                           counts=status_counts([call.id])[call.id],
                            ranks=waitlist_ranks([call.id]))
 
 
