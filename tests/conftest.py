@@ -213,3 +213,21 @@ def make_call(app, people):
         return call
 
     return make
+
+
+def count_queries(app, client, url):
+    """How many SQL statements a GET of `url` runs (it must answer 200)."""
+    from sqlalchemy import event
+
+    statements = []
+    engine = app.extensions["allies"].db.engine
+
+    def counter(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return len(statements)

@@ -1,11 +1,11 @@
 """Admin pages of the directory: search, org units, roles; no N+1 on the lists."""
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.database import session
-from tests.conftest import sign_in
+from tests.conftest import count_queries, sign_in
 
 
 @pytest.fixture
@@ -113,21 +113,6 @@ def test_mass_assignment_changes_nothing(client, people):
     client.post(f"/admin/users/{agent.id}/roles/grant", data={"role": "admin"})
     session.expire_all()
     assert agent.roles == [] and agent.active and agent.quotity == 100 and agent.manager_id == people["manager"].id
-
-
-def count_queries(app, client, url):
-    statements = []
-    engine = app.extensions["allies"].db.engine
-
-    def counter(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return len(statements)
 
 
 @pytest.mark.parametrize("url", ["/admin/users", "/admin/users?role=admin", "/admin/org-units", "/"])

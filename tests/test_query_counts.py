@@ -3,27 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.database import session
 from app.signups.operations import sign_up
-from tests.conftest import sign_in
-
-
-def count_queries(app, client, url):
-    statements = []
-    engine = app.extensions["allies"].db.engine
-
-    def counter(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200, url
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return len(statements)
+from tests.conftest import count_queries, sign_in
 
 
 @pytest.fixture

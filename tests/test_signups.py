@@ -299,6 +299,23 @@ def test_mails_follow_the_recipients_language(app, people, make_call):
     assert "candidature" in agent_mail.subject.lower()
 
 
+def post_together(clients, url, data):
+    """Each client posts at the same instant (threads released by a barrier); the status codes."""
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def submit(client):
+        barrier.wait()
+        codes.append(client.post(url, data=data).status_code)
+
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return codes
+
+
 @pytest.mark.postgres
 def test_capacity_holds_under_a_burst_of_simultaneous_sign_ups(app_factory, make_call, make_user):
     """40 agents on two app instances (like two processes) submit at the same instant for 5 places."""
@@ -306,19 +323,7 @@ def test_capacity_holds_under_a_burst_of_simultaneous_sign_ups(app_factory, make
     agents = [make_user() for _ in range(40)]
     apps = [app_factory(), app_factory()]
     clients = [sign_in(apps[index % 2].test_client(), agent) for index, agent in enumerate(agents)]
-    url = f"/calls/{call.id}/sign-up"
-    barrier = threading.Barrier(len(clients))
-    codes = []
-
-    def submit(client):
-        barrier.wait()
-        codes.append(client.post(url, data=form()).status_code)
-
-    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    codes = post_together(clients, f"/calls/{call.id}/sign-up", form())
     assert sorted(set(codes)) == [302] and len(codes) == 40
     session.expire_all()
     assert session.get(Call, call.id).held_places == 5
@@ -432,19 +437,7 @@ def test_editing_a_closed_call_past_its_deadline_keeps_its_deadline(app, people,
 def test_simultaneous_double_submit_gives_one_sign_up(app_factory, people, make_call):
     call = make_call(capacity=3)
     clients = [sign_in(app_factory().test_client(), people["agent"]) for _ in range(8)]
-    url = f"/calls/{call.id}/sign-up"
-    barrier = threading.Barrier(len(clients))
-    codes = []
-
-    def submit(client):
-        barrier.wait()
-        codes.append(client.post(url, data=form()).status_code)
-
-    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    codes = post_together(clients, f"/calls/{call.id}/sign-up", form())
     assert codes == [302] * 8
     assert count(SignUp) == 1
     session.expire_all()
