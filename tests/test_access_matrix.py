@@ -42,6 +42,7 @@ MATRIX = {
     "calls.close_call": ("POST", {"call_id": "call"}, only("lab", 302)),
     "calls.archive_call": ("POST", {"call_id": "call"}, only("lab", 302)),
     "calls.new_question": ("POST", {"call_id": "call"}, only("lab", 422)),  # the matrix posts no question
+    "calls.edit_question": ("GET", {"call_id": "call", "question_id": "question"}, only("lab", 200)),
     "calls.move": ("POST", {"call_id": "call", "question_id": "question"}, only("lab", 302)),
     "calls.remove": ("POST", {"call_id": "call", "question_id": "question"}, only("lab", 302)),
     "signups.new": ("GET", {"call_id": "call"}, {**signed_in(200), "agent": 302}),  # the agent has signed up

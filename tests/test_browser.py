@@ -126,6 +126,7 @@ def pages_for(role, live_app):
         busy_call = session.query(Call).filter_by(capacity=3).first()
         signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
         own = session.query(SignUp).filter_by(agent_id=agent_id).first()
+        question_id = busy_call.active_questions[0].id
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
     if role == "anonymous":
         return ["/login", *public]
@@ -137,6 +138,7 @@ def pages_for(role, live_app):
         pages += ["/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
                   f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
+                  f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
                   "/lab/notifications"]
     if role == "admin":
         pages += ["/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",

@@ -250,3 +250,26 @@ def test_payloads_in_call_fields_and_questions_render_as_text(app, client, peopl
         assert "<script>alert" not in main and "<img src=x" not in main and "49" not in main, url
         if payload == "{{7*7}}":
             assert "{{7*7}}" in main
+
+
+def test_editing_an_answered_question_keeps_the_answers_label(app, lab_client, make_call, make_user):
+    from app.signups.operations import sign_up
+
+    call = make_call(questions=[("single_choice", "Atelier ?", True, ["Matin", "Après-midi"])])
+    question = call.active_questions[0]
+    signup, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(question, "Matin")])
+    session.commit()
+    page = lab_client.get(f"/lab/calls/{call.id}/questions/{question.id}/edit").get_data(as_text=True)
+    assert "Matin\nAprès-midi" in page
+    response = lab_client.post(f"/lab/calls/{call.id}/questions/{question.id}/edit", data={
+        "kind": "single_choice", "label": "Quel créneau ?", "choices": "Matin\nAprès-midi\nSoir", "required": "y"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Question, question.id).choices == ["Matin", "Après-midi", "Soir"]
+    detail = lab_client.get(f"/lab/sign-ups/{signup.id}").get_data(as_text=True)
+    assert "Atelier ?" in detail and "Matin" in detail
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "call.question_updated")).scalar_one()
+    assert entry.details["changes"]["label"] == ["Atelier ?", "Quel créneau ?"]
+    bad = lab_client.post(f"/lab/calls/{call.id}/questions/{question.id}/edit",
+                          data={"kind": "single_choice", "label": "", "choices": "Un"})
+    assert bad.status_code == 200 and 'id="label-error"' in bad.get_data(as_text=True)

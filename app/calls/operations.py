@@ -118,6 +118,17 @@ def add_question(call, editor, **fields):
     return question
 
 
+def update_question(question, editor, **fields):
+    """Change a question; answers already given keep the label they were given under. Returns the changes."""
+    changes = {name: [_comparable(getattr(question, name)), _comparable(value)] for name, value in fields.items()
+               if _comparable(getattr(question, name)) != _comparable(value)}
+    for name, value in fields.items():
+        setattr(question, name, value)
+    if changes:
+        record("call.question_updated", actor=editor, obj=question.call, question_id=question.id, changes=changes)
+    return changes
+
+
 def move_question(question, editor, direction):
     """Swap the question with its neighbour above (-1) or below (+1)."""
     visible = question.call.active_questions

@@ -13,7 +13,7 @@ from .forms import (COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS, STATUS_LABE
                     QuestionForm)
 from .models import Question
 from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
-                         remove_question, update_call)
+                         remove_question, update_call, update_question)
 from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, open_calls_for, status_counts
 
 bp = Blueprint("calls", __name__)
@@ -189,6 +189,21 @@ def get_question_for_lab(call_id, question_id):
     if not question.call.can_edit():
         abort(403)
     return question
+
+
+@bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@role_required("lab")
+def edit_question(call_id, question_id):
+    """Change a question's wording, help, choices or whether it is required."""
+    question = get_question_for_lab(call_id, question_id)
+    form = QuestionForm(obj=question)
+    if request.method == "GET":
+        form.choices.data = "\n".join(question.choices)
+    if form.validate_on_submit():
+        changes = update_question(question, current_agent(), **form.question_fields())
+        flash(_("Question saved.") if changes else _("Nothing was changed."), "success")
+        return redirect(url_for("calls.preview", call_id=call_id, _anchor="questions"))
+    return render_template("allies/calls/question.html", call=question.call, question=question, form=form)
 
 
 @bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/move", methods=["POST"])
