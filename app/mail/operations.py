@@ -69,16 +69,14 @@ def _nobody_signed_in_outside_a_request():
 
 
 def queue_mail(recipient, template, **context):
-    """Render `allies/mail/<template>.*` in the recipient's language and add it to the outbox (flush, no commit).
+    """Render `allies/mail/<template>.*` in the recipient's language and add it to the outbox (written with the transaction).
 
     `recipient` is a User, or a bare address for someone outside the directory (default language).
     The templates get `recipient` (the User or None), `external_url` and `context`.
     """
     user = recipient if isinstance(recipient, User) else None
     address = user.email if user is not None else recipient
-    message = _outbox_message(user, address, _render(template, _locale_of(user), recipient=user, **context))
-    session.flush()
-    return message
+    return _outbox_message(user, address, _render(template, _locale_of(user), recipient=user, **context))
 
 
 def queue_mail_to_each(recipients, template, **context):
@@ -89,7 +87,6 @@ def queue_mail_to_each(recipients, template, **context):
         if locale not in rendered:
             rendered[locale] = _render(template, locale, recipient=None, **context)
         _outbox_message(user, user.email, rendered[locale])
-    session.flush()
 
 
 def _locale_of(user):
