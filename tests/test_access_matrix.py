@@ -53,6 +53,8 @@ MATRIX = {
     "signups.decline_signup": ("POST", {"signup_id": "signup"}, only("lab", 422)),  # no reason given
     "signups.lab_notices": ("GET", {}, only("lab", 200)),
     "approvals.inbox": ("GET", {}, signed_in(200)),
+    "approvals.decide": ("GET", {"signup_id": "signup"}, {**signed_in(404), "manager": 200}),
+    "approvals.approve_many": ("POST", {}, signed_in(302)),  # only the manager's own requests are approved
 }
 
 

@@ -134,6 +134,8 @@ def pages_for(role, live_app):
              f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw"]
+    if role == "manager":
+        pages += [f"/approvals/{own.id}"]
     if role == "lab":
         pages += ["/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",

@@ -1,16 +1,78 @@
-"""The manager's inbox of requests to decide."""
+"""The manager's inbox of requests, and their decisions."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
+from ..budgets.working_time import hours_to_days, share_of_working_time
+from ..database import session
+from ..signups.models import SignUp
+from .forms import ApproveManyForm, DecisionForm
+from .operations import DecisionRefused, approve, can_decide, refuse
 from .queries import pending_for
 
 bp = Blueprint("approvals", __name__)
+
+
+def get_request_for_approver(signup_id):
+    """A request the signed-in agent decides on; any other is a 404 (its existence is not revealed)."""
+    signup = session.get(SignUp, signup_id)
+    if signup is None or not can_decide(current_agent(), signup):
+        abort(404)
+    return signup
 
 
 @bp.route("/approvals")
 @login_required
 def inbox():
     """Requests of the manager's direct reports: agent, call, period and time asked — never the motivation."""
-    return render_template("allies/approvals/inbox.html", requests=pending_for(current_agent()))
+    requests = pending_for(current_agent())
+    form = ApproveManyForm()
+    form.signups.choices = [SelectChoice(signup.id, signup.agent.full_name) for signup in requests]
+    return render_template("allies/approvals/inbox.html", requests=requests, form=form)
+
+
+@bp.route("/approvals/approve", methods=["POST"])
+@login_required
+def approve_many():
+    """Approve the ticked requests as asked."""
+    requests = {signup.id: signup for signup in pending_for(current_agent())}
+    form = ApproveManyForm()
+    form.signups.choices = [SelectChoice(signup_id, "") for signup_id in requests]
+    if not form.validate_on_submit():
+        flash(_("Tick at least one request."), "error")
+        return redirect(url_for("approvals.inbox"))
+    for signup_id in form.signups.data:
+        approve(requests[signup_id], current_agent())
+    flash(_("%(count)d requests approved.", count=len(form.signups.data)), "success")
+    return redirect(url_for("approvals.inbox"))
+
+
+@bp.route("/approvals/<int:signup_id>", methods=["GET", "POST"])
+@login_required
+def decide(signup_id):
+    """Decide on one request: approve as asked, approve less, or refuse with a reason."""
+    signup = get_request_for_approver(signup_id)
+    if signup.status != "pending_manager":
+        flash(_("This request has already been decided."), "info")
+        return redirect(url_for("approvals.inbox"))
+    form = DecisionForm(hours_asked=signup.hours_asked)
+    if form.validate_on_submit():
+        try:
+            if form.outcome.data == "refuse":
+                refuse(signup, current_agent(), form.reason.data.strip())
+                flash(_("Request refused; %(name)s is told why.", name=signup.agent.full_name), "success")
+            else:
+                hours = form.hours.data if form.outcome.data == "approve_less" else None
+                approve(signup, current_agent(), hours)
+                flash(_("Request approved; %(name)s is told.", name=signup.agent.full_name), "success")
+        except DecisionRefused as refusal:
+            flash(str(refusal), "error")
+        return redirect(url_for("approvals.inbox"))
+    call, agent = signup.call, signup.agent
+    return render_template("allies/approvals/decide.html", signup=signup, form=form,
+                           days=hours_to_days(signup.hours_asked),
+                           share=share_of_working_time(signup.hours_asked, agent.quotity, call.start_date,
+                                                       call.end_date))

@@ -28,6 +28,8 @@ EVENT_LABELS = {
     "signup.promoted": _l("Promoted from the waiting list"),
     "signup.withdrawn": _l("Withdrawn by the agent"),
     "signup.declined": _l("Declined by the lab"),
+    "signup.approved": _l("Approved by the manager"),
+    "signup.refused": _l("Refused by the manager"),
 }
 
 

@@ -112,7 +112,7 @@ def withdraw(signup, agent):
     session.refresh(signup)
     if not signup.can_withdraw(agent):
         raise SignUpRefused(_("This sign-up cannot be withdrawn any more."))
-    _end(signup, call, "withdrawn", actor=agent)
+    end_signup(signup, call, "withdrawn", actor=agent)
 
 
 def decline(signup, lab_member, reason):
@@ -124,11 +124,11 @@ def decline(signup, lab_member, reason):
     if call.status == "archived":
         raise SignUpRefused(_("The call is archived: its sign-ups do not change any more."))
     signup.decline_reason = reason
-    _end(signup, call, "declined", actor=lab_member, reason=reason)
+    end_signup(signup, call, "declined", actor=lab_member, reason=reason)
     queue_mail(signup.agent, "signup_declined", signup=signup, call=call, reason=reason)
 
 
-def _end(signup, call, status, actor, **details):
+def end_signup(signup, call, status, actor, **details):
     """Move a live sign-up to a final status, free its place and promote from the waiting list."""
     held = signup.holds_place
     previous = signup.status
@@ -164,7 +164,7 @@ def promote_from_waitlist(call):
     return promoted
 
 
-def _lab_members(daily_digest):
+def lab_members(daily_digest):
     """Active lab members who chose the daily digest (True) or a mail per sign-up (False)."""
     choice = MailPreference.daily_digest.is_(True) if daily_digest else MailPreference.daily_digest.is_not(True)
     query = (select(User).where(User.active.is_(True), User.role_grants.any(role="lab"))
@@ -176,7 +176,7 @@ def _tell_about_new_signup(signup):
     """Mail the agent, the approver when a decision is needed, and the lab members who want each notice."""
     queue_mail(signup.agent, "signup_confirmation", signup=signup, call=signup.call, rank=waitlist_rank(signup))
     _ask_manager(signup)
-    queue_mail_to_each(_lab_members(daily_digest=False), "lab_new_signup", signup=signup, call=signup.call)
+    queue_mail_to_each(lab_members(daily_digest=False), "lab_new_signup", signup=signup, call=signup.call)
 
 
 def _ask_manager(signup):
@@ -199,7 +199,7 @@ def send_lab_digests(now=None):
     """Queue, for each lab member who chose the digest, the sign-ups made since their last one."""
     now = now or utcnow()
     queued = 0
-    for member in _lab_members(daily_digest=True):
+    for member in lab_members(daily_digest=True):
         preference = mail_preference(member)
         since = preference.digest_sent_until or now - timedelta(days=1)
         signups = session.execute(

@@ -1,0 +1,132 @@
+"""Managers decide on their agents' requests: approve as asked, approve less, refuse; allocations follow."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.approvals.models import Decision
+from app.audit.models import AuditEntry
+from app.budgets.models import Allocation
+from app.calls.models import Call
+from app.database import session
+from app.mail.models import OutboxMessage
+from app.signups.models import SignUp
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+from tests.test_signups import post_together
+
+
+@pytest.fixture
+def request_(people, make_call):
+    """The agent's sign-up, waiting for the manager's decision."""
+    call = make_call(capacity=1)
+    signup, _ = sign_up(call.id, people["agent"], "Motivation personnelle", Decimal(40))
+    session.commit()
+    return signup
+
+
+@pytest.fixture
+def manager_client(client, people):
+    return sign_in(client, people["manager"])
+
+
+def reload(signup):
+    session.expire_all()
+    return session.get(SignUp, signup.id)
+
+
+def test_approve_as_asked_creates_the_allocation(manager_client, people, request_):
+    page = manager_client.get(f"/approvals/{request_.id}").get_data(as_text=True)
+    assert "Motivation personnelle" not in page and "40" in page
+    response = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
+    assert response.status_code == 302
+    assert reload(request_).status == "approved"
+    allocation = session.execute(select(Allocation)).scalar_one()
+    assert allocation.hours == Decimal(40) and allocation.agent_id == people["agent"].id
+    assert allocation.start_date == request_.call.start_date and allocation.end_date == request_.call.end_date
+    decision = session.execute(select(Decision)).scalar_one()
+    assert decision.decided_by_id == people["manager"].id and decision.hours_agreed == Decimal(40)
+    subjects = [m.subject for m in session.execute(select(OutboxMessage)
+                                                   .where(OutboxMessage.recipient_id == people["agent"].id))
+                .scalars()]
+    assert any("acceptée" in subject for subject in subjects), subjects
+
+
+def test_approve_less(manager_client, request_):
+    manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve_less", "hours": "12,5"})
+    assert session.execute(select(Allocation.hours)).scalar_one() == Decimal("12.5")
+
+
+@pytest.mark.parametrize("data, error", [
+    ({"outcome": "approve_less", "hours": "50"}, "hours"),
+    ({"outcome": "approve_less", "hours": "40"}, "hours"),
+    ({"outcome": "approve_less", "hours": "0"}, "hours"),
+    ({"outcome": "approve_less", "hours": "3,1"}, "hours"),
+    ({"outcome": "approve_less"}, "hours"),
+    ({"outcome": "refuse", "reason": "  "}, "reason"),
+    ({"outcome": "maybe"}, "outcome"),
+])
+def test_bad_decisions_are_refused_on_the_field(manager_client, request_, data, error):
+    response = manager_client.post(f"/approvals/{request_.id}", data=data)
+    assert response.status_code == 200
+    assert f'id="{error}-error"' in response.get_data(as_text=True)
+    assert reload(request_).status == "pending_manager"
+    assert session.execute(select(func.count(Decision.id))).scalar_one() == 0
+
+
+def test_refusal_needs_a_reason_and_frees_the_place(manager_client, people, request_, make_user):
+    waiting, _ = sign_up(request_.call_id, make_user(), "En attente", Decimal(10))
+    session.commit()
+    manager_client.post(f"/approvals/{request_.id}", data={"outcome": "refuse", "reason": "Période chargée."})
+    assert reload(request_).status == "refused"
+    assert session.get(SignUp, waiting.id).status == "pending_manager", "the place went to the waiting list"
+    assert session.get(Call, request_.call_id).held_places == 1
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "signup.refused")).scalar_one()
+    assert entry.actor_id == people["manager"].id and entry.details["reason"] == "Période chargée."
+
+
+def test_approve_several_at_once(manager_client, people, make_call, make_user):
+    call = make_call(capacity=5)
+    signups = [sign_up(call.id, make_user(manager=people["manager"]), "M", Decimal(8))[0] for _ in range(3)]
+    session.commit()
+    response = manager_client.post("/approvals/approve", data={"signups": [s.id for s in signups[:2]]})
+    assert response.status_code == 302
+    session.expire_all()
+    assert [session.get(SignUp, s.id).status for s in signups] == ["approved", "approved", "pending_manager"]
+    assert manager_client.post("/approvals/approve", data={}).status_code == 302
+
+
+def test_only_the_agents_manager_decides(app, people, request_, make_user):
+    for user in (people["lab"], people["admin"], people["agent"], make_user()):
+        client = sign_in(app.test_client(), user)
+        assert client.get(f"/approvals/{request_.id}").status_code == 404
+        assert client.post(f"/approvals/{request_.id}", data={"outcome": "approve"}).status_code == 404
+        client.post("/approvals/approve", data={"signups": [request_.id]})
+    assert reload(request_).status == "pending_manager"
+
+
+def test_a_manager_cannot_decide_on_their_own_request(app, people, make_call):
+    call = make_call()
+    own, _ = sign_up(call.id, people["manager"], "Moi", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), people["manager"])
+    assert client.get(f"/approvals/{own.id}").status_code == 404
+
+
+def test_a_decided_request_cannot_be_decided_again(manager_client, request_):
+    manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
+    response = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "refuse", "reason": "Non"},
+                                   follow_redirects=True)
+    assert "déjà" in response.get_data(as_text=True)
+    assert reload(request_).status == "approved"
+    assert session.execute(select(func.count(Decision.id))).scalar_one() == 1
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_decisions_one_wins(app_factory, people, request_):
+    clients = [sign_in(app_factory().test_client(), people["manager"]) for _ in range(6)]
+    codes = post_together(clients, f"/approvals/{request_.id}", {"outcome": "approve"})
+    assert codes == [302] * 6
+    assert session.execute(select(func.count(Decision.id))).scalar_one() == 1
+    assert session.execute(select(func.count(Allocation.id))).scalar_one() == 1
