@@ -1,6 +1,6 @@
 """The manager's inbox of requests, and their decisions."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
