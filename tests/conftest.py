@@ -196,7 +196,7 @@ def make_call(app, people):
 
     def make(title="Atelier design des services", capacity=None, questions=(), status="published", units=(),
              needs_manager_agreement=True, kind="percent", value=Decimal(10), **fields):
-        start = date(2027, 1, 1)
+        start = fields.pop("start_date", date(2027, 1, 1))
         call = create_call(people["lab"], audience_units=list(units), title=title,
                            summary=fields.pop("summary", "Un atelier pour repenser l'accueil."),
                            body=fields.pop("body", "**Trois** demi-journées."), capacity=capacity,

@@ -130,3 +130,33 @@ def test_two_simultaneous_decisions_one_wins(app_factory, people, request_):
     assert codes == [302] * 6
     assert session.execute(select(func.count(Decision.id))).scalar_one() == 1
     assert session.execute(select(func.count(Allocation.id))).scalar_one() == 1
+
+
+def test_inbox_shows_what_the_agent_already_has_this_year(manager_client, people, make_call, request_):
+    from datetime import date
+
+    from app.approvals.operations import approve
+
+    other = make_call(title="Autre appel", start_date=date(date.today().year, 1, 1),
+                      end_date=date(date.today().year, 12, 31))
+    approved, _ = sign_up(other.id, people["agent"], "Déjà", Decimal(16))
+    approve(approved, people["manager"], Decimal("12.5"))
+    session.commit()
+    row = manager_client.get("/approvals").get_data(as_text=True).split(request_.call.title)[1].split("</tr>")[0]
+    assert "12,5 h" in row and "40 h" in row
+
+
+def test_withdrawing_after_approval_ends_the_allocation_today(app, people, request_):
+    from datetime import date
+
+    from app.approvals.operations import approve
+    from app.signups.operations import withdraw
+
+    allocation = approve(request_, people["manager"])
+    session.commit()
+    withdraw(request_, people["agent"])
+    session.commit()
+    session.expire_all()
+    ended = session.get(Allocation, allocation.id)
+    assert ended.end_date == max(date.today(), ended.start_date)
+    assert reload(request_).status == "withdrawn"

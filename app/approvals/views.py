@@ -11,7 +11,7 @@ from ..database import session
 from ..signups.models import SignUp
 from .forms import ApproveManyForm, DecisionForm
 from .operations import DecisionRefused, approve, can_decide, refuse
-from .queries import pending_for
+from .queries import allocated_this_year, pending_for
 
 bp = Blueprint("approvals", __name__)
 
@@ -31,7 +31,8 @@ def inbox():
     requests = pending_for(current_agent())
     form = ApproveManyForm()
     form.signups.choices = [SelectChoice(signup.id, signup.agent.full_name) for signup in requests]
-    return render_template("allies/approvals/inbox.html", requests=requests, form=form)
+    return render_template("allies/approvals/inbox.html", requests=requests, form=form,
+                           allocated=allocated_this_year({signup.agent_id for signup in requests}))
 
 
 @bp.route("/approvals/approve", methods=["POST"])

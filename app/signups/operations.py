@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
+from ..budgets.models import Allocation
 from ..calls.models import Call
 from ..calls.queries import lock_call
 from ..database import session
@@ -113,6 +114,15 @@ def withdraw(signup, agent):
     if not signup.can_withdraw(agent):
         raise SignUpRefused(_("This sign-up cannot be withdrawn any more."))
     end_signup(signup, call, "withdrawn", actor=agent)
+    _end_allocation(signup)
+
+
+def _end_allocation(signup):
+    """An approved volunteer who withdraws: the allocation ends today (time already logged stays)."""
+    allocation = session.execute(select(Allocation).where(Allocation.signup_id == signup.id)).scalar_one_or_none()
+    if allocation is not None and allocation.end_date > date.today():
+        allocation.end_date = max(date.today(), allocation.start_date)
+        record("allocation.ended", obj=allocation, signup_id=signup.id, end_date=allocation.end_date.isoformat())
 
 
 def decline(signup, lab_member, reason):
