@@ -247,7 +247,7 @@ def test_payloads_in_call_fields_and_questions_render_as_text(app, client, peopl
     agent_client = sign_in(client, people["agent"])
     for url in ("/calls", f"/calls/{call.id}", f"/calls/{call.id}/sign-up"):
         main = agent_client.get(url).get_data(as_text=True).split("<main")[1]
-        assert "<script>alert" not in main and "<img src=x" not in main and "49" not in main, url
+        assert "<script>alert" not in main and "<img src=x" not in main, url
         if payload == "{{7*7}}":
             assert "{{7*7}}" in main
 

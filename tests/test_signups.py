@@ -347,7 +347,7 @@ def test_payloads_in_sign_up_fields_render_as_text(app, agent_client, people, ma
     lab_client = sign_in(app.test_client(), people["lab"])
     for url in (f"/lab/calls/{call.id}/sign-ups", f"/lab/sign-ups/{signup.id}"):
         main = lab_client.get(url).get_data(as_text=True).split("<main")[1]
-        assert "<script>alert" not in main and "<img src=x" not in main and "49" not in main, url
+        assert "<script>alert" not in main and "<img src=x" not in main, url
         if payload == "{{7*7}}":
             assert "{{7*7}}" in main
     for message in session.execute(select(OutboxMessage)).scalars():
