@@ -53,8 +53,10 @@ MATRIX = {
     "signups.decline_signup": ("POST", {"signup_id": "signup"}, only("lab", 422)),  # no reason given
     "signups.lab_notices": ("GET", {}, only("lab", 200)),
     "approvals.inbox": ("GET", {}, signed_in(200)),
-    "approvals.decide": ("GET", {"signup_id": "signup"}, {**signed_in(404), "manager": 200}),
+    "approvals.decide": ("GET", {"signup_id": "signup"}, {**signed_in(404), "manager": 200, "lab": 200}),  # lab deputises
     "approvals.approve_many": ("POST", {}, signed_in(302)),  # only the manager's own requests are approved
+    "approvals.delegation": ("GET", {}, signed_in(200)),
+    "approvals.revoke": ("POST", {"delegation_id": "delegation"}, {**signed_in(404), "manager": 302}),
 }
 
 
@@ -74,8 +76,14 @@ def objects(people, make_call):
 
     call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", False, []), ("yes_no", "Dispo ?", False, [])])
     signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    from datetime import date, timedelta
+
+    from app.approvals.operations import delegate
+
+    delegation = delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=7))
     session.commit()
-    return {**people, "call": call, "question": call.active_questions[0], "signup": signup}
+    return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
+            "delegation": delegation}
 
 
 @pytest.mark.parametrize("role", ROLES)

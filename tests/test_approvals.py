@@ -160,3 +160,66 @@ def test_withdrawing_after_approval_ends_the_allocation_today(app, people, reque
     ended = session.get(Allocation, allocation.id)
     assert ended.end_date == max(date.today(), ended.start_date)
     assert reload(request_).status == "withdrawn"
+
+
+class TestDelegation:
+    def test_a_deputy_decides_during_the_dates_and_the_log_says_for_whom(self, app, people, request_, make_user):
+        from datetime import date, timedelta
+
+        deputy = make_user("dana.deputy")
+        manager_client = sign_in(app.test_client(), people["manager"])
+        response = manager_client.post("/approvals/delegation", data={
+            "deputy": "dana.deputy", "start_date": date.today().isoformat(),
+            "end_date": (date.today() + timedelta(days=5)).isoformat()})
+        assert response.status_code == 302
+        deputy_client = sign_in(app.test_client(), deputy)
+        assert request_.call.title in deputy_client.get("/approvals").get_data(as_text=True)
+        deputy_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
+        assert reload(request_).status == "approved"
+        decision = session.execute(select(Decision)).scalar_one()
+        assert decision.decided_by_id == deputy.id and decision.on_behalf_of_id == people["manager"].id
+        entry = session.execute(select(AuditEntry).where(AuditEntry.action == "signup.approved")).scalar_one()
+        assert entry.actor_id == deputy.id and entry.details["on_behalf_of"] == "manon.manager"
+
+    def test_outside_the_dates_or_revoked_the_deputy_cannot_decide(self, app, people, request_, make_user):
+        from datetime import date, timedelta
+
+        from app.approvals.operations import delegate
+
+        later, deputy = make_user("later.deputy"), make_user("now.deputy")
+        delegate(people["manager"], later, date.today() + timedelta(days=3), date.today() + timedelta(days=9))
+        current = delegate(people["manager"], deputy, date.today(), date.today() + timedelta(days=2))
+        session.commit()
+        assert sign_in(app.test_client(), later).get(f"/approvals/{request_.id}").status_code == 404
+        assert sign_in(app.test_client(), deputy).get(f"/approvals/{request_.id}").status_code == 200
+        manager_client = sign_in(app.test_client(), people["manager"])
+        assert manager_client.post(f"/approvals/delegation/{current.id}/revoke").status_code == 302
+        assert sign_in(app.test_client(), deputy).get(f"/approvals/{request_.id}").status_code == 404
+        assert sign_in(app.test_client(), people["agent"]).post(
+            f"/approvals/delegation/{current.id}/revoke").status_code == 404
+
+    @pytest.mark.parametrize("data, error", [
+        ({"deputy": "nobody.here"}, "deputy"),
+        ({"deputy": "manon.manager"}, "deputy"),
+        ({"end_date": "2020-01-01", "start_date": "2019-12-01"}, "end_date"),
+        ({"start_date": "2030-02-01", "end_date": "2030-01-01"}, "end_date"),
+    ])
+    def test_bad_delegations_are_refused(self, app, people, data, error):
+        from app.approvals.models import Delegation
+
+        client = sign_in(app.test_client(), people["manager"])
+        full = {"deputy": "lea.lab", "start_date": "2030-01-01", "end_date": "2030-01-31", **data}
+        response = client.post("/approvals/delegation", data=full)
+        assert response.status_code == 200 and f'id="{error}-error"' in response.get_data(as_text=True)
+        assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
+
+    def test_a_deputy_never_decides_on_their_own_request(self, app, people, make_call):
+        from datetime import date, timedelta
+
+        from app.approvals.operations import delegate
+
+        call = make_call()
+        own, _ = sign_up(call.id, people["lab"], "Moi", Decimal(10))
+        delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=2))
+        session.commit()
+        assert sign_in(app.test_client(), people["lab"]).get(f"/approvals/{own.id}").status_code == 404

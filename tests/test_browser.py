@@ -131,7 +131,7 @@ def pages_for(role, live_app):
     if role == "anonymous":
         return ["/login", *public]
     pages = ["/", *public, "/calls", "/calls?q=zzzz", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
-             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals"]
+             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw"]
     if role == "manager":

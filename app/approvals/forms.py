@@ -1,11 +1,14 @@
 """The manager's decision on one request, and the approval of several at once."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..auth.operations import find_user
 from ..budgets.working_time import QUARTER
 from ..fields import CheckboxListField, LocalDecimalField
 
@@ -41,6 +44,33 @@ class DecisionForm(FlaskForm):
         if self.outcome.data == "refuse" and not (self.reason.data or "").strip():
             self.reason.errors.append(_l("Give the reason of the refusal."))
         return valid and not self.hours.errors and not self.reason.errors
+
+
+class DelegationForm(FlaskForm):
+    """Name a deputy for a date range."""
+
+    deputy = StringField(_l("Login of your deputy"), validators=[DataRequired(), Length(max=64)],
+                         description=_l("An active colleague who decides in your place during these dates."))
+    start_date = DateField(_l("From"), validators=[InputRequired()])
+    end_date = DateField(_l("To"), validators=[InputRequired()])
+
+    def __init__(self, *args, manager=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._manager = manager
+        self.deputy_user = None
+
+    def validate_deputy(self, field):
+        self.deputy_user = find_user(field.data)
+        if self.deputy_user is None or not self.deputy_user.active:
+            raise ValidationError(_l("No active colleague has this login."))
+        if self.deputy_user.id == self._manager.id:
+            raise ValidationError(_l("Choose a colleague other than yourself."))
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The period cannot end before it starts."))
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("The period is already over."))
 
 
 class ApproveManyForm(FlaskForm):

@@ -1,8 +1,8 @@
 """The decisions managers take on the time their agents ask for."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model
@@ -19,6 +19,8 @@ class Decision(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id"), index=True)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    # The manager a deputy decided for (None when the manager decided).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
     outcome: Mapped[str] = mapped_column(String(20))
     hours_asked: Mapped[float] = mapped_column(Numeric(7, 2))
     hours_agreed: Mapped[float | None] = mapped_column(Numeric(7, 2))
@@ -26,4 +28,28 @@ class Decision(Model):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     signup: Mapped[SignUp] = relationship()
-    decided_by: Mapped[User] = relationship()
+    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
+
+
+class Delegation(Model):
+    """A manager names a deputy who decides in their place between two dates."""
+
+    __tablename__ = "allies_delegations"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="period_order"),
+                      CheckConstraint("deputy_id <> manager_id", name="not_oneself"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    manager: Mapped[User] = relationship(foreign_keys=[manager_id])
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+
+    def covers(self, day):
+        """Whether the deputy decides on `day`."""
+        return self.revoked_at is None and self.start_date <= day <= self.end_date

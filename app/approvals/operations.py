@@ -9,17 +9,51 @@ from ..calls.queries import lock_call
 from ..database import session
 from ..mail.operations import queue_mail, queue_mail_to_each
 from ..signups.operations import lab_members, end_signup
-from .models import Decision
+from ..directory.models import utcnow
+from .models import Decision, Delegation
+from .queries import managers_deputised_by
 
 
 class DecisionRefused(Exception):
     """The decision cannot be taken; the message says why, for the manager."""
 
 
-def can_decide(user, signup):
-    """Whether `user` decides on this request: the agent's active manager, never the agent."""
+def deciding_for(user, signup):
+    """The manager `user` decides for on this request (themself, or a manager they deputise for today), or None.
+
+    Never the agent themself, never an inactive user.
+    """
     agent = signup.agent
-    return user is not None and user.id != agent.id and agent.manager_id == user.id and user.active
+    if user is None or not user.active or user.id == agent.id or agent.manager_id is None:
+        return None
+    if agent.manager_id == user.id:
+        return user
+    if agent.manager_id in managers_deputised_by(user):
+        return agent.manager
+    return None
+
+
+def can_decide(user, signup):
+    """Whether `user` decides on this request."""
+    return deciding_for(user, signup) is not None
+
+
+def delegate(manager, deputy, start, end):
+    """Name a deputy who decides in the manager's place from `start` to `end`."""
+    if deputy.id == manager.id or not deputy.active:
+        raise DecisionRefused(_("Choose an active colleague other than yourself."))
+    delegation = Delegation(manager=manager, deputy=deputy, start_date=start, end_date=end)
+    session.add(delegation)
+    session.flush()
+    record("approvals.delegated", actor=manager, obj=delegation, deputy=deputy.login, start=start.isoformat(),
+           end=end.isoformat())
+    return delegation
+
+
+def revoke_delegation(delegation, manager):
+    """End a delegation now."""
+    delegation.revoked_at = utcnow()
+    record("approvals.delegation_revoked", actor=manager, obj=delegation, deputy=delegation.deputy.login)
 
 
 def _lock_pending(signup, approver):
@@ -28,14 +62,20 @@ def _lock_pending(signup, approver):
     session.refresh(signup)
     if signup.status != "pending_manager":
         raise DecisionRefused(_("This request has already been decided."))
-    if not can_decide(approver, signup):
+    manager = deciding_for(approver, signup)
+    if manager is None:
         raise DecisionRefused(_("You do not decide on this request."))
-    return call
+    return call, (manager if manager.id != approver.id else None)
+
+
+def _on_behalf(manager):
+    """Audit details naming the manager a deputy decided for."""
+    return {"on_behalf_of": manager.login} if manager is not None else {}
 
 
 def approve(signup, approver, hours=None):
     """Agree to the time asked, or to less (never more, never zero); the allocation is created."""
-    call = _lock_pending(signup, approver)
+    call, for_manager = _lock_pending(signup, approver)
     hours = signup.hours_asked if hours is None else hours
     if not 0 < hours <= signup.hours_asked or hours % QUARTER:
         raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
@@ -44,10 +84,10 @@ def approve(signup, approver, hours=None):
     allocation = Allocation(signup=signup, agent=signup.agent, hours=hours, start_date=call.start_date,
                             end_date=call.end_date)
     session.add(allocation)
-    session.add(Decision(signup=signup, decided_by=approver, outcome="approved", hours_asked=signup.hours_asked,
-                         hours_agreed=hours))
+    session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="approved",
+                         hours_asked=signup.hours_asked, hours_agreed=hours))
     record("signup.approved", actor=approver, obj=signup, call_id=call.id, hours_asked=str(signup.hours_asked),
-           hours_agreed=str(hours))
+           hours_agreed=str(hours), **_on_behalf(for_manager))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=hours, reason="")
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)
     return allocation
@@ -55,11 +95,11 @@ def approve(signup, approver, hours=None):
 
 def refuse(signup, approver, reason):
     """Refuse with a reason; the place goes to the waiting list."""
-    call = _lock_pending(signup, approver)
+    call, for_manager = _lock_pending(signup, approver)
     if not reason.strip():
         raise DecisionRefused(_("Give the reason of the refusal."))
-    session.add(Decision(signup=signup, decided_by=approver, outcome="refused", hours_asked=signup.hours_asked,
-                         reason=reason))
-    end_signup(signup, call, "refused", actor=approver, reason=reason)
+    session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="refused",
+                         hours_asked=signup.hours_asked, reason=reason))
+    end_signup(signup, call, "refused", actor=approver, reason=reason, **_on_behalf(for_manager))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=None, reason=reason)
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)

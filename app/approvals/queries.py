@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..database import session
 from ..directory.models import User
 from ..budgets.models import Allocation
+from .models import Delegation
 from ..signups.models import SignUp
 
 
@@ -21,9 +22,25 @@ def allocated_this_year(agent_ids, year=None):
     return dict(rows.all())
 
 
+def managers_deputised_by(user, day=None):
+    """Ids of the managers whose deputy `user` is on `day` (today by default)."""
+    day = day or date.today()
+    return session.execute(select(Delegation.manager_id).where(
+        Delegation.deputy_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
+        Delegation.end_date >= day)).scalars().all()
+
+
+def delegations_of(manager):
+    """The manager's delegations not revoked and not over, soonest first."""
+    return session.execute(select(Delegation).where(
+        Delegation.manager_id == manager.id, Delegation.revoked_at.is_(None), Delegation.end_date >= date.today())
+        .options(selectinload(Delegation.deputy)).order_by(Delegation.start_date)).scalars().all()
+
+
 def pending_for(manager):
-    """Sign-ups of the manager's direct reports waiting for a decision, oldest first."""
-    query = (select(SignUp).join(SignUp.agent).where(User.manager_id == manager.id,
+    """Requests waiting for this approver — their direct reports', and those of managers they deputise for."""
+    managers = [manager.id, *managers_deputised_by(manager)]
+    query = (select(SignUp).join(SignUp.agent).where(User.manager_id.in_(managers), User.id != manager.id,
                                                      SignUp.status == "pending_manager")
              .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
              .order_by(SignUp.submitted_at, SignUp.id))

@@ -9,9 +9,10 @@ from ..auth.identity import current_agent
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import session
 from ..signups.models import SignUp
-from .forms import ApproveManyForm, DecisionForm
-from .operations import DecisionRefused, approve, can_decide, refuse
-from .queries import allocated_this_year, pending_for
+from .forms import ApproveManyForm, DecisionForm, DelegationForm
+from .models import Delegation
+from .operations import DecisionRefused, approve, can_decide, delegate, refuse, revoke_delegation
+from .queries import allocated_this_year, delegations_of, pending_for
 
 bp = Blueprint("approvals", __name__)
 
@@ -77,3 +78,33 @@ def decide(signup_id):
                            days=hours_to_days(signup.hours_asked),
                            share=share_of_working_time(signup.hours_asked, agent.quotity, call.start_date,
                                                        call.end_date))
+
+
+@bp.route("/approvals/delegation", methods=["GET", "POST"])
+@login_required
+def delegation():
+    """Name a deputy who decides in my place for a date range; see and end my delegations."""
+    form = DelegationForm(manager=current_agent())
+    if form.validate_on_submit():
+        try:
+            delegate(current_agent(), form.deputy_user, form.start_date.data, form.end_date.data)
+        except DecisionRefused as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(_("%(name)s decides in your place during these dates.", name=form.deputy_user.full_name),
+                  "success")
+            return redirect(url_for("approvals.delegation"))
+    return render_template("allies/approvals/delegation.html", form=form,
+                           delegations=delegations_of(current_agent()))
+
+
+@bp.route("/approvals/delegation/<int:delegation_id>/revoke", methods=["POST"])
+@login_required
+def revoke(delegation_id):
+    """End one of my delegations now."""
+    delegation = session.get(Delegation, delegation_id)
+    if delegation is None or delegation.manager_id != current_agent().id or delegation.revoked_at is not None:
+        abort(404)
+    revoke_delegation(delegation, current_agent())
+    flash(_("The delegation is ended."), "success")
+    return redirect(url_for("approvals.delegation"))

@@ -1,8 +1,8 @@
-"""Managers' decisions and the allocations they create.
+"""Managers' decisions, delegations to deputies, and the allocations decisions create.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 04:48:08.681107
+Create Date: 2026-11-26 05:05:57.853110
 
 """
 from alembic import op
@@ -17,6 +17,24 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('allies_delegations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('manager_id', sa.Integer(), nullable=False),
+    sa.Column('deputy_id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('deputy_id <> manager_id', name=op.f('ck_allies_delegations_not_oneself')),
+    sa.CheckConstraint('end_date >= start_date', name=op.f('ck_allies_delegations_period_order')),
+    sa.ForeignKeyConstraint(['deputy_id'], ['allies_users.id'], name=op.f('fk_allies_delegations_deputy_id_allies_users')),
+    sa.ForeignKeyConstraint(['manager_id'], ['allies_users.id'], name=op.f('fk_allies_delegations_manager_id_allies_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allies_delegations'))
+    )
+    with op.batch_alter_table('allies_delegations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allies_delegations_deputy_id'), ['deputy_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_allies_delegations_manager_id'), ['manager_id'], unique=False)
+
     op.create_table('allies_allocations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('signup_id', sa.Integer(), nullable=False),
@@ -39,6 +57,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('signup_id', sa.Integer(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=False),
+    sa.Column('on_behalf_of_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('hours_asked', sa.Numeric(precision=7, scale=2), nullable=False),
     sa.Column('hours_agreed', sa.Numeric(precision=7, scale=2), nullable=True),
@@ -46,6 +65,7 @@ def upgrade():
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("outcome IN ('approved', 'refused')", name=op.f('ck_allies_decisions_known_outcome')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['allies_users.id'], name=op.f('fk_allies_decisions_decided_by_id_allies_users')),
+    sa.ForeignKeyConstraint(['on_behalf_of_id'], ['allies_users.id'], name=op.f('fk_allies_decisions_on_behalf_of_id_allies_users')),
     sa.ForeignKeyConstraint(['signup_id'], ['allies_signups.id'], name=op.f('fk_allies_decisions_signup_id_allies_signups')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_allies_decisions'))
     )
@@ -65,3 +85,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_allies_allocations_agent_id'))
 
     op.drop_table('allies_allocations')
+    with op.batch_alter_table('allies_delegations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allies_delegations_manager_id'))
+        batch_op.drop_index(batch_op.f('ix_allies_delegations_deputy_id'))
+
+    op.drop_table('allies_delegations')
