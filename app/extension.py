@@ -45,6 +45,10 @@ DEFAULTS = {
     "ALLIES_ANNUAL_HOURS": 1607,
     "ALLIES_DAY_HOURS": 7,
     "ALLIES_TIMEZONE": "Europe/Paris",
+    # Requests pending this many working days: a reminder to the approver, then the manager's manager decides.
+    "ALLIES_REMIND_AFTER_DAYS": 3,
+    "ALLIES_ESCALATE_AFTER_DAYS": 7,
+    "ALLIES_HOLIDAYS_COUNTRY": "FR",
     "ALLIES_CONTROLLER": "",
     "ALLIES_DPO_CONTACT": "",
     # Months after a call's end before sign-up details are anonymised.
@@ -135,6 +139,7 @@ class Allies:
 
     @staticmethod
     def _register_commands(app):
+        from .approvals.cli import approvals_cli
         from .auth.cli import users_cli
         from .calls.cli import calls_cli
         from .demo.cli import demo_cli
@@ -142,7 +147,7 @@ class Allies:
         from .mail.cli import outbox_cli
         from .signups.cli import signups_cli
 
-        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli):
+        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli):
             app.cli.add_command(group)
 
     @staticmethod

@@ -1,6 +1,6 @@
 """Every Alliés model, imported in one place for migrations and tests."""
 
-from .approvals.models import Decision, Delegation
+from .approvals.models import Decision, Delegation, RequestReminder
 from .audit.models import AuditEntry
 from .budgets.models import Allocation
 from .calls.models import Call, Question, call_audience
@@ -8,5 +8,5 @@ from .directory.models import OrgUnit, RoleGrant, User
 from .mail.models import MailPreference, OutboxMessage
 from .signups.models import Answer, SignUp
 
-__all__ = ["Allocation", "Answer", "AuditEntry", "Decision", "Delegation", "Call", "MailPreference", "OrgUnit", "OutboxMessage", "Question", "RoleGrant",
+__all__ = ["Allocation", "Answer", "AuditEntry", "Decision", "Delegation", "RequestReminder", "Call", "MailPreference", "OrgUnit", "OutboxMessage", "Question", "RoleGrant",
            "SignUp", "User", "call_audience"]

@@ -223,3 +223,47 @@ class TestDelegation:
         delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=2))
         session.commit()
         assert sign_in(app.test_client(), people["lab"]).get(f"/approvals/{own.id}").status_code == 404
+
+
+class TestReminders:
+    def test_working_days_skip_weekends_and_french_public_holidays(self, app):
+        from datetime import date
+
+        from app.budgets.working_time import working_days_between
+
+        assert working_days_between(date(2026, 7, 10), date(2026, 7, 17)) == 4  # Fri → Fri, 14 July off
+        assert working_days_between(date(2026, 12, 24), date(2026, 12, 28)) == 1  # Christmas, weekend
+
+    def test_remind_then_escalate_once_each(self, app, people, request_, make_user):
+        from datetime import date, datetime, timezone
+
+        from app.approvals.models import RequestReminder
+        from app.approvals.operations import send_reminders
+
+        big_boss = make_user("grand.chef")
+        people["manager"].manager = big_boss
+        request_.submitted_at = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)  # a Monday
+        session.commit()
+        assert send_reminders(today=date(2026, 11, 4)) == {"reminder": 0, "escalation": 0}  # 2 working days
+        assert send_reminders(today=date(2026, 11, 6)) == {"reminder": 1, "escalation": 0}  # 4 (11 Nov is later)
+        assert send_reminders(today=date(2026, 11, 6)) == {"reminder": 0, "escalation": 0}, "never twice"
+        boss_client = sign_in(app.test_client(), big_boss)
+        assert boss_client.get(f"/approvals/{request_.id}").status_code == 404, "not escalated yet"
+        assert send_reminders(today=date(2026, 11, 12)) == {"reminder": 0, "escalation": 1}  # 11 Nov off: 7
+        session.commit()
+        kinds = session.execute(select(RequestReminder.kind, RequestReminder.recipient_id)).all()
+        assert sorted(kinds) == sorted([("escalation", big_boss.id), ("reminder", people["manager"].id)])
+        assert request_.call.title in boss_client.get("/approvals").get_data(as_text=True)
+        boss_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
+        decision = session.execute(select(Decision)).scalar_one()
+        assert decision.decided_by_id == big_boss.id and decision.on_behalf_of_id == people["manager"].id
+        mails = session.execute(select(OutboxMessage.subject).where(OutboxMessage.recipient_id == big_boss.id))
+        assert any("attend" in subject for subject in mails.scalars())
+
+    def test_remind_command(self, app, runner, request_):
+        from datetime import datetime, timezone
+
+        request_.submitted_at = datetime(2020, 1, 6, tzinfo=timezone.utc)
+        session.commit()
+        result = runner.invoke(args=["approvals", "remind"])
+        assert result.exit_code == 0 and "Rappels\u00a0: 1," in result.output

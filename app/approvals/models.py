@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model
@@ -53,3 +53,17 @@ class Delegation(Model):
     def covers(self, day):
         """Whether the deputy decides on `day`."""
         return self.revoked_at is None and self.start_date <= day <= self.end_date
+
+
+class RequestReminder(Model):
+    """A reminder to the approver, or an escalation to the manager's own manager, sent once per request."""
+
+    __tablename__ = "allies_request_reminders"
+    __table_args__ = (UniqueConstraint("signup_id", "kind", name="uq_allies_request_reminders_signup_kind"),
+                      CheckConstraint("kind IN ('reminder', 'escalation')", name="known_kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"))
+    sent_on: Mapped[date] = mapped_column(Date)

@@ -1,17 +1,24 @@
 """Managers' decisions: approve the time asked (or less) and create the allocation, or refuse with a reason."""
 
+from datetime import date
+
+from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
 from ..budgets.models import Allocation
-from ..budgets.working_time import QUARTER
+from ..budgets.working_time import QUARTER, working_days_between
+from ..calls.models import aware
 from ..calls.queries import lock_call
 from ..database import session
 from ..mail.operations import queue_mail, queue_mail_to_each
-from ..signups.operations import lab_members, end_signup
+from ..signups.models import SignUp
+from ..signups.operations import end_signup, lab_members
 from ..directory.models import utcnow
-from .models import Decision, Delegation
-from .queries import managers_deputised_by
+from .models import Decision, Delegation, RequestReminder
+from .queries import escalated_to, managers_deputised_by
 
 
 class DecisionRefused(Exception):
@@ -29,6 +36,8 @@ def deciding_for(user, signup):
     if agent.manager_id == user.id:
         return user
     if agent.manager_id in managers_deputised_by(user):
+        return agent.manager
+    if agent.manager.manager_id == user.id and signup.id in escalated_to(user):
         return agent.manager
     return None
 
@@ -103,3 +112,36 @@ def refuse(signup, approver, reason):
     end_signup(signup, call, "refused", actor=approver, reason=reason, **_on_behalf(for_manager))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=None, reason=reason)
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)
+
+
+def send_reminders(today=None):
+    """Remind approvers of requests pending ALLIES_REMIND_AFTER_DAYS working days, and pass those pending
+    ALLIES_ESCALATE_AFTER_DAYS to the manager's own manager. Each is one mail, sent once. Returns the counts."""
+    config = current_app.config
+    today = today or date.today()
+    sent = {"reminder": 0, "escalation": 0}
+    done = {(signup_id, kind) for signup_id, kind in session.execute(
+        select(RequestReminder.signup_id, RequestReminder.kind))}
+    pending = session.execute(select(SignUp).where(SignUp.status == "pending_manager")
+                              .options(selectinload(SignUp.agent), selectinload(SignUp.call))).scalars().all()
+    for signup in pending:
+        manager = signup.agent.manager
+        if manager is None:
+            continue
+        waited = working_days_between(aware(signup.submitted_at).date(), today)
+        boss = manager.manager
+        if waited >= config["ALLIES_ESCALATE_AFTER_DAYS"] and boss is not None and boss.active \
+                and (signup.id, "escalation") not in done:
+            _remind(signup, "escalation", boss, today, waited)
+            sent["escalation"] += 1
+        elif waited >= config["ALLIES_REMIND_AFTER_DAYS"] and manager.active and (signup.id, "reminder") not in done:
+            _remind(signup, "reminder", manager, today, waited)
+            sent["reminder"] += 1
+    return sent
+
+
+def _remind(signup, kind, recipient, today, waited):
+    """Record and mail one reminder or escalation."""
+    session.add(RequestReminder(signup_id=signup.id, kind=kind, recipient_id=recipient.id, sent_on=today))
+    queue_mail(recipient, f"request_{kind}", signup=signup, call=signup.call, days=waited)
+    record(f"approvals.{kind}", obj=signup, recipient=recipient.login, working_days=waited)

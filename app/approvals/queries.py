@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..database import session
 from ..directory.models import User
 from ..budgets.models import Allocation
-from .models import Delegation
+from .models import Delegation, RequestReminder
 from ..signups.models import SignUp
 
 
@@ -37,11 +37,19 @@ def delegations_of(manager):
         .options(selectinload(Delegation.deputy)).order_by(Delegation.start_date)).scalars().all()
 
 
+def escalated_to(user):
+    """Ids of the pending requests escalated to `user` (the manager of their agent's manager)."""
+    return set(session.execute(select(RequestReminder.signup_id).where(
+        RequestReminder.kind == "escalation", RequestReminder.recipient_id == user.id)).scalars())
+
+
 def pending_for(manager):
-    """Requests waiting for this approver — their direct reports', and those of managers they deputise for."""
+    """Requests waiting for this approver: their direct reports', those of managers they deputise for,
+    and those escalated to them."""
     managers = [manager.id, *managers_deputised_by(manager)]
-    query = (select(SignUp).join(SignUp.agent).where(User.manager_id.in_(managers), User.id != manager.id,
-                                                     SignUp.status == "pending_manager")
+    query = (select(SignUp).join(SignUp.agent)
+             .where(or_(User.manager_id.in_(managers), SignUp.id.in_(escalated_to(manager))),
+                    User.id != manager.id, SignUp.status == "pending_manager")
              .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
              .order_by(SignUp.submitted_at, SignUp.id))
     return session.execute(query).scalars().all()

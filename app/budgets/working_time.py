@@ -1,7 +1,9 @@
 """Working time in the French public service: 1,607 h a year full time (decree 2000-815), pro rata."""
 
+from datetime import timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+import holidays
 from flask import current_app
 
 DAYS_IN_YEAR = Decimal(365)
@@ -59,6 +61,18 @@ def proposed_hours(kind, value, start, end, quotity):
     """The time to propose to an agent: the commitment's hours, at least a quarter, at most what they work."""
     ceiling = (working_hours(quotity, start, end) / QUARTER).to_integral_value(rounding=ROUND_DOWN) * QUARTER
     return max(QUARTER, min(commitment_hours(kind, value, start, end, quotity), ceiling))
+
+
+def working_days_between(start, end):
+    """Working days after `start` up to `end` included: Monday to Friday, public holidays excluded."""
+    country = current_app.config["ALLIES_HOLIDAYS_COUNTRY"]
+    closed = holidays.country_holidays(country, years=range(start.year, end.year + 1))
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in closed:
+            days += 1
+    return days
 
 
 def hours_to_days(hours):

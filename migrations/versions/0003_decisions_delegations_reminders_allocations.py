@@ -1,8 +1,8 @@
-"""Managers' decisions, delegations to deputies, and the allocations decisions create.
+"""Managers' decisions, delegations, reminders of pending requests, and the allocations decisions create.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 05:05:57.853110
+Create Date: 2026-11-26 05:14:13.510995
 
 """
 from alembic import op
@@ -73,9 +73,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_allies_decisions_decided_by_id'), ['decided_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_allies_decisions_signup_id'), ['signup_id'], unique=False)
 
+    op.create_table('allies_request_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signup_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=False),
+    sa.Column('sent_on', sa.Date(), nullable=False),
+    sa.CheckConstraint("kind IN ('reminder', 'escalation')", name=op.f('ck_allies_request_reminders_known_kind')),
+    sa.ForeignKeyConstraint(['recipient_id'], ['allies_users.id'], name=op.f('fk_allies_request_reminders_recipient_id_allies_users')),
+    sa.ForeignKeyConstraint(['signup_id'], ['allies_signups.id'], name=op.f('fk_allies_request_reminders_signup_id_allies_signups')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allies_request_reminders')),
+    sa.UniqueConstraint('signup_id', 'kind', name='uq_allies_request_reminders_signup_kind')
+    )
+    with op.batch_alter_table('allies_request_reminders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allies_request_reminders_signup_id'), ['signup_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('allies_request_reminders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allies_request_reminders_signup_id'))
+
+    op.drop_table('allies_request_reminders')
     with op.batch_alter_table('allies_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_allies_decisions_signup_id'))
         batch_op.drop_index(batch_op.f('ix_allies_decisions_decided_by_id'))
