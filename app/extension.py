@@ -49,6 +49,8 @@ DEFAULTS = {
     "ALLIES_REMIND_AFTER_DAYS": 3,
     "ALLIES_ESCALATE_AFTER_DAYS": 7,
     "ALLIES_HOLIDAYS_COUNTRY": "FR",
+    # Who decides for agents without a manager in the directory (lab or admin).
+    "ALLIES_FALLBACK_APPROVER_ROLE": "admin",
     "ALLIES_CONTROLLER": "",
     "ALLIES_DPO_CONTACT": "",
     # Months after a call's end before sign-up details are anonymised.

@@ -267,3 +267,27 @@ class TestReminders:
         session.commit()
         result = runner.invoke(args=["approvals", "remind"])
         assert result.exit_code == 0 and "Rappels\u00a0: 1," in result.output
+
+
+def test_without_a_manager_the_fallback_role_decides(app, people, make_call, make_user):
+    call = make_call()
+    orphan = make_user("sans.chef", given_name="Sans", family_name="Chef")
+    signup, _ = sign_up(call.id, orphan, "Motivé", Decimal(10))
+    session.commit()
+    request_mails = session.execute(select(OutboxMessage.recipient_id)
+                                    .where(OutboxMessage.subject.contains("Sans Chef"))).scalars().all()
+    assert request_mails == [people["admin"].id]
+    admin_client = sign_in(app.test_client(), people["admin"])
+    assert "Sans Chef" in admin_client.get("/approvals").get_data(as_text=True)
+    assert sign_in(app.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 404
+    admin_client.post(f"/approvals/{signup.id}", data={"outcome": "approve"})
+    assert reload(signup).status == "approved"
+
+
+def test_the_fallback_role_is_configurable(app_factory, people, make_call, make_user):
+    application = app_factory(ALLIES_FALLBACK_APPROVER_ROLE="lab")
+    call = make_call()
+    signup, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    session.commit()
+    assert sign_in(application.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 200
+    assert sign_in(application.test_client(), people["admin"]).get(f"/approvals/{signup.id}").status_code == 404

@@ -31,8 +31,10 @@ def deciding_for(user, signup):
     Never the agent themself, never an inactive user.
     """
     agent = signup.agent
-    if user is None or not user.active or user.id == agent.id or agent.manager_id is None:
+    if user is None or not user.active or user.id == agent.id:
         return None
+    if agent.manager_id is None:
+        return user if user.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]) else None
     if agent.manager_id == user.id:
         return user
     if agent.manager_id in managers_deputised_by(user):

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -47,9 +48,11 @@ def pending_for(manager):
     """Requests waiting for this approver: their direct reports', those of managers they deputise for,
     and those escalated to them."""
     managers = [manager.id, *managers_deputised_by(manager)]
-    query = (select(SignUp).join(SignUp.agent)
-             .where(or_(User.manager_id.in_(managers), SignUp.id.in_(escalated_to(manager))),
-                    User.id != manager.id, SignUp.status == "pending_manager")
+    mine = [User.manager_id.in_(managers), SignUp.id.in_(escalated_to(manager))]
+    if manager.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]):
+        mine.append(User.manager_id.is_(None))
+    query = (select(SignUp).join(SignUp.agent).where(or_(*mine), User.id != manager.id,
+                                                     SignUp.status == "pending_manager")
              .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
              .order_by(SignUp.submitted_at, SignUp.id))
     return session.execute(query).scalars().all()

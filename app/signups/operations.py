@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -189,11 +190,21 @@ def _tell_about_new_signup(signup):
     queue_mail_to_each(lab_members(daily_digest=False), "lab_new_signup", signup=signup, call=signup.call)
 
 
+def approvers_of(agent):
+    """Who is asked to decide on the agent's requests: the active manager, or, without a manager in the
+    directory, the active holders of the fallback role (ALLIES_FALLBACK_APPROVER_ROLE)."""
+    if agent.manager is not None:
+        return [agent.manager] if agent.manager.active else []
+    role = current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]
+    return session.execute(select(User).where(User.active.is_(True), User.id != agent.id,
+                                              User.role_grants.any(role=role))).scalars().all()
+
+
 def _ask_manager(signup):
-    """A sign-up waiting for the manager: mail the (active) manager a request to decide."""
-    manager = signup.agent.manager
-    if signup.status == "pending_manager" and manager is not None and manager.active:
-        queue_mail(manager, "manager_request", signup=signup, call=signup.call)
+    """A sign-up waiting for the manager: mail the approvers a request to decide."""
+    if signup.status == "pending_manager":
+        for approver in approvers_of(signup.agent):
+            queue_mail(approver, "manager_request", signup=signup, call=signup.call)
 
 
 def choose_lab_notices(member, daily_digest):
