@@ -16,7 +16,7 @@ from ..database import session
 from ..mail.operations import queue_mail, queue_mail_to_each
 from ..signups.models import SignUp
 from ..signups.operations import end_signup, lab_members
-from ..directory.models import utcnow
+from ..directory.models import User, utcnow
 from .models import Decision, Delegation, RequestReminder
 from .queries import escalated_to, managers_deputised_by
 
@@ -122,10 +122,12 @@ def send_reminders(today=None):
     config = current_app.config
     today = today or date.today()
     sent = {"reminder": 0, "escalation": 0}
-    done = {(signup_id, kind) for signup_id, kind in session.execute(
-        select(RequestReminder.signup_id, RequestReminder.kind))}
-    pending = session.execute(select(SignUp).where(SignUp.status == "pending_manager")
-                              .options(selectinload(SignUp.agent), selectinload(SignUp.call))).scalars().all()
+    pending = session.execute(
+        select(SignUp).where(SignUp.status == "pending_manager")
+        .options(selectinload(SignUp.agent).selectinload(User.manager).selectinload(User.manager),
+                 selectinload(SignUp.call))).scalars().all()
+    done = set(session.execute(select(RequestReminder.signup_id, RequestReminder.kind).where(
+        RequestReminder.signup_id.in_([signup.id for signup in pending]))).tuples())
     for signup in pending:
         manager = signup.agent.manager
         if manager is None:
