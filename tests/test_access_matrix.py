@@ -57,6 +57,16 @@ MATRIX = {
     "approvals.approve_many": ("POST", {}, signed_in(302)),  # only the manager's own requests are approved
     "approvals.delegation": ("GET", {}, signed_in(200)),
     "approvals.revoke": ("POST", {"delegation_id": "delegation"}, {**signed_in(404), "manager": 302}),
+    "approvals.decide_extension": ("GET", {"extension_id": "extension"}, {**signed_in(404), "manager": 200, "lab": 200}),
+    "approvals.revise": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "manager": 200, "lab": 200}),
+    "approvals.history": ("GET", {}, signed_in(200)),
+    "approvals.team": ("GET", {}, signed_in(200)),
+    "budgets.mine": ("GET", {}, signed_in(200)),
+    "budgets.allocation": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),
+    "budgets.edit_entry": ("GET", {"entry_id": "entry"}, {**signed_in(404), "agent": 200}),
+    "budgets.remove_entry": ("POST", {"entry_id": "entry"}, {**signed_in(404), "agent": 302}),
+    "budgets.extension": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),
+    "budgets.overview": ("GET", {}, only("lab", 200)),
 }
 
 
@@ -80,10 +90,19 @@ def objects(people, make_call):
 
     from app.approvals.operations import delegate
 
+    from app.approvals.operations import approve
+    from app.budgets.operations import log_time, request_extension
+
     delegation = delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=7))
+    running = make_call(title="En cours", start_date=date.today() - timedelta(days=30),
+                        end_date=date.today() + timedelta(days=60))
+    approved, _ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
+    allocation = approve(approved, people["manager"])
+    entry, _ = log_time(allocation, people["agent"], date.today(), Decimal(1))
+    extension = request_extension(allocation, people["agent"], Decimal(5), None)
     session.commit()
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
-            "delegation": delegation}
+            "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension}
 
 
 @pytest.mark.parametrize("role", ROLES)

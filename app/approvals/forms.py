@@ -78,3 +78,12 @@ class ApproveManyForm(FlaskForm):
 
     signups = CheckboxListField(_l("Requests"), coerce=int, choices=[],
                                 validators=[InputRequired(message=_l("Tick at least one request."))])
+
+
+class RevisionForm(FlaskForm):
+    """Lower an allocation, with a reason."""
+
+    hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l("Give the hours."))],
+                              description=_l("Fewer than agreed, and no fewer than the hours already used."))
+    reason = TextAreaField(_l("Reason of the revision"), validators=[DataRequired(message=_l(
+        "Give the reason of the revision.")), Length(max=2000)], description=_l("The agent reads it."))

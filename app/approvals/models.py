@@ -1,35 +1,45 @@
 """The decisions managers take on the time their agents ask for."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model
 from ..directory.models import User, utcnow
+from ..budgets.models import Extension
 from ..signups.models import SignUp
 
 
 class Decision(Model):
-    """Who decided what on a request, when and why (approved hours, or the reason of a refusal)."""
+    """Who decided what, when and why: on a request, on an extension of its allocation, or a downward revision.
+
+    For a revision, `hours_asked` holds the hours before and `hours_agreed` the hours after.
+    """
 
     __tablename__ = "allies_decisions"
-    __table_args__ = (CheckConstraint("outcome IN ('approved', 'refused')", name="known_outcome"),)
+    __table_args__ = (CheckConstraint("outcome IN ('approved', 'refused', 'revised')", name="known_outcome"),
+                      CheckConstraint("kind IN ('request', 'extension', 'revision')", name="known_kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id"), index=True)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
     # The manager a deputy decided for (None when the manager decided).
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="request", server_default="request")
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("allies_extensions.id"))
     outcome: Mapped[str] = mapped_column(String(20))
-    hours_asked: Mapped[float] = mapped_column(Numeric(7, 2))
-    hours_agreed: Mapped[float | None] = mapped_column(Numeric(7, 2))
+    hours_asked: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    hours_agreed: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    new_end_date: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     signup: Mapped[SignUp] = relationship()
     decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
+    extension: Mapped["Extension | None"] = relationship()
 
 
 class Delegation(Model):

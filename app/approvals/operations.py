@@ -9,6 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
 from ..budgets.models import Allocation
+from ..budgets.operations import lock_allocation
+from ..budgets.queries import used_hours
 from ..budgets.working_time import QUARTER, working_days_between
 from ..calls.models import aware
 from ..calls.queries import lock_call
@@ -114,6 +116,77 @@ def refuse(signup, approver, reason):
     end_signup(signup, call, "refused", actor=approver, reason=reason, **_on_behalf(for_manager))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=None, reason=reason)
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)
+
+
+def _lock_pending_extension(extension, approver):
+    """Lock the allocation, reload the extension, and check it still waits for this approver."""
+    allocation = lock_allocation(extension.allocation_id)
+    session.refresh(extension)
+    if extension.status != "pending":
+        raise DecisionRefused(_("This request has already been decided."))
+    manager = deciding_for(approver, allocation.signup)
+    if manager is None:
+        raise DecisionRefused(_("You do not decide on this request."))
+    return allocation, (manager if manager.id != approver.id else None)
+
+
+def approve_extension(extension, approver, hours=None):
+    """Agree to the extension: the extra hours asked (or fewer, never zero) and the later end, if asked."""
+    allocation, for_manager = _lock_pending_extension(extension, approver)
+    asked = extension.extra_hours
+    hours = asked if hours is None or not asked else hours
+    if asked and (not 0 < hours <= asked or hours % QUARTER):
+        raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
+                                hours=asked))
+    allocation.hours += hours
+    if extension.new_end_date is not None:
+        allocation.end_date = max(allocation.end_date, extension.new_end_date)
+    extension.status = "approved"
+    _decided(extension, allocation, approver, for_manager, "approved", hours_agreed=hours)
+
+
+def refuse_extension(extension, approver, reason):
+    """Refuse the extension with a reason; the allocation stays as it is."""
+    allocation, for_manager = _lock_pending_extension(extension, approver)
+    if not reason.strip():
+        raise DecisionRefused(_("Give the reason of the refusal."))
+    extension.status = "refused"
+    _decided(extension, allocation, approver, for_manager, "refused", reason=reason)
+
+
+def _decided(extension, allocation, approver, for_manager, outcome, hours_agreed=None, reason=""):
+    """Record a decision on an extension, in the decisions and the audit log, and tell the agent."""
+    session.add(Decision(signup=allocation.signup, kind="extension", extension=extension, decided_by=approver,
+                         on_behalf_of=for_manager, outcome=outcome, hours_asked=extension.extra_hours,
+                         hours_agreed=hours_agreed,
+                         new_end_date=extension.new_end_date if outcome == "approved" else None, reason=reason))
+    record(f"allocation.extension_{outcome}", actor=approver, obj=extension, allocation_id=allocation.id,
+           hours_agreed=str(hours_agreed) if hours_agreed is not None else None, reason=reason,
+           **_on_behalf(for_manager))
+    queue_mail(allocation.agent, "budget_decision", allocation=allocation, call=allocation.signup.call,
+               change=f"extension_{outcome}", reason=reason)
+
+
+def revise_allocation(allocation, approver, hours, reason):
+    """Lower an allocation (never below the hours already used), with a reason; the agent is told."""
+    allocation = lock_allocation(allocation.id)
+    for_manager = deciding_for(approver, allocation.signup)
+    if for_manager is None:
+        raise DecisionRefused(_("You do not decide on this request."))
+    used = used_hours([allocation.id]).get(allocation.id, 0)
+    if not reason.strip():
+        raise DecisionRefused(_("Give the reason of the revision."))
+    if hours is None or not max(used, QUARTER) <= hours < allocation.hours or hours % QUARTER:
+        raise DecisionRefused(_("Choose fewer hours than the %(hours)s agreed, and no fewer than the %(used)s "
+                                "already used, in quarter hours.", hours=allocation.hours, used=used))
+    for_manager = for_manager if for_manager.id != approver.id else None
+    session.add(Decision(signup=allocation.signup, kind="revision", decided_by=approver, on_behalf_of=for_manager,
+                         outcome="revised", hours_asked=allocation.hours, hours_agreed=hours, reason=reason))
+    record("allocation.revised", actor=approver, obj=allocation, hours_before=str(allocation.hours),
+           hours_after=str(hours), reason=reason, **_on_behalf(for_manager))
+    allocation.hours = hours
+    queue_mail(allocation.agent, "budget_decision", allocation=allocation, call=allocation.signup.call,
+               change="revised", reason=reason)
 
 
 def send_reminders(today=None):

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from ..database import session
 from ..directory.models import User
-from ..budgets.models import Allocation
-from .models import Delegation, RequestReminder
+from ..budgets.models import Allocation, Extension
+from .models import Decision, Delegation, RequestReminder
 from ..signups.models import SignUp
 
 
@@ -44,15 +44,40 @@ def escalated_to(user):
         RequestReminder.kind == "escalation", RequestReminder.recipient_id == user.id)).scalars())
 
 
-def pending_for(manager):
-    """Requests waiting for this approver: their direct reports', those of managers they deputise for,
-    and those escalated to them."""
-    managers = [manager.id, *managers_deputised_by(manager)]
-    mine = [User.manager_id.in_(managers), SignUp.id.in_(escalated_to(manager))]
-    if manager.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]):
+def _decided_by(approver):
+    """Condition on the agent (User) and the request (SignUp) of what this approver decides on: their direct
+    reports', those of managers they deputise for, those escalated to them, and, for the fallback role, those
+    of agents without a manager."""
+    managers = [approver.id, *managers_deputised_by(approver)]
+    mine = [User.manager_id.in_(managers), SignUp.id.in_(escalated_to(approver))]
+    if approver.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]):
         mine.append(User.manager_id.is_(None))
-    query = (select(SignUp).join(SignUp.agent).where(or_(*mine), User.id != manager.id,
-                                                     SignUp.status == "pending_manager")
+    return or_(*mine) & (User.id != approver.id)
+
+
+def pending_extensions_for(approver):
+    """Extension requests waiting for this approver, oldest first."""
+    query = (select(Extension).join(Extension.allocation).join(Allocation.signup).join(Allocation.agent)
+             .where(_decided_by(approver), Extension.status == "pending")
+             .options(selectinload(Extension.allocation).selectinload(Allocation.agent),
+                      selectinload(Extension.allocation).selectinload(Allocation.signup).selectinload(SignUp.call))
+             .order_by(Extension.submitted_at, Extension.id))
+    return session.execute(query).scalars().all()
+
+
+def decisions_of(approver):
+    """The decisions the approver took, or that were taken for them, newest first (a query to paginate)."""
+    return (select(Decision).where(or_(Decision.decided_by_id == approver.id, Decision.on_behalf_of_id == approver.id))
+            .options(selectinload(Decision.signup).selectinload(SignUp.call),
+                     selectinload(Decision.signup).selectinload(SignUp.agent),
+                     selectinload(Decision.decided_by), selectinload(Decision.on_behalf_of),
+                     selectinload(Decision.extension))
+            .order_by(Decision.decided_at.desc(), Decision.id.desc()))
+
+
+def pending_for(manager):
+    """Requests waiting for this approver (see `_decided_by`)."""
+    query = (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == "pending_manager")
              .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
              .order_by(SignUp.submitted_at, SignUp.id))
     return session.execute(query).scalars().all()

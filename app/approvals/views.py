@@ -1,18 +1,25 @@
 """The manager's inbox of requests, and their decisions."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
+from ..budgets.charts import bar_chart
+from ..budgets.models import Allocation, Extension
+from ..budgets.queries import budgets, team_budgets
+from ..budgets.views import chosen_year
 from ..budgets.working_time import hours_to_days, share_of_working_time
-from ..database import session
+from ..database import paginate, session
+from ..directory.queries import direct_reports
 from ..signups.models import SignUp
-from .forms import ApproveManyForm, DecisionForm, DelegationForm
+from .forms import ApproveManyForm, DecisionForm, DelegationForm, RevisionForm
 from .models import Delegation
-from .operations import DecisionRefused, approve, can_decide, delegate, refuse, revoke_delegation
-from .queries import allocated_this_year, delegations_of, pending_for
+from .operations import (DecisionRefused, approve, approve_extension, can_decide, delegate, refuse, refuse_extension,
+                         revise_allocation, revoke_delegation)
+from .queries import allocated_this_year, decisions_of, delegations_of, pending_extensions_for, pending_for
 
 bp = Blueprint("approvals", __name__)
 
@@ -32,8 +39,10 @@ def inbox():
     requests = pending_for(current_agent())
     form = ApproveManyForm()
     form.signups.choices = [SelectChoice(signup.id, signup.agent.full_name) for signup in requests]
-    return render_template("allies/approvals/inbox.html", requests=requests, form=form,
-                           allocated=allocated_this_year({signup.agent_id for signup in requests}))
+    extensions = pending_extensions_for(current_agent())
+    agents = {signup.agent_id for signup in requests} | {extension.allocation.agent_id for extension in extensions}
+    return render_template("allies/approvals/inbox.html", requests=requests, form=form, extensions=extensions,
+                           allocated=allocated_this_year(agents))
 
 
 @bp.route("/approvals/approve", methods=["POST"])
@@ -108,3 +117,78 @@ def revoke(delegation_id):
     revoke_delegation(delegation, current_agent())
     flash(_("The delegation is ended."), "success")
     return redirect(url_for("approvals.delegation"))
+
+
+@bp.route("/approvals/extensions/<int:extension_id>", methods=["GET", "POST"])
+@login_required
+def decide_extension(extension_id):
+    """Decide on an extension as on a new request: agree to the extra hours (or fewer) and the later end, or
+    refuse with a reason."""
+    extension = session.get(Extension, extension_id)
+    if extension is None or not can_decide(current_agent(), extension.allocation.signup):
+        abort(404)
+    if extension.status != "pending":
+        flash(_("This request has already been decided."), "info")
+        return redirect(url_for("approvals.inbox"))
+    form = DecisionForm(hours_asked=extension.extra_hours)
+    if not extension.extra_hours:
+        form.outcome.choices = [choice for choice in form.outcome.choices if choice.value != "approve_less"]
+    agent = extension.allocation.agent
+    if form.validate_on_submit():
+        try:
+            if form.outcome.data == "refuse":
+                refuse_extension(extension, current_agent(), form.reason.data.strip())
+                flash(_("Extension refused; %(name)s is told why.", name=agent.full_name), "success")
+            else:
+                hours = form.hours.data if form.outcome.data == "approve_less" else None
+                approve_extension(extension, current_agent(), hours)
+                flash(_("Extension approved; %(name)s is told.", name=agent.full_name), "success")
+        except DecisionRefused as refusal:
+            flash(str(refusal), "error")
+        return redirect(url_for("approvals.inbox"))
+    (budget,) = budgets([extension.allocation])
+    return render_template("allies/approvals/extension.html", extension=extension, budget=budget, form=form), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/approvals/history")
+@login_required
+def history():
+    """The decisions I took, or that were taken in my place, newest first."""
+    page = paginate(decisions_of(current_agent()), request.args.get("page", 1, type=int))
+    return render_template("allies/approvals/history.html", page=page)
+
+
+@bp.route("/approvals/team")
+@login_required
+def team():
+    """My direct reports' allocations over a year: allocated, used, remaining."""
+    year = chosen_year()
+    members = direct_reports(current_agent(), active_only=True)
+    by_member = team_budgets(members, year)
+    totals = {member.id: (sum((b.allocation.hours for b in by_member[member.id]), 0),
+                          sum((b.used for b in by_member[member.id]), 0)) for member in members}
+    return render_template("allies/approvals/team.html", year=year, members=members, by_member=by_member,
+                           totals=totals, chart=bar_chart((member.full_name, *totals[member.id])
+                                                          for member in members if by_member[member.id]))
+
+
+@bp.route("/approvals/allocations/<int:allocation_id>/revise", methods=["GET", "POST"])
+@login_required
+def revise(allocation_id):
+    """Lower an allocation I decide on, never below what is used, with a reason."""
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None or not can_decide(current_agent(), allocation.signup):
+        abort(404)
+    form = RevisionForm()
+    if form.validate_on_submit():
+        try:
+            revise_allocation(allocation, current_agent(), form.hours.data, form.reason.data.strip())
+        except DecisionRefused as refusal:
+            form.hours.errors.append(str(refusal))
+        else:
+            flash(_("Allocation revised; %(name)s is told why.", name=allocation.agent.full_name), "success")
+            return redirect(url_for("approvals.team"))
+    (budget,) = budgets([allocation])
+    return render_template("allies/approvals/revise.html", budget=budget, form=form), \
+        422 if form.is_submitted() else 200

@@ -1,8 +1,10 @@
-"""Time budgets: the hours a manager agreed to, over a period."""
+"""Time budgets: the hours a manager agreed to over a period, the time logged against them, and the
+extensions asked for."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model
@@ -20,10 +22,55 @@ class Allocation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id"), unique=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
-    hours: Mapped[float] = mapped_column(Numeric(7, 2))
+    hours: Mapped[Decimal] = mapped_column(Numeric(7, 2))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     signup: Mapped[SignUp] = relationship()
     agent: Mapped[User] = relationship()
+
+    def covers(self, day):
+        """Whether `day` falls inside the allocation's period."""
+        return self.start_date <= day <= self.end_date
+
+
+class TimeEntry(Model):
+    """Hours a volunteer gave on a day, against one of their allocations."""
+
+    __tablename__ = "allies_time_entries"
+    __table_args__ = (CheckConstraint("hours > 0 AND hours <= 24", name="hours_in_a_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allies_allocations.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    allocation: Mapped[Allocation] = relationship()
+
+
+class Extension(Model):
+    """A volunteer asks for more hours or a later end; the manager decides as on a new request."""
+
+    __tablename__ = "allies_extensions"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="known_status"),
+        CheckConstraint("extra_hours >= 0", name="extra_hours_not_negative"),
+        # One pending extension per allocation at a time.
+        Index("uq_allies_extensions_pending", "allocation_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allies_allocations.id"), index=True)
+    extra_hours: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
+    new_end_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    allocation: Mapped[Allocation] = relationship()

@@ -6,10 +6,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..approvals.operations import approve
+from ..budgets.operations import log_time
+from ..budgets.working_time import QUARTER
 from ..calls.operations import add_question, create_call, publish
 from ..database import session
 from ..directory.models import OrgUnit, User, utcnow
 from ..signups.operations import sign_up
+from .data import DEMO_ACCOUNTS
 
 CALLS = [
     {
@@ -77,6 +81,7 @@ def load_demo_calls(seed=2026):
             sign_up(call.id, agent, "Je souhaite contribuer à ce projet et apprendre de nouvelles méthodes.",
                     Decimal(20) if call.commitment_kind == "percent" else Decimal(2), "Plutôt le mardi.",
                     [(question, _demo_answer(question, rng)) for question in call.active_questions])
+    load_demo_budgets(lab, agents, rng)
     create_call(lab, title="Brouillon : semaine de l'innovation publique",
                 summary="Préparer les animations de la semaine de l'innovation publique.", body="", capacity=12,
                 deadline=utcnow() + timedelta(days=60), audience_all=True, commitment_kind="days_per_month",
@@ -98,3 +103,40 @@ def _demo_answer(question, rng):
     if question.kind == "number":
         return Decimal(rng.randint(0, 6))
     return "J'ai animé un atelier de co-construction avec les usagers d'un lycée."
+
+
+def load_demo_budgets(lab, agents, rng):
+    """A call running since the start of the year: its volunteers' managers agreed, and they logged time."""
+    today = date.today()
+    start = date(today.year, 1, 1)
+    call = create_call(lab, audience_units=[], title="Ambassadeurs et ambassadrices de la simplification",
+                       summary="Relayer dans votre service les démarches simplifiées, toute l'année.",
+                       body="Un temps d'échange par mois, et des relais auprès de vos collègues.", capacity=12,
+                       deadline=utcnow() + timedelta(days=14), audience_all=True, commitment_kind="hours_per_month",
+                       commitment_value=Decimal(4), start_date=start, end_date=date(today.year, 12, 31),
+                       needs_manager_agreement=True, contact="labo@region-exemple.fr")
+    publish(call, lab)
+    session.flush()
+    demo_agent = next(agent for agent in agents if agent.login == DEMO_ACCOUNTS["agent"])
+    volunteers = [demo_agent, *rng.sample([a for a in agents if a is not demo_agent and a.manager.active], 9)]
+    for number, agent in enumerate(volunteers):
+        signup, _ = sign_up(call.id, agent, "Je veux faire connaître les démarches simplifiées.", Decimal(40))
+        if number == len(volunteers) - 1:
+            continue  # one request still waits for the manager
+        allocation = approve(signup, agent.manager, Decimal(40) if number % 3 else Decimal(32))
+        share = Decimal("0.85") if agent is demo_agent else Decimal(rng.randint(10, 90)) / 100
+        _log_demo_time(allocation, agent, allocation.hours * share, today, rng)
+
+
+def _log_demo_time(allocation, agent, hours, today, rng):
+    """Spread about `hours` of entries of about 2 h from the allocation's start to today, in quarter hours."""
+    step = max(1, (today - allocation.start_date).days * 2 // max(int(hours), 1))
+    day, left = allocation.start_date + timedelta(days=rng.randint(0, step)), hours
+    while left >= 1 and day <= today:
+        amount = min(Decimal(rng.choice([1, 1.5, 2, 2.5, 3])), left)
+        log_time(allocation, agent, day, amount - amount % QUARTER, rng.choice(NOTES), today=today)
+        left -= amount
+        day += timedelta(days=rng.randint(max(1, step // 2), step + step // 2))
+
+
+NOTES = ["Atelier avec le service", "Relais auprès des collègues", "Réunion mensuelle des ambassadeurs", ""]

@@ -1,0 +1,114 @@
+"""Chart geometry computed on the server; the templates draw it as SVG (no chart script, strict CSP kept).
+
+Every chart says its figures in words next to the shapes and comes with a table of the same figures:
+colour never carries the meaning alone.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from .queries import pace_on
+
+WIDTH = 640
+BAR_ROW = 52
+BAR_TOP = 20
+BAR_HEIGHT = 16
+
+
+@dataclass
+class Bar:
+    """One row of a bar chart: the allocated track and the used part over it."""
+
+    label: str
+    allocated: Decimal
+    used: Decimal
+    y: float
+    allocated_width: float
+    used_width: float
+
+    @property
+    def share(self):
+        return self.used / self.allocated if self.allocated else Decimal(0)
+
+
+@dataclass
+class BarChart:
+    """Allocated against used, one row per allocation, member or directorate."""
+
+    bars: list
+    width: int = WIDTH
+    height: int = 0
+
+
+def bar_chart(rows):
+    """Geometry of a bar chart from (label, allocated, used) rows, on one scale."""
+    rows = list(rows)
+    top = max([max(allocated, used) for _, allocated, used in rows] + [Decimal(1)])
+    scale = Decimal(WIDTH - 8) / top
+    bars = [Bar(label, allocated, used, BAR_TOP + index * BAR_ROW, float(allocated * scale), float(used * scale))
+            for index, (label, allocated, used) in enumerate(rows)]
+    return BarChart(bars, height=BAR_TOP + len(bars) * BAR_ROW)
+
+
+@dataclass
+class PaceChart:
+    """Cumulative use of an allocation over its period, against the steady pace and the 100 % line."""
+
+    used_points: str
+    pace_points: str
+    full_y: float
+    today_x: float | None
+    y_ticks: list = field(default_factory=list)
+    x_ticks: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    width: int = WIDTH
+    height: int = 240
+    left: int = 56
+    bottom: int = 204
+
+
+def _month_starts(start, end):
+    """The first day of every month from the start's month to the end's."""
+    day = start.replace(day=1)
+    while day <= end:
+        yield day
+        day = (day + timedelta(days=32)).replace(day=1)
+
+
+def pace_chart(allocation, daily, today):
+    """Geometry of the pace chart of an allocation, from [(day, hours)] logged, and its monthly table rows."""
+    left, right, top, bottom = 56, WIDTH - 16, 16, 204
+    span = max((allocation.end_date - allocation.start_date).days, 1)
+    ceiling = max(allocation.hours, sum((hours for _, hours in daily), Decimal(0)), Decimal(1))
+
+    def x(day):
+        return round(left + (right - left) * (day - allocation.start_date).days / span, 1)
+
+    def y(hours):
+        return round(bottom - (bottom - top) * float(hours / ceiling), 1)
+
+    points, total = [(x(allocation.start_date), y(0))], Decimal(0)
+    for day, hours in daily:
+        points.append((x(day), y(total)))
+        total += hours
+        points.append((x(day), y(total)))
+    last = min(today, allocation.end_date)
+    if last >= allocation.start_date:
+        points.append((x(last), y(total)))
+    rows, cumulated = [], Decimal(0)
+    for month in _month_starts(allocation.start_date, allocation.end_date):
+        month_end = min((month + timedelta(days=32)).replace(day=1) - timedelta(days=1), allocation.end_date)
+        cumulated = sum((hours for day, hours in daily if day <= month_end), Decimal(0))
+        rows.append({"month": month, "used": cumulated if month <= today else None,
+                     "pace": pace_on(allocation, month_end)})
+    return PaceChart(
+        used_points=" ".join(f"{px},{py}" for px, py in points),
+        pace_points=f"{x(allocation.start_date)},{y(0)} {x(allocation.end_date)},{y(allocation.hours)}",
+        full_y=y(allocation.hours),
+        today_x=x(today) if allocation.start_date <= today <= allocation.end_date else None,
+        y_ticks=[(y(allocation.hours * share / 4), allocation.hours * share / 4) for share in range(5)],
+        x_ticks=[(x(max(month, allocation.start_date)), month)
+                 for month in _month_starts(allocation.start_date, allocation.end_date)],
+        rows=rows, left=left, bottom=bottom)
+

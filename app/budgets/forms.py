@@ -1,0 +1,35 @@
+"""Logging time, and asking for an extension."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..fields import FilterForm, LocalDecimalField
+
+
+class TimeEntryForm(FlaskForm):
+    """Hours given on a day, in quarter hours, with a note."""
+
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours."))],
+                              description=_l("In quarters of an hour: 1; 1,25; 1,5; 1,75…"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)],
+                         description=_l("What you did, in a few words (optional)."))
+
+
+class ExtensionForm(FlaskForm):
+    """More hours, a later end, or both."""
+
+    extra_hours = LocalDecimalField(_l("More hours"), validators=[Optional()],
+                                    description=_l("Hours to add to your allocation, in quarters of an hour."))
+    new_end_date = DateField(_l("Later end"), validators=[Optional()],
+                             description=_l("Leave empty to keep the current end."))
+    note = TextAreaField(_l("Why you need it"), validators=[Optional(), Length(max=1000)],
+                         description=_l("Your manager reads it."))
+
+
+class YearForm(FilterForm):
+    """The year a budget page shows."""
+
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])

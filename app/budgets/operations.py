@@ -1,0 +1,146 @@
+"""Volunteers log their time against an allocation and ask for an extension when it runs out."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import format_date, format_decimal, gettext as _
+from sqlalchemy import func, select
+
+from ..audit.operations import record
+from ..database import session
+from ..mail.operations import queue_mail
+from ..signups.operations import approvers_of
+from .models import Allocation, Extension, TimeEntry
+from .queries import WARNING_SHARE, is_quarter
+
+MAX_HOURS_A_DAY = Decimal(24)
+
+
+class BudgetRefused(Exception):
+    """The change cannot be made; the message says why, and `field` names the field at fault, if any."""
+
+    def __init__(self, message, field=None, over_budget=False):
+        super().__init__(message)
+        self.field = field
+        self.over_budget = over_budget
+
+
+def lock_allocation(allocation_id):
+    """The allocation, its row locked until the end of the transaction (so two entries never pass 100 %)."""
+    return session.execute(select(Allocation).where(Allocation.id == allocation_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+
+
+def _used_apart_from(allocation, entry=None):
+    """Hours logged on the allocation, leaving out `entry`."""
+    query = select(func.coalesce(func.sum(TimeEntry.hours), 0)).where(TimeEntry.allocation_id == allocation.id)
+    if entry is not None:
+        query = query.where(TimeEntry.id != entry.id)
+    return Decimal(session.execute(query).scalar_one())
+
+
+def _check_entry(allocation, day, hours, today):
+    """The rules of a time entry that do not depend on the rest of the budget."""
+    if hours is None or hours <= 0 or hours > MAX_HOURS_A_DAY:
+        raise BudgetRefused(_("Give between a quarter of an hour and 24 hours."), "hours")
+    if not is_quarter(hours):
+        raise BudgetRefused(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "hours")
+    if day > today:
+        raise BudgetRefused(_("You cannot log time for a day still to come."), "day")
+    if not allocation.covers(day):
+        raise BudgetRefused(_("Choose a day between %(start)s and %(end)s, the period of this allocation.",
+                              start=format_date(allocation.start_date), end=format_date(allocation.end_date)), "day")
+
+
+def _check_room(allocation, used, hours):
+    """Refuse an entry that would take the budget past 100 %."""
+    if used + hours > allocation.hours:
+        raise BudgetRefused(
+            _("This would take you past the %(hours)s hours agreed: %(left)s hours are left. "
+              "Ask your manager for an extension.", hours=format_decimal(allocation.hours),
+              left=format_decimal(allocation.hours - used)), "hours", over_budget=True)
+
+
+def crossed_warning(allocation, before, after):
+    """The share (0.8 or 1) the budget reached with this change, or None."""
+    for threshold in (Decimal(1), WARNING_SHARE):
+        if before < allocation.hours * threshold <= after:
+            return threshold
+    return None
+
+
+def log_time(allocation, agent, day, hours, note="", today=None):
+    """Log hours on a day against the agent's own allocation; never past 100 %. Returns the entry and the
+    warning threshold the budget crossed (0.8, 1 or None)."""
+    today = today or date.today()
+    if allocation.agent_id != agent.id:
+        raise BudgetRefused(_("This allocation is not yours."))
+    allocation = lock_allocation(allocation.id)
+    _check_entry(allocation, day, hours, today)
+    used = _used_apart_from(allocation)
+    _check_room(allocation, used, hours)
+    entry = TimeEntry(allocation=allocation, agent_id=agent.id, day=day, hours=hours, note=note.strip())
+    session.add(entry)
+    session.flush()
+    return entry, crossed_warning(allocation, used, used + hours)
+
+
+def can_change(entry, agent, today=None):
+    """Agents change or delete their own entries of the current month only."""
+    today = today or date.today()
+    return entry.agent_id == agent.id and (entry.day.year, entry.day.month) == (today.year, today.month)
+
+
+def update_entry(entry, agent, day, hours, note="", today=None):
+    """Change one of the agent's entries of the current month; the same rules as logging apply."""
+    today = today or date.today()
+    if not can_change(entry, agent, today):
+        raise BudgetRefused(_("Only your own entries of the current month can be changed."))
+    if (day.year, day.month) != (today.year, today.month):
+        raise BudgetRefused(_("Move an entry within the current month only."), "day")
+    allocation = lock_allocation(entry.allocation_id)
+    _check_entry(allocation, day, hours, today)
+    used = _used_apart_from(allocation, entry)
+    _check_room(allocation, used, hours)
+    before = used + entry.hours
+    entry.day, entry.hours, entry.note = day, hours, note.strip()
+    return crossed_warning(allocation, before, used + hours)
+
+
+def delete_entry(entry, agent, today=None):
+    """Delete one of the agent's entries of the current month."""
+    if not can_change(entry, agent, today):
+        raise BudgetRefused(_("Only your own entries of the current month can be deleted."))
+    lock_allocation(entry.allocation_id)
+    session.delete(entry)
+
+
+def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
+    """Ask the manager for more hours, a later end, or both; they decide as on a new request."""
+    if allocation.agent_id != agent.id:
+        raise BudgetRefused(_("This allocation is not yours."))
+    allocation = lock_allocation(allocation.id)
+    extra_hours = extra_hours or Decimal(0)
+    if allocation.signup.status != "approved":
+        raise BudgetRefused(_("This allocation has ended with your sign-up: it cannot be extended."))
+    if extra_hours < 0 or not is_quarter(extra_hours):
+        raise BudgetRefused(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "extra_hours")
+    if new_end_date is not None and new_end_date <= allocation.end_date:
+        raise BudgetRefused(_("Choose an end after the current one, %(end)s.",
+                              end=format_date(allocation.end_date)), "new_end_date")
+    if not extra_hours and new_end_date is None:
+        raise BudgetRefused(_("Ask for more hours, a later end, or both."), "extra_hours")
+    pending = session.execute(select(Extension.id).where(Extension.allocation_id == allocation.id,
+                                                         Extension.status == "pending")).first()
+    if pending is not None:
+        raise BudgetRefused(_("An extension of this allocation already waits for your manager's decision."))
+    extension = Extension(allocation=allocation, extra_hours=extra_hours, new_end_date=new_end_date,
+                          note=note.strip())
+    session.add(extension)
+    session.flush()
+    record("allocation.extension_requested", actor=agent, obj=extension, allocation_id=allocation.id,
+           extra_hours=str(extra_hours), new_end_date=new_end_date.isoformat() if new_end_date else None)
+    for approver in approvers_of(agent):
+        queue_mail(approver, "extension_request", extension=extension, allocation=allocation,
+                   call=allocation.signup.call)
+    return extension

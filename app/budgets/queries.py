@@ -1,0 +1,159 @@
+"""What budgets hold: hours used per allocation, pace, the year's use, and totals per team and directorate."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.orm import selectinload
+
+from ..database import session
+from ..directory.models import User
+from ..signups.models import SignUp
+from .models import Allocation, Extension, TimeEntry
+from .working_time import QUARTER, period_days, to_quarter_hours
+
+WARNING_SHARE = Decimal("0.8")
+
+
+@dataclass
+class Budget:
+    """An allocation with what was used of it."""
+
+    allocation: Allocation
+    used: Decimal
+    today: date
+
+    @property
+    def remaining(self):
+        return max(Decimal(0), self.allocation.hours - self.used)
+
+    @property
+    def share(self):
+        """Used hours as a fraction of the allocated hours."""
+        return self.used / self.allocation.hours
+
+    @property
+    def level(self):
+        """'full' at 100 %, 'warning' from 80 %, else 'ok'."""
+        if self.share >= 1:
+            return "full"
+        return "warning" if self.share >= WARNING_SHARE else "ok"
+
+    @property
+    def pace(self):
+        """What steady use since the start would have consumed by today, in quarter hours."""
+        return pace_on(self.allocation, self.today)
+
+
+def pace_on(allocation, day):
+    """Hours a steady use of the allocation reaches on `day`."""
+    if day < allocation.start_date:
+        return Decimal(0)
+    elapsed = period_days(allocation.start_date, min(day, allocation.end_date))
+    return to_quarter_hours(allocation.hours * elapsed / period_days(allocation.start_date, allocation.end_date))
+
+
+def used_hours(allocation_ids):
+    """{allocation id: hours logged} (one query)."""
+    rows = session.execute(select(TimeEntry.allocation_id, func.sum(TimeEntry.hours))
+                           .where(TimeEntry.allocation_id.in_(allocation_ids)).group_by(TimeEntry.allocation_id))
+    return {allocation_id: Decimal(hours) for allocation_id, hours in rows}
+
+
+def budgets(allocations, today=None):
+    """Budgets of these allocations (one query for the hours used)."""
+    today = today or date.today()
+    used = used_hours([allocation.id for allocation in allocations])
+    return [Budget(allocation, used.get(allocation.id, Decimal(0)), today) for allocation in allocations]
+
+
+def _overlapping(year):
+    """Allocations whose period touches the year."""
+    return (Allocation.start_date <= date(year, 12, 31)) & (Allocation.end_date >= date(year, 1, 1))
+
+
+def allocations_of(agent, year):
+    """The agent's allocations touching the year, with their call, soonest first."""
+    return session.execute(select(Allocation).where(Allocation.agent_id == agent.id, _overlapping(year))
+                           .options(selectinload(Allocation.signup).selectinload(SignUp.call))
+                           .order_by(Allocation.start_date, Allocation.id)).scalars().all()
+
+
+def monthly_use(agent, year):
+    """Hours the agent logged in each month of the year: [(first day of the month, hours)] for the 12 months."""
+    month = extract("month", TimeEntry.day)
+    rows = session.execute(select(month, func.sum(TimeEntry.hours)).where(
+        TimeEntry.agent_id == agent.id, TimeEntry.day.between(date(year, 1, 1), date(year, 12, 31)))
+        .group_by(month))
+    use = {int(number): hours for number, hours in rows}
+    return [(date(year, number, 1), Decimal(use.get(number, 0))) for number in range(1, 13)]
+
+
+def entries_of(allocations):
+    """Time entries of these allocations, newest first."""
+    return session.execute(select(TimeEntry).where(TimeEntry.allocation_id.in_([a.id for a in allocations]))
+                           .order_by(TimeEntry.day.desc(), TimeEntry.id.desc())).scalars().all()
+
+
+def daily_use(allocation):
+    """[(day, hours logged that day)] of an allocation, oldest first."""
+    return session.execute(select(TimeEntry.day, func.sum(TimeEntry.hours))
+                           .where(TimeEntry.allocation_id == allocation.id)
+                           .group_by(TimeEntry.day).order_by(TimeEntry.day)).tuples().all()
+
+
+def pending_extensions(allocation_ids):
+    """{allocation id: its pending extension request}."""
+    rows = session.execute(select(Extension).where(Extension.allocation_id.in_(allocation_ids),
+                                                   Extension.status == "pending")).scalars()
+    return {extension.allocation_id: extension for extension in rows}
+
+
+def team_budgets(members, year):
+    """{member id: [budgets of their allocations touching the year]} (two queries)."""
+    allocations = session.execute(
+        select(Allocation).where(Allocation.agent_id.in_([member.id for member in members]), _overlapping(year))
+        .options(selectinload(Allocation.signup).selectinload(SignUp.call))
+        .order_by(Allocation.start_date, Allocation.id)).scalars().all()
+    by_member = {member.id: [] for member in members}
+    for budget in budgets(allocations):
+        by_member[budget.allocation.agent_id].append(budget)
+    return by_member
+
+
+@dataclass
+class DirectorateFigures:
+    """Agents mobilised, hours allocated and used in one directorate over a year."""
+
+    name: str
+    agents: int
+    allocated: Decimal
+    used: Decimal
+
+
+def directorate_of(path):
+    """The directorate of an org unit path: its second level (DGS/Direction …), or the root itself."""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def overview_by_directorate(year):
+    """Figures per directorate for allocations touching the year, largest allocation first (two queries)."""
+    rows = session.execute(select(Allocation).where(_overlapping(year)).options(
+        selectinload(Allocation.agent).selectinload(User.org_unit))).scalars().all()
+    used = used_hours([allocation.id for allocation in rows])
+    figures = {}
+    for allocation in rows:
+        name = directorate_of(allocation.agent.org_unit.path)
+        entry = figures.setdefault(name, {"agents": set(), "allocated": Decimal(0), "used": Decimal(0)})
+        entry["agents"].add(allocation.agent_id)
+        entry["allocated"] += allocation.hours
+        entry["used"] += used.get(allocation.id, Decimal(0))
+    return sorted((DirectorateFigures(name, len(entry["agents"]), entry["allocated"], entry["used"])
+                   for name, entry in figures.items()), key=lambda figure: (-figure.allocated, figure.name))
+
+
+def is_quarter(hours):
+    """Whether the hours are a whole number of quarter hours."""
+    return hours % QUARTER == 0

@@ -1,0 +1,157 @@
+"""The volunteer's time budget: allocations, use, pace and warnings; logging time; asking for an extension.
+And the lab's overview of where the time goes."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent, gettext as _
+
+from ..auth.access import login_required, role_required
+from ..auth.identity import current_agent
+from ..budgets.working_time import annual_hours
+from ..database import session
+from .charts import bar_chart, pace_chart
+from .forms import ExtensionForm, TimeEntryForm, YearForm
+from .models import Allocation, TimeEntry
+from .operations import BudgetRefused, can_change, delete_entry, log_time, request_extension, update_entry
+from .queries import (allocations_of, budgets, daily_use, entries_of, monthly_use, overview_by_directorate,
+                      pending_extensions)
+
+bp = Blueprint("budgets", __name__)
+
+
+def chosen_year():
+    """The year asked for in the query string, this year by default or when wrong."""
+    return YearForm(request.args).valid_filters()["year"] or date.today().year
+
+
+def own_allocation(allocation_id):
+    """One of the signed-in agent's allocations; any other is a 404."""
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None or allocation.agent_id != current_agent().id:
+        abort(404)
+    return allocation
+
+
+def own_entry(entry_id):
+    """One of the signed-in agent's time entries that can still change; any other is a 404."""
+    entry = session.get(TimeEntry, entry_id)
+    if entry is None or not can_change(entry, current_agent()):
+        abort(404)
+    return entry
+
+
+def refused(form, refusal):
+    """Show a refusal next to its field, or as a message when it concerns no field."""
+    if refusal.field is not None:
+        getattr(form, refusal.field).errors.append(str(refusal))
+    else:
+        flash(str(refusal), "error")
+
+
+def warn(threshold):
+    """Tell the volunteer their budget has reached 80 % or 100 %."""
+    if threshold is not None and threshold >= 1:
+        flash(_("You have used %(share)s of your time for this call: ask for an extension to log more.",
+                share=format_percent(1)), "warning")
+    elif threshold is not None:
+        flash(_("You have used %(share)s of your time for this call.", share=format_percent(threshold)), "warning")
+
+
+@bp.route("/my/budget")
+@login_required
+def mine():
+    """The volunteer's allocations of a year: allocated, used, remaining, pace, warnings, and the year's use."""
+    agent, year = current_agent(), chosen_year()
+    year_budgets = budgets(allocations_of(agent, year))
+    monthly = monthly_use(agent, year)
+    return render_template("allies/budgets/mine.html", year=year, budgets=year_budgets, monthly=monthly,
+                           year_total=sum((hours for _, hours in monthly), Decimal(0)),
+                           chart=bar_chart((b.allocation.signup.call.title, b.allocation.hours, b.used)
+                                           for b in year_budgets),
+                           working_hours=annual_hours() * agent.quotity / 100)
+
+
+@bp.route("/my/budget/allocations/<int:allocation_id>", methods=["GET", "POST"])
+@login_required
+def allocation(allocation_id):
+    """One allocation: its pace chart, its entries, and the form to log time."""
+    allocation = own_allocation(allocation_id)
+    form = TimeEntryForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _, threshold = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
+        except BudgetRefused as refusal:
+            refused(form, refusal)
+        else:
+            flash(_("Time logged."), "success")
+            warn(threshold)
+            return redirect(url_for("budgets.allocation", allocation_id=allocation.id))
+    if form.is_submitted():
+        status = 422
+    (budget,) = budgets([allocation])
+    return render_template("allies/budgets/allocation.html", budget=budget, form=form,
+                           chart=pace_chart(allocation, daily_use(allocation), budget.today),
+                           entries=entries_of([allocation]), can_change=can_change,
+                           extension=pending_extensions([allocation.id]).get(allocation.id)), status
+
+
+@bp.route("/my/budget/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(entry_id):
+    """Change one of my entries of the current month."""
+    entry = own_entry(entry_id)
+    form = TimeEntryForm(obj=entry)
+    if form.validate_on_submit():
+        try:
+            threshold = update_entry(entry, current_agent(), form.day.data, form.hours.data, form.note.data or "")
+        except BudgetRefused as refusal:
+            refused(form, refusal)
+        else:
+            flash(_("Entry changed."), "success")
+            warn(threshold)
+            return redirect(url_for("budgets.allocation", allocation_id=entry.allocation_id))
+    return render_template("allies/budgets/edit_entry.html", entry=entry, form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/my/budget/entries/<int:entry_id>/delete", methods=["POST"])
+@login_required
+def remove_entry(entry_id):
+    """Delete one of my entries of the current month."""
+    entry = own_entry(entry_id)
+    delete_entry(entry, current_agent())
+    flash(_("Entry deleted."), "success")
+    return redirect(url_for("budgets.allocation", allocation_id=entry.allocation_id))
+
+
+@bp.route("/my/budget/allocations/<int:allocation_id>/extension", methods=["GET", "POST"])
+@login_required
+def extension(allocation_id):
+    """Ask my manager for more hours or a later end."""
+    allocation = own_allocation(allocation_id)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            request_extension(allocation, current_agent(), form.extra_hours.data, form.new_end_date.data,
+                              form.note.data or "")
+        except BudgetRefused as refusal:
+            refused(form, refusal)
+        else:
+            flash(_("Your extension request is sent to your manager."), "success")
+            return redirect(url_for("budgets.allocation", allocation_id=allocation.id))
+    (budget,) = budgets([allocation])
+    return render_template("allies/budgets/extension.html", budget=budget, form=form,
+                           pending=pending_extensions([allocation.id]).get(allocation.id)), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/lab/budgets")
+@role_required("lab")
+def overview():
+    """Per directorate: agents mobilised, hours allocated and used over a year."""
+    year = chosen_year()
+    figures = overview_by_directorate(year)
+    return render_template("allies/budgets/overview.html", year=year, figures=figures,
+                           chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in figures))
