@@ -38,3 +38,21 @@ def test_annual_hours_are_configurable(app_factory):
     with application.app_context():
         assert commitment_hours("days_per_month", 1, *YEAR) == Decimal("96")
         assert commitment_hours("percent", 10, *YEAR) == Decimal("160")
+
+
+@pytest.mark.parametrize("start, end, quotity, expected", [
+    (date(2028, 1, 1), date(2028, 12, 31), 100, Decimal(1607)),            # a leap year is still 1,607 h
+    (date(2028, 2, 1), date(2028, 2, 29), 100, Decimal(1607) * 29 / 366),  # February of a leap year
+    (date(2027, 1, 1), date(2028, 12, 31), 80, Decimal("2571.2")),         # two years at 80 %
+    (date(2027, 7, 1), date(2028, 6, 30), 100,                             # across a year end
+     Decimal(1607) * 184 / 365 + Decimal(1607) * 182 / 366),
+])
+def test_working_hours_count_each_year_by_its_own_length(app, start, end, quotity, expected):
+    assert working_hours(quotity, start, end) == expected
+
+
+def test_commitments_stay_exact_decimals_across_years(app):
+    hours = commitment_hours("percent", 10, date(2027, 7, 1), date(2028, 6, 30), quotity=50)
+    assert isinstance(hours, Decimal) and hours % Decimal("0.25") == 0
+    assert hours == Decimal("80.50")  # 10 % of 803.5 h plus a leap day's share, to the quarter
+    assert commitment_hours("hours_per_month", 4, date(2028, 1, 1), date(2028, 12, 31)) == Decimal(48)

@@ -82,7 +82,7 @@ def allocation(allocation_id):
     status = 200
     if form.validate_on_submit():
         try:
-            _, threshold = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
+            threshold = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")[1]
         except BudgetRefused as refusal:
             refused(form, refusal)
         else:

@@ -1,12 +1,11 @@
 """Working time in the French public service: 1,607 h a year full time (decree 2000-815), pro rata."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import holidays
 from flask import current_app
 
-DAYS_IN_YEAR = Decimal(365)
 MONTHS_IN_YEAR = Decimal(12)
 QUARTER = Decimal("0.25")
 
@@ -31,9 +30,19 @@ def period_days(start, end):
     return (end - start).days + 1
 
 
+def year_fraction(start, end):
+    """How many years the period makes, each calendar year counted by its own length (365 or 366 days):
+    a whole leap year is 1, like a whole common year."""
+    fraction = Decimal(0)
+    for year in range(start.year, end.year + 1):
+        first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+        fraction += Decimal(period_days(first, last)) / period_days(date(year, 1, 1), date(year, 12, 31))
+    return fraction
+
+
 def working_hours(quotity, start, end):
     """What an agent at `quotity` % works over the period: 1,607 h × quotity × share of the year."""
-    return annual_hours() * Decimal(quotity) / 100 * period_days(start, end) / DAYS_IN_YEAR
+    return annual_hours() * Decimal(quotity) / 100 * year_fraction(start, end)
 
 
 def commitment_hours(kind, value, start, end, quotity=100):
@@ -43,7 +52,7 @@ def commitment_hours(kind, value, start, end, quotity=100):
     hours_per_month, days_per_month: per month of the period; total_hours: as given.
     """
     value = Decimal(value)
-    months = period_days(start, end) * MONTHS_IN_YEAR / DAYS_IN_YEAR
+    months = year_fraction(start, end) * MONTHS_IN_YEAR
     if kind == "percent":
         hours = working_hours(quotity, start, end) * value / 100
     elif kind == "hours_per_month":

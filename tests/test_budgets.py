@@ -1,0 +1,373 @@
+"""Time budgets: logging time within the allocation and never past 100 %, warnings, entries of the current month,
+extensions decided like requests, downward revisions, and the pages that show them."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.approvals.models import Decision
+from app.approvals.operations import approve, delegate
+from app.audit.models import AuditEntry
+from app.budgets.models import Allocation, Extension, TimeEntry
+from app.budgets.operations import BudgetRefused, log_time, request_extension
+from app.budgets.queries import budgets, pace_on
+from app.database import session
+from app.mail.models import OutboxMessage
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+from tests.test_signups import post_together
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def allocation(people, make_call):
+    """The agent's allocation of 10 h, running from 60 days ago to 60 days ahead."""
+    call = make_call(title="Réseau des facilitateurs", start_date=TODAY - timedelta(days=60),
+                     end_date=TODAY + timedelta(days=60))
+    signup, _ = sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(10))
+    allocation = approve(signup, people["manager"])
+    session.commit()
+    return allocation
+
+
+@pytest.fixture
+def agent_client(app, people):
+    return sign_in(app.test_client(), people["agent"])
+
+
+@pytest.fixture
+def manager_client(app, people):
+    return sign_in(app.test_client(), people["manager"])
+
+
+def entries():
+    return session.execute(select(TimeEntry).order_by(TimeEntry.id)).scalars().all()
+
+
+def used(allocation):
+    session.expire_all()
+    return budgets([session.get(Allocation, allocation.id)])[0].used
+
+
+def log(client, allocation, day=TODAY, hours="1", note="Atelier"):
+    return client.post(f"/my/budget/allocations/{allocation.id}",
+                       data={"day": day.isoformat(), "hours": hours, "note": note})
+
+
+class TestLogging:
+    def test_logging_time_in_quarter_hours(self, agent_client, allocation):
+        response = log(agent_client, allocation, hours="1,75", note="Atelier accueil")
+        assert response.status_code == 302
+        (entry,) = entries()
+        assert entry.hours == Decimal("1.75") and entry.day == TODAY and entry.note == "Atelier accueil"
+        page = agent_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Temps enregistré" in page and "Atelier accueil" in page and "1,75 h" in page
+
+    @pytest.mark.parametrize("fields, field, message", [
+        ({"hours": "1,1"}, "hours", "quarts d'heure"),
+        ({"hours": "0"}, "hours", "entre un quart d'heure et 24 heures"),
+        ({"hours": "25"}, "hours", "entre un quart d'heure et 24 heures"),
+        ({"hours": "deux"}, "hours", "Saisissez un nombre"),
+        ({"hours": ""}, "hours", "Indiquez les heures"),
+        ({"day": (TODAY + timedelta(days=1)).isoformat()}, "day", "jour à venir"),
+        ({"day": (TODAY - timedelta(days=61)).isoformat()}, "day", "la période de cette allocation"),
+        ({"day": ""}, "day", "Indiquez le jour"),
+    ])
+    def test_bad_input_gets_a_field_message_and_writes_nothing(self, agent_client, allocation, fields, field,
+                                                              message):
+        data = {"day": TODAY.isoformat(), "hours": "1", "note": "Note gardée", **fields}
+        response = agent_client.post(f"/my/budget/allocations/{allocation.id}", data=data)
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        error = page.split(f'id="{field}-error"')[1].split("</p>")[0]
+        assert message in error.replace("&#39;", "'")
+        assert 'aria-invalid="true"' in page and "Note gardée" in page  # nothing typed is lost
+        assert entries() == []
+
+    def test_warnings_at_80_and_100_percent(self, agent_client, allocation):
+        log(agent_client, allocation, hours="7,75")
+        assert "Attention" not in agent_client.get(f"/my/budget/allocations/{allocation.id}").get_data(as_text=True)
+        response = log(agent_client, allocation, hours="0,25")  # 8 h of 10: 80 %
+        page = agent_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Vous avez utilisé 80\u00a0% de votre temps" in page and "80\u00a0% atteints" in page
+        response = log(agent_client, allocation, hours="2")
+        page = agent_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Vous avez utilisé 100\u00a0% de votre temps" in page and "100\u00a0% atteints" in page
+        assert "100\u00a0% atteints" in agent_client.get("/my/budget").get_data(as_text=True)
+
+    def test_past_100_percent_is_refused_and_points_to_the_extension(self, agent_client, allocation):
+        log(agent_client, allocation, hours="9")
+        response = log(agent_client, allocation, hours="1,25")
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert "Vous dépasseriez les 10 heures accordées\u00a0: il reste 1 heures" in page
+        assert f"/my/budget/allocations/{allocation.id}/extension" in page
+        assert used(allocation) == Decimal(9)
+
+    def test_an_agent_cannot_log_on_another_agents_allocation(self, app, allocation, make_user, people):
+        other = sign_in(app.test_client(), make_user(manager=people["manager"]))
+        assert log(other, allocation).status_code == 404
+        assert other.get(f"/my/budget/allocations/{allocation.id}").status_code == 404
+        with pytest.raises(BudgetRefused):
+            log_time(allocation, people["manager"], TODAY, Decimal(1))
+        assert entries() == []
+
+    def test_an_allocation_not_started_has_no_form(self, agent_client, people, make_call):
+        call = make_call(title="Plus tard", start_date=TODAY + timedelta(days=10), end_date=TODAY + timedelta(days=40))
+        signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(5))
+        later = approve(signup, people["manager"])
+        session.commit()
+        page = agent_client.get(f"/my/budget/allocations/{later.id}").get_data(as_text=True)
+        assert "pourrez saisir du temps à partir de ce jour" in page and 'name="hours"' not in page
+        assert log(agent_client, later).status_code == 422
+
+
+class TestEntries:
+    def test_change_and_delete_an_entry_of_the_current_month(self, agent_client, allocation):
+        log(agent_client, allocation, hours="2")
+        (entry,) = entries()
+        response = agent_client.post(f"/my/budget/entries/{entry.id}/edit",
+                                     data={"day": TODAY.isoformat(), "hours": "3,5", "note": "Corrigé"})
+        assert response.status_code == 302
+        session.expire_all()
+        assert entries()[0].hours == Decimal("3.5") and entries()[0].note == "Corrigé"
+        assert agent_client.post(f"/my/budget/entries/{entry.id}/delete").status_code == 302
+        assert entries() == []
+
+    def test_a_change_cannot_pass_100_percent(self, agent_client, allocation):
+        log(agent_client, allocation, hours="6")
+        log(agent_client, allocation, hours="3")
+        first = entries()[0]
+        response = agent_client.post(f"/my/budget/entries/{first.id}/edit",
+                                     data={"day": TODAY.isoformat(), "hours": "7,5", "note": ""})
+        assert response.status_code == 422 and "il reste 7 heures" in response.get_data(as_text=True)
+        assert used(allocation) == Decimal(9)
+        response = agent_client.post(f"/my/budget/entries/{first.id}/edit",
+                                     data={"day": TODAY.isoformat(), "hours": "7", "note": ""})
+        assert response.status_code == 302 and used(allocation) == Decimal(10)
+
+    def test_entries_of_past_months_are_closed(self, agent_client, people, allocation):
+        last_month = TODAY.replace(day=1) - timedelta(days=1)
+        entry, _ = log_time(allocation, people["agent"], last_month, Decimal(1))
+        session.commit()
+        assert agent_client.get(f"/my/budget/entries/{entry.id}/edit").status_code == 404
+        assert agent_client.post(f"/my/budget/entries/{entry.id}/delete").status_code == 404
+        page = agent_client.get(f"/my/budget/allocations/{allocation.id}").get_data(as_text=True)
+        assert "Les mois passés sont clos" in page
+        log(agent_client, allocation)
+        current = entries()[-1]
+        response = agent_client.post(f"/my/budget/entries/{current.id}/edit",
+                                     data={"day": last_month.isoformat(), "hours": "1", "note": ""})
+        assert response.status_code == 422 and "mois en cours" in response.get_data(as_text=True)
+
+    def test_an_agent_cannot_touch_another_agents_entries(self, app, people, allocation, make_user):
+        entry, _ = log_time(allocation, people["agent"], TODAY, Decimal(1))
+        session.commit()
+        other = sign_in(app.test_client(), make_user(manager=people["manager"]))
+        assert other.get(f"/my/budget/entries/{entry.id}/edit").status_code == 404
+        assert other.post(f"/my/budget/entries/{entry.id}/edit", data={"day": TODAY.isoformat(),
+                                                                       "hours": "5"}).status_code == 404
+        assert other.post(f"/my/budget/entries/{entry.id}/delete").status_code == 404
+        assert len(entries()) == 1 and entries()[0].hours == Decimal(1)
+
+
+class TestExtension:
+    def test_full_budget_then_extension_approved_less_then_more_time_logged(self, agent_client, manager_client,
+                                                                            people, allocation):
+        log(agent_client, allocation, hours="10")
+        response = agent_client.post(f"/my/budget/allocations/{allocation.id}/extension", data={
+            "extra_hours": "6", "new_end_date": (TODAY + timedelta(days=90)).isoformat(), "note": "Deux ateliers"})
+        assert response.status_code == 302
+        extension = session.execute(select(Extension)).scalar_one()
+        mail = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == people["manager"].id)
+                               .order_by(OutboxMessage.id.desc())).scalars().first()
+        assert "prolongation" in mail.subject and f"/approvals/extensions/{extension.id}" in mail.body_text
+        inbox = manager_client.get("/approvals").get_data(as_text=True)
+        assert "Prolongations demandées" in inbox and f"/approvals/extensions/{extension.id}" in inbox
+        page = manager_client.get(f"/approvals/extensions/{extension.id}").get_data(as_text=True)
+        assert "Deux ateliers" in page and "Motivation très personnelle" not in page
+        response = manager_client.post(f"/approvals/extensions/{extension.id}",
+                                       data={"outcome": "approve_less", "hours": "4"})
+        assert response.status_code == 302
+        session.expire_all()
+        extended = session.get(Allocation, allocation.id)
+        assert extended.hours == Decimal(14) and extended.end_date == TODAY + timedelta(days=90)
+        decision = session.execute(select(Decision).where(Decision.kind == "extension")).scalar_one()
+        assert (decision.hours_asked, decision.hours_agreed) == (Decimal(6), Decimal(4))
+        assert log(agent_client, allocation, hours="4").status_code == 302
+        assert used(allocation) == Decimal(14)
+
+    def test_refusal_needs_a_reason_and_changes_nothing(self, agent_client, manager_client, people, allocation):
+        extension = request_extension(allocation, people["agent"], Decimal(2), None)
+        session.commit()
+        response = manager_client.post(f"/approvals/extensions/{extension.id}", data={"outcome": "refuse"})
+        assert response.status_code == 422 and "Indiquez le motif du refus" in response.get_data(as_text=True)
+        manager_client.post(f"/approvals/extensions/{extension.id}",
+                            data={"outcome": "refuse", "reason": "Période chargée"})
+        session.expire_all()
+        assert session.get(Extension, extension.id).status == "refused"
+        assert session.get(Allocation, allocation.id).hours == Decimal(10)
+        mail = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == people["agent"].id)
+                               .order_by(OutboxMessage.id.desc())).scalars().first()
+        assert "refusée" in mail.subject and "Période chargée" in mail.body_text
+
+    @pytest.mark.parametrize("fields, message", [
+        ({}, "plus d'heures, une fin plus tardive, ou les deux"),
+        ({"extra_hours": "1,1"}, "quarts d'heure"),
+        ({"new_end_date": TODAY.isoformat()}, "après la fin actuelle"),
+    ])
+    def test_bad_extension_requests(self, agent_client, allocation, fields, message):
+        response = agent_client.post(f"/my/budget/allocations/{allocation.id}/extension",
+                                     data={"note": "Je garde ce texte", **fields})
+        assert response.status_code == 422
+        page = response.get_data(as_text=True).replace("&#39;", "'")
+        assert message in page and "Je garde ce texte" in page
+        assert session.execute(select(func.count(Extension.id))).scalar_one() == 0
+
+    def test_one_pending_extension_at_a_time(self, people, allocation):
+        request_extension(allocation, people["agent"], Decimal(2), None)
+        with pytest.raises(BudgetRefused, match="attend déjà"):
+            request_extension(allocation, people["agent"], Decimal(3), None)
+
+    def test_a_deputy_decides_extensions_only_during_the_delegation(self, app, people, allocation, make_user):
+        deputy = make_user("dana.deputy")
+        delegation = delegate(people["manager"], deputy, TODAY + timedelta(days=1), TODAY + timedelta(days=5))
+        extension = request_extension(allocation, people["agent"], Decimal(2), None)
+        session.commit()
+        deputy_client = sign_in(app.test_client(), deputy)
+        assert deputy_client.get(f"/approvals/extensions/{extension.id}").status_code == 404  # not yet
+        delegation.start_date = TODAY
+        session.commit()
+        assert deputy_client.post(f"/approvals/extensions/{extension.id}",
+                                  data={"outcome": "approve"}).status_code == 302
+        decision = session.execute(select(Decision).where(Decision.kind == "extension")).scalar_one()
+        assert decision.decided_by_id == deputy.id and decision.on_behalf_of_id == people["manager"].id
+
+
+class TestRevision:
+    def test_revise_downward_with_a_reason(self, agent_client, manager_client, people, allocation):
+        log(agent_client, allocation, hours="3")
+        page = manager_client.get("/approvals/team").get_data(as_text=True)
+        assert "Réseau des facilitateurs" in page and "Motivation très personnelle" not in page
+        response = manager_client.post(f"/approvals/allocations/{allocation.id}/revise",
+                                       data={"hours": "6", "reason": "Réorganisation du service"})
+        assert response.status_code == 302
+        session.expire_all()
+        assert session.get(Allocation, allocation.id).hours == Decimal(6)
+        decision = session.execute(select(Decision).where(Decision.kind == "revision")).scalar_one()
+        assert (decision.hours_asked, decision.hours_agreed, decision.outcome) == (Decimal(10), Decimal(6), "revised")
+        audit = session.execute(select(AuditEntry).where(AuditEntry.action == "allocation.revised")).scalar_one()
+        assert audit.details["hours_before"] == "10.00" and audit.details["reason"] == "Réorganisation du service"
+        history = manager_client.get("/approvals/history").get_data(as_text=True)
+        assert "de 10 h à 6 h" in history and "Réorganisation du service" in history
+
+    @pytest.mark.parametrize("fields, message", [
+        ({"hours": "2", "reason": "Trop"}, "pas moins que les"),       # below the 3 h used
+        ({"hours": "12", "reason": "Plus"}, "moins que les"),          # upward
+        ({"hours": "5,1", "reason": "Quart"}, "quarts d'heure"),
+        ({"hours": "5", "reason": ""}, "Indiquez le motif de la révision"),
+    ])
+    def test_bad_revisions_are_refused(self, agent_client, manager_client, allocation, fields, message):
+        log(agent_client, allocation, hours="3")
+        response = manager_client.post(f"/approvals/allocations/{allocation.id}/revise", data=fields)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True).replace("&#39;", "'")
+        session.expire_all()
+        assert session.get(Allocation, allocation.id).hours == Decimal(10)
+
+    def test_a_manager_outside_the_team_sees_nothing(self, app, people, allocation, make_user):
+        stranger = make_user("other.manager")
+        make_user(manager=stranger)
+        client = sign_in(app.test_client(), stranger)
+        assert client.get(f"/approvals/allocations/{allocation.id}/revise").status_code == 404
+        assert client.post(f"/approvals/allocations/{allocation.id}/revise",
+                           data={"hours": "5", "reason": "x"}).status_code == 404
+        extension = request_extension(allocation, people["agent"], Decimal(2), None)
+        session.commit()
+        assert client.get(f"/approvals/extensions/{extension.id}").status_code == 404
+        assert "Réseau des facilitateurs" not in client.get("/approvals/team").get_data(as_text=True)
+        assert "Réseau des facilitateurs" not in client.get("/approvals").get_data(as_text=True)
+
+    def test_the_agent_cannot_decide_their_own_extension(self, agent_client, people, allocation):
+        extension = request_extension(allocation, people["agent"], Decimal(2), None)
+        session.commit()
+        assert agent_client.get(f"/approvals/extensions/{extension.id}").status_code == 404
+        assert agent_client.post(f"/approvals/extensions/{extension.id}", data={"outcome": "approve"}).status_code == 404
+        assert agent_client.get(f"/approvals/allocations/{allocation.id}/revise").status_code == 404
+
+
+class TestPages:
+    def test_budget_page_figures_pace_and_charts(self, agent_client, people, allocation):
+        log_time(allocation, people["agent"], TODAY - timedelta(days=40), Decimal("2.5"))
+        log_time(allocation, people["agent"], TODAY, Decimal(1))
+        session.commit()
+        budget = budgets([allocation])[0]
+        assert budget.used == Decimal("3.5") and budget.remaining == Decimal("6.5")
+        assert budget.pace == pace_on(allocation, TODAY) == Decimal("5")  # 61 of 121 days of 10 h, to the quarter
+        page = agent_client.get("/my/budget").get_data(as_text=True)
+        assert '<svg viewBox="0 0 640' in page and 'role="img"' in page and "<script" not in page
+        row = page.split("<tbody>")[1].split("</tr>")[0]
+        assert all(figure in row for figure in ("10 h", "3,5 h", "6,5 h", "5 h", "35"))
+        detail = agent_client.get(f"/my/budget/allocations/{allocation.id}").get_data(as_text=True)
+        assert "<polyline" in detail and "Rythme régulier" in detail and "aujourd'hui</text>" in detail
+        assert detail.count("<caption") >= 1
+
+    def test_the_year_view_sums_every_allocation(self, agent_client, people, allocation, make_call):
+        call = make_call(title="Second appel", start_date=TODAY - timedelta(days=10), end_date=TODAY + timedelta(days=10))
+        signup, _ = sign_up(call.id, people["agent"], "Encore", Decimal(4))
+        second = approve(signup, people["manager"])
+        log_time(allocation, people["agent"], TODAY, Decimal(2))
+        log_time(second, people["agent"], TODAY, Decimal("1.5"))
+        session.commit()
+        page = agent_client.get(f"/my/budget?year={TODAY.year}").get_data(as_text=True)
+        assert "Second appel" in page and "Réseau des facilitateurs" in page
+        assert "3,5\u00a0h, soit" in page or "3,5 h, soit" in page
+
+    def test_history_lists_decisions_taken_for_me(self, app, people, make_call, make_user):
+        deputy = make_user("dana.deputy")
+        delegate(people["manager"], deputy, TODAY, TODAY + timedelta(days=3))
+        call = make_call(title="Appel délégué")
+        signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(8))
+        approve(signup, deputy)
+        session.commit()
+        page = sign_in(app.test_client(), people["manager"]).get("/approvals/history").get_data(as_text=True)
+        assert "Appel délégué" in page and "pour Manon Durand" in page
+
+    def test_lab_overview_per_directorate(self, app, people, allocation, make_user, make_unit):
+        elsewhere = make_user(manager=people["manager"], unit=make_unit("DGS/Direction des lycées/Service A"))
+        call = allocation.signup.call
+        signup, _ = sign_up(call.id, elsewhere, "Oui", Decimal(6))
+        other = approve(signup, people["manager"])
+        log_time(other, elsewhere, TODAY, Decimal(2))
+        session.commit()
+        page = sign_in(app.test_client(), people["lab"]).get("/lab/budgets").get_data(as_text=True)
+        rows = {row.split("</th>")[0].split(">")[-1]: row for row in page.split("<tbody>")[1].split("<tr>")[1:]}
+        assert "<td>1</td>" in rows["Direction des lycées"] and "6 h" in rows["Direction des lycées"]
+        assert "10 h" in rows["Direction test"]
+
+
+@pytest.mark.postgres
+def test_two_entries_at_once_never_pass_100_percent(app_factory, people, allocation):
+    """Two entries of 6 h posted at the same instant on a 10 h budget: one is refused."""
+    clients = [sign_in(app_factory().test_client(), people["agent"]) for _ in range(2)]
+    codes = post_together(clients, f"/my/budget/allocations/{allocation.id}",
+                          {"day": TODAY.isoformat(), "hours": "6", "note": ""})
+    assert sorted(codes) == [302, 422]
+    assert used(allocation) == Decimal(6)
+
+
+@pytest.mark.postgres
+def test_manager_and_deputy_deciding_at_once_one_decision_wins(app_factory, people, make_call, make_user):
+    deputy = make_user("dana.deputy")
+    delegate(people["manager"], deputy, TODAY, TODAY + timedelta(days=3))
+    call = make_call(title="Course")
+    signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(8))
+    session.commit()
+    clients = [sign_in(app_factory().test_client(), person) for person in (people["manager"], deputy)]
+    codes = post_together(clients, f"/approvals/{signup.id}", {"outcome": "approve"})
+    assert codes == [302, 302]
+    assert session.execute(select(func.count(Decision.id))).scalar_one() == 1
+    assert session.execute(select(func.count(Allocation.id))).scalar_one() == 1
