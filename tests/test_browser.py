@@ -4,11 +4,14 @@ import os
 import re
 import shutil
 import threading
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from werkzeug.serving import make_server
 
+from app.budgets.models import Allocation, Extension, TimeEntry
+from app.budgets.operations import log_time, request_extension
 from app.database import session
 from app.demo.cli import load_demo
 from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -51,6 +54,9 @@ def live_app(app_factory, tmp_path):
         agent = session.query(User).filter_by(login=DEMO_ACCOUNTS["agent"]).one()
         busy_call = session.query(Call).filter_by(capacity=3).one()
         sign_up(busy_call.id, agent, "Je veux contribuer.", Decimal(20))
+        allocation = session.query(Allocation).filter_by(agent_id=agent.id).one()
+        log_time(allocation, agent, date.today(), Decimal("0.25"), "Relais auprès du service")
+        request_extension(allocation, agent, Decimal(4), None, "Deux ateliers de plus")
         session.commit()
         session.remove()
     server = make_server("127.0.0.1", 0, application, threaded=True)
@@ -125,19 +131,25 @@ def pages_for(role, live_app):
         draft = session.query(Call).filter_by(status="draft").first()
         busy_call = session.query(Call).filter_by(capacity=3).first()
         signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
-        own = session.query(SignUp).filter_by(agent_id=agent_id).first()
+        own = session.query(SignUp).filter_by(agent_id=agent_id, call_id=busy_call.id).first()
         question_id = busy_call.active_questions[0].id
+        allocation = session.query(Allocation).filter_by(agent_id=agent_id).one()
+        entry = session.query(TimeEntry).filter_by(agent_id=agent_id, day=date.today()).first()
+        extension = session.query(Extension).filter_by(allocation_id=allocation.id).one()
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
     if role == "anonymous":
         return ["/login", *public]
     pages = ["/", *public, "/calls", "/calls?q=zzzz", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
-             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation"]
+             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
+             "/approvals/history", "/approvals/team", "/my/budget", f"/my/budget?year={date.today().year - 1}"]
     if role == "agent":
-        pages += [f"/my/sign-ups/{own.id}/withdraw"]
+        pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
+                  f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]
     if role == "manager":
-        pages += [f"/approvals/{own.id}"]
+        pages += [f"/approvals/{own.id}", f"/approvals/extensions/{extension.id}",
+                  f"/approvals/allocations/{allocation.id}/revise"]
     if role == "lab":
-        pages += ["/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
+        pages += ["/lab/budgets", "/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
                   f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
@@ -265,3 +277,118 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     lab.get_by_role("link", name="Atelier « usagers » du printemps").first.click()
     lab.get_by_role("link", name="2 candidatures").click()
     assert "Pouvez-vous venir le 12 mars ?" in lab.content()
+
+
+def test_time_budget_cycle(chromium, live_app):
+    """Sign-up → the manager agrees → time logged → 80 % warning → refusal past 100 % → extension asked and
+    agreed → more time logged; a second request decided by a deputy, a third by the manager's manager after an
+    escalation."""
+    base = live_app.config["LIVE_URL"]
+    today = date.today()
+    with live_app.app_context():
+        from app.approvals.operations import send_reminders
+        from app.calls.operations import create_call, publish
+
+        lab = session.query(User).filter_by(login=DEMO_ACCOUNTS["lab"]).one()
+        manager = session.query(User).filter_by(login=DEMO_ACCOUNTS["manager"]).one()
+        call = create_call(lab, audience_units=[], title="Carnet de bord des usagers", summary="Tenir un carnet.",
+                           body="", capacity=None, deadline=datetime.now(timezone.utc) + timedelta(days=5),
+                           audience_all=True, commitment_kind="total_hours", commitment_value=Decimal(4),
+                           start_date=today - timedelta(days=10), end_date=today + timedelta(days=50),
+                           needs_manager_agreement=True, contact="")
+        publish(call, lab)
+        team = session.query(User).filter(User.manager_id == manager.id, User.active.is_(True),
+                                          User.login != DEMO_ACCOUNTS["agent"]).order_by(User.login).all()
+        (deputy, deputy_id), (second, second_id), (third, third_id) = [(user.login, user.id) for user in team[:3]]
+        names = {user.id: user.full_name for user in team[:3]}
+        boss_login = manager.manager.login
+        session.commit()
+        call_id = call.id
+
+    agent = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    sign_in(agent, DEMO_ACCOUNTS["agent"])
+    agent.goto("/calls")
+    agent.get_by_role("link", name="Carnet de bord des usagers").click()
+    agent.get_by_role("link", name="Candidater à cet appel").click()
+    agent.get_by_label("Pourquoi souhaitez-vous participer").fill("Je rencontre des usagers chaque jour.")
+    agent.get_by_role("button", name="Envoyer ma candidature").click()
+    assert agent.get_by_text("En attente du responsable").first.is_visible()
+
+    boss = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    sign_in(boss, DEMO_ACCOUNTS["manager"])
+    boss.get_by_role("link", name="Demandes à valider").click()
+    boss.get_by_role("link", name="Décider — Camille Roussel").click()
+    assert "Je rencontre des usagers" not in boss.content()  # the motivation stays with the lab
+    boss.get_by_label("J'accorde le temps demandé").check()
+    boss.get_by_role("button", name="Envoyer ma décision").click()
+    assert "Demande acceptée" in boss.locator(".flashes").inner_text()
+
+    agent.get_by_role("link", name="Mon budget temps").click()
+    agent.get_by_role("link", name="Carnet de bord des usagers").click()
+    assert agent.get_by_role("img", name="Heures utilisées sur la période, comparées à un rythme régulier").is_visible()
+    agent.get_by_label("Jour").fill(today.isoformat())
+    agent.get_by_role("spinbutton", name="Heures").fill("3.25")
+    agent.get_by_label("Note").fill("Carnet rempli")
+    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    assert "Vous avez utilisé 80" in agent.locator(".flashes").inner_text()
+    agent.get_by_role("spinbutton", name="Heures").fill("1")
+    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    assert "Vous dépasseriez les 4 heures accordées" in agent.locator("#hours-error").inner_text()
+    assert agent.get_by_role("spinbutton", name="Heures").get_attribute("aria-invalid") == "true"
+    agent.get_by_role("spinbutton", name="Heures").fill("0.75")
+    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    assert "Vous avez utilisé 100" in agent.locator(".flashes").inner_text()
+    agent.get_by_role("link", name="Demander une prolongation").click()
+    agent.get_by_label("Heures supplémentaires").fill("2")
+    agent.get_by_label("Pourquoi vous en avez besoin").fill("Deux entretiens de plus")
+    agent.get_by_role("button", name="Envoyer ma demande").click()
+    assert "attend la décision de votre responsable" in agent.content()
+
+    boss.get_by_role("link", name="Demandes à valider").click()
+    boss.get_by_role("link", name="Décider — prolongation de Camille Roussel").last.click()
+    assert "Deux entretiens de plus" in boss.content()
+    boss.get_by_label("J'accorde le temps demandé").check()
+    boss.get_by_role("button", name="Envoyer ma décision").click()
+    assert "Prolongation accordée" in boss.locator(".flashes").inner_text()
+
+    agent.reload()
+    agent.get_by_label("Jour").fill(today.isoformat())
+    agent.get_by_role("spinbutton", name="Heures").fill("1.5")
+    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    assert "Temps enregistré" in agent.locator(".flashes").inner_text()
+    assert agent.get_by_role("row", name=re.compile("Carnet rempli")).is_visible()
+
+    # A deputy decides during the manager's absence.
+    with live_app.app_context():
+        sign_up(call_id, session.get(User, second_id), "Moi aussi", Decimal(4))
+        session.commit()
+    boss.goto("/approvals/delegation")
+    boss.get_by_label("Identifiant de votre suppléant ou suppléante").fill(deputy)
+    boss.get_by_label("Du").fill(today.isoformat())
+    boss.get_by_label("Au").fill((today + timedelta(days=7)).isoformat())
+    boss.get_by_role("button", name="Enregistrer").click()
+    stand_in = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    sign_in(stand_in, deputy)
+    stand_in.goto("/approvals")
+    stand_in.get_by_role("link", name=f"Décider — {names[second_id]}").click()
+    stand_in.get_by_label("J'accorde le temps demandé").check()
+    stand_in.get_by_role("button", name="Envoyer ma décision").click()
+    assert "Demande acceptée" in stand_in.locator(".flashes").inner_text()
+
+    # A request left waiting is passed to the manager's own manager, who decides.
+    with live_app.app_context():
+        late, _ = sign_up(call_id, session.get(User, third_id), "Et moi", Decimal(4))
+        late.submitted_at = datetime.now(timezone.utc) - timedelta(days=20)
+        session.commit()
+        assert send_reminders()["escalation"] == 1
+        session.commit()
+    director = chromium.new_context(base_url=base, locale="fr-FR").new_page()
+    sign_in(director, boss_login)
+    director.goto("/approvals")
+    director.get_by_role("link", name=f"Décider — {names[third_id]}").click()
+    director.get_by_label("J'accorde moins de temps").check()
+    director.get_by_label("Heures accordées").fill("2.5")
+    director.get_by_role("button", name="Envoyer ma décision").click()
+    assert "Demande acceptée" in director.locator(".flashes").inner_text()
+    boss.goto("/approvals/history")
+    assert boss.get_by_role("row", name=re.compile(names[third_id])).is_visible()

@@ -61,3 +61,45 @@ def test_a_calls_sign_up_table_does_not_grow_with_its_sign_ups(app, people, make
     add(25)
     many = count_queries(app, client, f"/lab/calls/{call.id}/sign-ups")
     assert many == few
+
+
+def test_budget_and_team_pages_do_not_grow_with_rows(app, people, make_call, make_user):
+    """Allocations with time logged and extensions asked, for the manager's team and for the agent."""
+    from datetime import date, timedelta
+
+    from app.approvals.operations import approve, delegate
+    from app.budgets.operations import log_time, request_extension
+
+    today = date.today()
+    deputy = make_user()
+    delegate(people["manager"], deputy, today, today + timedelta(days=2))
+    made = {"calls": 0}
+
+    def add(count):
+        for _ in range(count):
+            made["calls"] += 1
+            call = make_call(title=f"Appel {made['calls']}", start_date=today - timedelta(days=20),
+                             end_date=today + timedelta(days=20))
+            for agent in (people["agent"], make_user(manager=people["manager"])):
+                signup, _ = sign_up(call.id, agent, "Motivé", Decimal(10))
+                allocation = approve(signup, deputy if made["calls"] % 2 else people["manager"])
+                log_time(allocation, agent, today, Decimal(2))
+                request_extension(allocation, agent, Decimal(2), None)
+        session.commit()
+        return allocation
+
+    clients = {role: sign_in(app.test_client(), people[role]) for role in ("agent", "manager", "lab")}
+    urls = [("manager", "/approvals"), ("manager", "/approvals/team"), ("manager", "/approvals/history"),
+            ("agent", "/my/budget"), ("lab", "/lab/budgets")]
+    add(2)
+    few = {url: count_queries(app, clients[role], url) for role, url in urls}
+    allocation = add(10)
+    many = {url: count_queries(app, clients[role], url) for role, url in urls}
+    assert many == few
+    detail = f"/my/budget/allocations/{allocation.id}"
+    member = sign_in(app.test_client(), allocation.agent)
+    before = count_queries(app, member, detail)
+    for days in range(1, 6):
+        log_time(allocation, allocation.agent, today - timedelta(days=days), Decimal("0.25"))
+    session.commit()
+    assert count_queries(app, member, detail) == before

@@ -78,7 +78,7 @@ def mine():
 def allocation(allocation_id):
     """One allocation: its pace chart, its entries, and the form to log time."""
     allocation = own_allocation(allocation_id)
-    form = TimeEntryForm()
+    form = TimeEntryForm(day=min(date.today(), allocation.end_date))
     status = 200
     if form.validate_on_submit():
         try:
