@@ -29,6 +29,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
 import seed  # bench/seed.py
+from app.extension import DEFAULTS
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -46,6 +47,8 @@ USER_AGENT = "allies-bench/1"
 GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30",
                      "--timeout", "60", "--no-control-socket", "--log-level", "warning"]
 FLOOR_BEFORE, FLOOR_AFTER = "floor (before)", "floor (after)"
+FLOOR_INBOX = "floor (inbox bytes)"
+INBOX_LABEL = f"manager inbox /approvals ({seed.INBOX_PENDING:,} pending)"
 TARGET_PAGE_RATIO = 0.5
 TARGET_BURST_P95_MS = 200.0
 
@@ -122,8 +125,9 @@ def run(wrk, url, work, servers, stamp):
     burst_agents = [agent for agent in facts["burst_candidates"] if agent != agent_id][:BURST_COUNT]
     if len(burst_agents) < BURST_COUNT:
         raise BenchError(f"only {len(burst_agents)} agents in the burst call's audience")
-    cookies = forge_cookies(url, secret, [agent_id] + burst_agents)
-    page_cookie = cookies[agent_id][0]
+    manager_id = facts["inbox_manager_id"]
+    cookies = forge_cookies(url, secret, [agent_id, manager_id] + burst_agents)
+    page_cookie, manager_cookie = cookies[agent_id][0], cookies[manager_id][0]
     burst_path = f"/calls/{facts['burst_call_id']}/sign-up"
     pairs = work / "burst-pairs.tsv"
     with open(pairs, "w") as out:
@@ -146,12 +150,17 @@ def run(wrk, url, work, servers, stamp):
     if index_status != 200 or call_status != 200:
         raise BenchError(f"the agent's cookie does not open the pages: /calls → {index_status}, "
                          f"/calls/{call_id} → {call_status}")
-    floor_page = work / "floor.html"
+    inbox_status, inbox_page = fetch(app_server.url("/approvals"), manager_cookie)
+    if inbox_status != 200 or inbox_page.count(b'name="signups"') != DEFAULTS["ALLIES_PAGE_SIZE"]:
+        raise BenchError(f"the manager's inbox answers {inbox_status} without a full page of requests")
+    floor_page, floor_inbox = work / "floor.html", work / "floor-inbox.html"
     floor_page.write_bytes(index_page)
+    floor_inbox.write_bytes(inbox_page)
     say(f"alliés serving on {app_server.base}; open-calls page {len(index_page)} bytes, "
         f"call page {len(call_page)} bytes")
 
-    floor_server = Server("floor", "bench.floor:app", work, {"BENCH_FLOOR_PAGE": str(floor_page)})
+    floor_server = Server("floor", "bench.floor:app", work, {"BENCH_FLOOR_PAGE": str(floor_page),
+                                                             "BENCH_FLOOR_INBOX": str(floor_inbox)})
     servers.append(floor_server)
     floor_server.start()
     floor_status, floor_body = fetch(floor_server.url("/"), page_cookie)
@@ -161,12 +170,15 @@ def run(wrk, url, work, servers, stamp):
 
     pages = {}
     # The floor before and after Alliés' pages: the ratios use their mean, and their gap shows the machine's drift.
-    for label, server, path in ((FLOOR_BEFORE, floor_server, "/"), ("open calls /calls", app_server, "/calls"),
-                                (f"call page /calls/{call_id}", app_server, f"/calls/{call_id}"),
-                                (FLOOR_AFTER, floor_server, "/")):
+    for label, server, path, cookie in (
+            (FLOOR_BEFORE, floor_server, "/", page_cookie), ("open calls /calls", app_server, "/calls", page_cookie),
+            (f"call page /calls/{call_id}", app_server, f"/calls/{call_id}", page_cookie),
+            (INBOX_LABEL, app_server, "/approvals", manager_cookie),
+            (FLOOR_INBOX, floor_server, "/inbox", manager_cookie),
+            (FLOOR_AFTER, floor_server, "/", page_cookie)):
         say(f"wrk {label}: {WARMUP} s warm-up, then {DURATION} s, {THREADS} threads, {CONNECTIONS} connections")
-        wrk_pages(wrk, server.url(path), page_cookie, WARMUP)
-        pages[label] = wrk_pages(wrk, server.url(path), page_cookie, DURATION)
+        wrk_pages(wrk, server.url(path), cookie, WARMUP)
+        pages[label] = wrk_pages(wrk, server.url(path), cookie, DURATION)
     floor_server.stop()  # the burst has the machine to itself
 
     say(f"burst: {BURST_COUNT} sign-ups, {BURST_CONNECTIONS} connections, on {burst_path}")
@@ -380,8 +392,10 @@ def build_results(stamp, totals, pages, burst):
     floor_rps = (pages[FLOOR_BEFORE]["rps"] + pages[FLOOR_AFTER]["rps"]) / 2
     rows = []
     for label, figures in pages.items():
-        ratio = figures["rps"] / floor_rps if floor_rps else 0.0
-        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER)
+        # The inbox is compared with the floor serving its own bytes, measured right after it.
+        floor = pages[FLOOR_INBOX]["rps"] if label == INBOX_LABEL else floor_rps
+        ratio = figures["rps"] / floor if floor else 0.0
+        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER, FLOOR_INBOX)
         rows.append({"page": label, **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms")},
                      "requests": figures["requests"], "errors": errors_of(figures), "ratio_to_floor": round(ratio, 3),
                      "target": None if is_floor else f"≥ {TARGET_PAGE_RATIO} × floor",
@@ -422,18 +436,18 @@ def print_table(results):
         return "—" if met is None else ("MET" if met else "MISSED")
 
     print()
-    print(f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'× floor':>8}  "
+    print(f"{'page':<44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'× floor':>8}  "
           f"{'target':<16} result")
-    print(f"{'':<24} {'':>9} {'':>8} {'':>8} {'':>8} {'':>7} {'(mean)':>8}")
+    print(f"{'':<44} {'':>9} {'':>8} {'':>8} {'':>8} {'':>7} {'(mean)':>8}")
     for row in results["pages"]:
-        print(f"{row['page']:<24} {row['rps']:>9.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+        print(f"{row['page']:<44} {row['rps']:>9.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {row['errors']:>7d} {row['ratio_to_floor']:>8.2f}  {row['target'] or '':<16} "
               f"{mark(row['met'])}")
     burst = results["burst"]
     print()
-    print(f"{'burst':<24} {'wall s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'places':>8}  "
+    print(f"{'burst':<44} {'wall s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'places':>8}  "
           f"{'target':<16} result")
-    print(f"{'500 sign-ups, 50 conns':<24} {burst['wall_s']:>9.2f} {burst['p50_ms']:>8.1f} {burst['p95_ms']:>8.1f} "
+    print(f"{'500 sign-ups, 50 conns':<44} {burst['wall_s']:>9.2f} {burst['p50_ms']:>8.1f} {burst['p95_ms']:>8.1f} "
           f"{burst['p99_ms']:>8.1f} {burst['errors']:>7d} {burst['places_held']:>5d}/{seed.BURST_CAPACITY:<2d}  "
           f"{burst['target']:<16} {mark(burst['met'])}")
     print(f"  answers: {burst['statuses']} ({burst['rps']:.1f}/s, max {burst['max_ms']:.0f} ms); database: "

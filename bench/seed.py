@@ -18,6 +18,7 @@ AGENTS = 5000
 CALLS = 200
 SIGNUPS = 20000
 BURST_CAPACITY = 50
+INBOX_PENDING = 1000  # requests waiting for one manager, for the inbox measure
 LAB_MEMBERS = 5
 
 DIRECTORATES = {
@@ -89,6 +90,7 @@ def seed(engine, rng_seed=2026):
         calls, audiences = _calls(conn, rng, units, lab_ids, now)
         burst_id = calls[-1]["id"]
         signups, held = _signups(rng, calls[:-1], audiences, users, directorate_of, now)
+        inbox_manager = _busy_inbox(rng, calls[:-1], users, signups, held, now)
         for call in calls:
             call["held_places"] = held.get(call["id"], 0)
         conn.execute(table("allies_calls").insert(), calls)
@@ -105,7 +107,8 @@ def seed(engine, rng_seed=2026):
     burst_agents = [user["id"] for user in users
                     if user["active"] and directorate_of[user["org_unit_id"]] in burst_units
                     and user["id"] not in lab_ids]
-    return {"burst_call_id": burst_id, "burst_candidates": burst_agents, "lab_ids": sorted(lab_ids)}
+    return {"burst_call_id": burst_id, "burst_candidates": burst_agents, "lab_ids": sorted(lab_ids),
+            "inbox_manager_id": inbox_manager}
 
 
 def _org_units(conn):
@@ -271,6 +274,32 @@ def _signups(rng, calls, audiences, users, directorate_of, now):
             })
         held[call["id"]] = holding
     return rows, held
+
+
+def _busy_inbox(rng, calls, users, rows, held, now):
+    """Give the head of service with the most agents INBOX_PENDING requests to decide: their agents' sign-ups,
+    pending, on the open calls without a capacity that everyone sees. Returns the manager's id."""
+    reports = {}
+    for user in users:
+        if user["active"] and user["manager_id"] is not None:
+            reports.setdefault(user["manager_id"], []).append(user)
+    manager_id = max(reports, key=lambda candidate: len(reports[candidate]))
+    live = {(row["call_id"], row["agent_id"]) for row in rows if row["status"] in ("pending_manager", "waitlisted",
+                                                                                   "approved")}
+    open_calls = [call for call in calls
+                  if call["capacity"] is None and call["audience_all"] and call["needs_manager_agreement"]]
+    pairs = [(call, agent) for call in open_calls for agent in reports[manager_id]
+             if (call["id"], agent["id"]) not in live]
+    if len(pairs) < INBOX_PENDING:
+        raise ValueError(f"only {len(pairs)} possible requests for the busy manager")
+    for call, agent in rng.sample(pairs, INBOX_PENDING):
+        moment = now - timedelta(days=rng.randint(1, 30), minutes=rng.randint(0, 1440))
+        rows.append({"call_id": call["id"], "agent_id": agent["id"], "status": "pending_manager",
+                     "motivation": "Je souhaite contribuer.", "availability": "", "decline_reason": "",
+                     "hours_asked": Decimal(rng.choice([4, 7, 10, 20])), "submitted_at": moment,
+                     "status_changed_at": moment})
+        held[call["id"]] = held.get(call["id"], 0) + 1
+    return manager_id
 
 
 def check_places(conn):

@@ -97,6 +97,27 @@ def test_approve_several_at_once(manager_client, people, make_call, make_user):
     assert manager_client.post("/approvals/approve", data={}).status_code == 302
 
 
+def test_a_long_inbox_is_paged_oldest_first_and_approving_keeps_to_my_requests(app_factory, people, make_call,
+                                                                                 make_user):
+    application = app_factory(ALLIES_PAGE_SIZE=5)
+    call = make_call(capacity=None)
+    signups = [sign_up(call.id, make_user(manager=people["manager"], family_name=f"Membre{index:02d}"), "M",
+                       Decimal(8))[0] for index in range(7)]
+    stranger = sign_up(call.id, make_user(), "M", Decimal(8))[0]
+    session.commit()
+    client = sign_in(application.test_client(), people["manager"])
+    first = client.get("/approvals").get_data(as_text=True)
+    second = client.get("/approvals?page=2").get_data(as_text=True)
+    assert first.count('name="signups"') == 5 and second.count('name="signups"') == 2
+    assert "Membre00" in first and "Membre06" in second and "Page 1 sur 2" in first
+    page = client.post("/approvals/approve", data={"signups": [signups[6].id, stranger.id]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Demandes acceptées\u00a0: 1." in page and "1 demandes cochées étaient déjà décidées" in page
+    session.expire_all()
+    assert session.get(SignUp, signups[6].id).status == "approved"
+    assert session.get(SignUp, stranger.id).status == "pending_manager"
+
+
 def test_only_the_agents_manager_decides(app, people, request_, make_user):
     for user in (people["lab"], people["admin"], people["agent"], make_user()):
         client = sign_in(app.test_client(), user)

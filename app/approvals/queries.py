@@ -76,8 +76,7 @@ def decisions_of(approver):
 
 
 def pending_for(manager):
-    """Requests waiting for this approver (see `_decided_by`)."""
-    query = (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == "pending_manager")
-             .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
-             .order_by(SignUp.submitted_at, SignUp.id))
-    return session.execute(query).scalars().all()
+    """Requests waiting for this approver (see `_decided_by`), oldest first: a query to paginate or filter."""
+    return (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == "pending_manager")
+            .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
+            .order_by(SignUp.submitted_at, SignUp.id))

@@ -36,28 +36,34 @@ def get_request_for_approver(signup_id):
 @login_required
 def inbox():
     """Requests of the manager's direct reports: agent, call, period and time asked — never the motivation."""
-    requests = pending_for(current_agent())
-    form = ApproveManyForm()
-    form.signups.choices = [SelectChoice(signup.id, signup.agent.full_name) for signup in requests]
+    page = paginate(pending_for(current_agent()), request.args.get("page", 1, type=int))
     extensions = pending_extensions_for(current_agent())
-    agents = {signup.agent_id for signup in requests} | {extension.allocation.agent_id for extension in extensions}
-    return render_template("allies/approvals/inbox.html", requests=requests, form=form, extensions=extensions,
+    agents = {signup.agent_id for signup in page.items} | {extension.allocation.agent_id for extension in extensions}
+    return render_template("allies/approvals/inbox.html", page=page, extensions=extensions,
                            allocated=allocated_this_year(agents))
 
 
 @bp.route("/approvals/approve", methods=["POST"])
 @login_required
 def approve_many():
-    """Approve the ticked requests as asked."""
-    requests = {signup.id: signup for signup in pending_for(current_agent())}
+    """Approve the ticked requests as asked; those decided meanwhile, or not mine, are counted apart."""
+    ticked = set(request.form.getlist("signups", type=int))
     form = ApproveManyForm()
-    form.signups.choices = [SelectChoice(signup_id, "") for signup_id in requests]
+    form.signups.choices = [SelectChoice(signup_id, "") for signup_id in ticked]
     if not form.validate_on_submit():
         flash(_("Tick at least one request."), "error")
         return redirect(url_for("approvals.inbox"))
-    for signup_id in form.signups.data:
-        approve(requests[signup_id], current_agent())
-    flash(_("%(count)d requests approved.", count=len(form.signups.data)), "success")
+    approved = 0
+    for signup in session.execute(pending_for(current_agent()).where(SignUp.id.in_(ticked))).scalars():
+        try:
+            approve(signup, current_agent())
+            approved += 1
+        except DecisionRefused:
+            pass
+    flash(_("%(count)d requests approved.", count=approved), "success")
+    if approved < len(ticked):
+        flash(_("%(count)d ticked requests were already decided, or are not yours to decide: they are left as "
+                "they are.", count=len(ticked) - approved), "info")
     return redirect(url_for("approvals.inbox"))
 
 
