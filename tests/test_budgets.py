@@ -371,3 +371,24 @@ def test_manager_and_deputy_deciding_at_once_one_decision_wins(app_factory, peop
     assert codes == [302, 302]
     assert session.execute(select(func.count(Decision.id))).scalar_one() == 1
     assert session.execute(select(func.count(Allocation.id))).scalar_one() == 1
+
+
+def test_budget_mails_speak_the_recipients_language(app, people, allocation):
+    from app.approvals.operations import approve_extension, revise_allocation
+
+    people["manager"].locale = "en"
+    extension = request_extension(allocation, people["agent"], Decimal(2), TODAY + timedelta(days=90), "Un atelier")
+    approve_extension(extension, people["manager"])
+    revise_allocation(allocation, people["manager"], Decimal(8), "Moins de besoins")
+    session.commit()
+    to_manager = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == people["manager"].id)
+                                 .order_by(OutboxMessage.id.desc())).scalars().first()
+    assert to_manager.subject.startswith("Alex Martin asks for an extension")
+    assert "more hours: 2 on top of the 10 agreed" in to_manager.body_text and "a later end" in to_manager.body_text
+    subjects = [message.subject for message in session.execute(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == people["agent"].id)).scalars()]
+    assert "Votre prolongation pour « Réseau des facilitateurs » est accordée" in subjects  # subjects on one line
+    assert "Votre temps pour « Réseau des facilitateurs » est révisé" in subjects
+    revised = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == people["agent"].id)
+                              .order_by(OutboxMessage.id.desc())).scalars().first()
+    assert "Moins de besoins" in revised.body_text and "Vous disposez désormais de 8 heures" in revised.body_text
