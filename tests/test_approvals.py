@@ -112,7 +112,7 @@ def test_a_long_inbox_is_paged_oldest_first_and_approving_keeps_to_my_requests(a
     assert "Membre00" in first and "Membre06" in second and "Page 1 sur 2" in first
     page = client.post("/approvals/approve", data={"signups": [signups[6].id, stranger.id]},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Demandes acceptées\u00a0: 1." in page and "1 demandes cochées étaient déjà décidées" in page
+    assert "Demandes acceptées\u00a0: 1." in page and "1 demande cochée était déjà décidée" in page
     session.expire_all()
     assert session.get(SignUp, signups[6].id).status == "approved"
     assert session.get(SignUp, stranger.id).status == "pending_manager"

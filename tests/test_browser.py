@@ -333,7 +333,7 @@ def test_time_budget_cycle(chromium, live_app):
     assert "Vous avez utilisé 80" in agent.locator(".flashes").inner_text()
     agent.get_by_role("spinbutton", name="Heures").fill("1")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
-    assert "Vous dépasseriez les 4 heures accordées" in agent.locator("#hours-error").inner_text()
+    assert "Vous dépasseriez les 4 h accordées" in agent.locator("#hours-error").inner_text()
     assert agent.get_by_role("spinbutton", name="Heures").get_attribute("aria-invalid") == "true"
     agent.get_by_role("spinbutton", name="Heures").fill("0.75")
     agent.get_by_role("button", name="Enregistrer ce temps").click()

@@ -103,7 +103,7 @@ class TestLogging:
         response = log(agent_client, allocation, hours="1,25")
         assert response.status_code == 422
         page = response.get_data(as_text=True)
-        assert "Vous dépasseriez les 10 heures accordées\u00a0: il reste 1 heures" in page
+        assert "Vous dépasseriez les 10 h accordées (reste\u00a0: 1 h)" in page
         assert f"/my/budget/allocations/{allocation.id}/extension" in page
         assert used(allocation) == Decimal(9)
 
@@ -125,6 +125,18 @@ class TestLogging:
         assert log(agent_client, later).status_code == 422
 
 
+    def test_a_day_has_24_hours_across_allocations(self, agent_client, people, allocation, make_call):
+        call = make_call(title="Autre", start_date=TODAY - timedelta(days=5), end_date=TODAY + timedelta(days=5))
+        signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(30))
+        other = approve(signup, people["manager"])
+        log_time(other, people["agent"], TODAY, Decimal(20))
+        session.commit()
+        response = log(agent_client, allocation, hours="4,25")
+        assert response.status_code == 422
+        assert "Vous avez déjà saisi 20 h ce jour-là" in response.get_data(as_text=True)
+        assert log(agent_client, allocation, hours="4").status_code == 302
+
+
 class TestEntries:
     def test_change_and_delete_an_entry_of_the_current_month(self, agent_client, allocation):
         log(agent_client, allocation, hours="2")
@@ -143,7 +155,7 @@ class TestEntries:
         first = entries()[0]
         response = agent_client.post(f"/my/budget/entries/{first.id}/edit",
                                      data={"day": TODAY.isoformat(), "hours": "7,5", "note": ""})
-        assert response.status_code == 422 and "il reste 7 heures" in response.get_data(as_text=True)
+        assert response.status_code == 422 and "(reste\u00a0: 7 h)" in response.get_data(as_text=True)
         assert used(allocation) == Decimal(9)
         response = agent_client.post(f"/my/budget/entries/{first.id}/edit",
                                      data={"day": TODAY.isoformat(), "hours": "7", "note": ""})
@@ -227,6 +239,36 @@ class TestExtension:
         assert message in page and "Je garde ce texte" in page
         assert session.execute(select(func.count(Extension.id))).scalar_one() == 0
 
+    @pytest.mark.parametrize("fields, message", [
+        ({"extra_hours": "1e30"}, "au plus"),
+        ({"extra_hours": "100000"}, "au plus"),
+        ({"extra_hours": "-2"}, "au plus"),
+        ({"new_end_date": (TODAY + timedelta(days=60 + 367)).isoformat()}, "au plus un an plus tard"),
+    ])
+    def test_extensions_stay_within_working_time_and_a_year(self, agent_client, allocation, fields, message):
+        response = agent_client.post(f"/my/budget/allocations/{allocation.id}/extension", data=fields)
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        assert session.execute(select(func.count(Extension.id))).scalar_one() == 0
+
+    def test_an_ended_sign_up_cancels_its_extension_and_cannot_be_extended(self, app, people, allocation):
+        from app.approvals.operations import DecisionRefused, approve_extension, revise_allocation
+        from app.signups.operations import decline
+
+        extension = request_extension(allocation, people["agent"], Decimal(2), TODAY + timedelta(days=90))
+        decline(allocation.signup, people["lab"], "Le projet s'arrête.")
+        session.commit()
+        session.expire_all()
+        ended = session.get(Allocation, allocation.id)
+        assert ended.end_date == TODAY and session.get(Extension, extension.id).status == "cancelled"
+        with pytest.raises(DecisionRefused):
+            approve_extension(session.get(Extension, extension.id), people["manager"])
+        with pytest.raises(DecisionRefused, match="pris fin"):
+            revise_allocation(ended, people["manager"], Decimal(5), "Fin")
+        with pytest.raises(BudgetRefused, match="pris fin"):
+            request_extension(ended, people["agent"], Decimal(1), None)
+        assert "Réduire" not in sign_in(app.test_client(), people["manager"]).get("/approvals/team").get_data(
+            as_text=True)
+
     def test_one_pending_extension_at_a_time(self, people, allocation):
         request_extension(allocation, people["agent"], Decimal(2), None)
         with pytest.raises(BudgetRefused, match="attend déjà"):
@@ -291,6 +333,19 @@ class TestRevision:
         assert "Réseau des facilitateurs" not in client.get("/approvals/team").get_data(as_text=True)
         assert "Réseau des facilitateurs" not in client.get("/approvals").get_data(as_text=True)
 
+    def test_an_escalation_gives_no_right_once_the_request_is_decided(self, app, people, allocation, make_user):
+        from app.approvals.models import RequestReminder
+
+        boss = make_user("bruno.boss")
+        people["manager"].manager = boss
+        session.add(RequestReminder(signup_id=allocation.signup_id, kind="escalation", recipient_id=boss.id,
+                                    sent_on=TODAY))
+        extension = request_extension(allocation, people["agent"], Decimal(2), None)
+        session.commit()
+        client = sign_in(app.test_client(), boss)
+        assert client.get(f"/approvals/allocations/{allocation.id}/revise").status_code == 404
+        assert client.get(f"/approvals/extensions/{extension.id}").status_code == 404
+
     def test_the_agent_cannot_decide_their_own_extension(self, agent_client, people, allocation):
         extension = request_extension(allocation, people["agent"], Decimal(2), None)
         session.commit()
@@ -335,6 +390,12 @@ class TestPages:
         session.commit()
         page = sign_in(app.test_client(), people["manager"]).get("/approvals/history").get_data(as_text=True)
         assert "Appel délégué" in page and "pour Manon Durand" in page
+
+    def test_lab_overview_counts_agents_without_an_org_unit(self, app, people, allocation):
+        people["agent"].org_unit = None
+        session.commit()
+        page = sign_in(app.test_client(), people["lab"]).get("/lab/budgets").get_data(as_text=True)
+        assert "Sans unité" in page
 
     def test_lab_overview_per_directorate(self, app, people, allocation, make_user, make_unit):
         elsewhere = make_user(manager=people["manager"], unit=make_unit("DGS/Direction des lycées/Service A"))

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..auth.operations import find_user
-from ..budgets.working_time import QUARTER
+from ..budgets.working_time import is_quarter
 from ..fields import CheckboxListField, LocalDecimalField
 
 
@@ -39,7 +39,7 @@ class DecisionForm(FlaskForm):
             elif hours is not None and not 0 < hours < self._hours_asked:
                 self.hours.errors.append(_l("Agree to more than 0 and less than the %(hours)s hours asked.",
                                             hours=self._hours_asked))
-            elif hours is not None and hours % QUARTER:
+            elif hours is not None and not is_quarter(hours):
                 self.hours.errors.append(_l("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"))
         if self.outcome.data == "refuse" and not (self.reason.data or "").strip():
             self.reason.errors.append(_l("Give the reason of the refusal."))

@@ -28,7 +28,7 @@ class Decision(Model):
     # The manager a deputy decided for (None when the manager decided).
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
     kind: Mapped[str] = mapped_column(String(20), default="request", server_default="request")
-    extension_id: Mapped[int | None] = mapped_column(ForeignKey("allies_extensions.id"))
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("allies_extensions.id"), index=True)
     outcome: Mapped[str] = mapped_column(String(20))
     hours_asked: Mapped[Decimal] = mapped_column(Numeric(7, 2))
     hours_agreed: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))

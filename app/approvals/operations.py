@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,7 +11,7 @@ from ..audit.operations import record
 from ..budgets.models import Allocation
 from ..budgets.operations import lock_allocation
 from ..budgets.queries import used_hours
-from ..budgets.working_time import QUARTER, working_days_between
+from ..budgets.working_time import QUARTER, is_quarter, working_days_between
 from ..calls.models import aware
 from ..calls.queries import lock_call
 from ..database import session
@@ -41,7 +41,7 @@ def deciding_for(user, signup):
         return user
     if agent.manager_id in managers_deputised_by(user):
         return agent.manager
-    if agent.manager.manager_id == user.id and signup.id in escalated_to(user):
+    if agent.manager.manager_id == user.id and signup.status == "pending_manager" and signup.id in escalated_to(user):
         return agent.manager
     return None
 
@@ -90,9 +90,9 @@ def approve(signup, approver, hours=None):
     """Agree to the time asked, or to less (never more, never zero); the allocation is created."""
     call, for_manager = _lock_pending(signup, approver)
     hours = signup.hours_asked if hours is None else hours
-    if not 0 < hours <= signup.hours_asked or hours % QUARTER:
+    if not 0 < hours <= signup.hours_asked or not is_quarter(hours):
         raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
-                                hours=signup.hours_asked))
+                                hours=format_decimal(signup.hours_asked)))
     signup.status = "approved"
     allocation = Allocation(signup=signup, agent=signup.agent, hours=hours, start_date=call.start_date,
                             end_date=call.end_date)
@@ -124,6 +124,8 @@ def _lock_pending_extension(extension, approver):
     session.refresh(extension)
     if extension.status != "pending":
         raise DecisionRefused(_("This request has already been decided."))
+    if allocation.signup.status != "approved":
+        raise DecisionRefused(_("This allocation has ended with the sign-up."))
     manager = deciding_for(approver, allocation.signup)
     if manager is None:
         raise DecisionRefused(_("You do not decide on this request."))
@@ -135,9 +137,9 @@ def approve_extension(extension, approver, hours=None):
     allocation, for_manager = _lock_pending_extension(extension, approver)
     asked = extension.extra_hours
     hours = asked if hours is None or not asked else hours
-    if asked and (not 0 < hours <= asked or hours % QUARTER):
+    if asked and (not 0 < hours <= asked or not is_quarter(hours)):
         raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
-                                hours=asked))
+                                hours=format_decimal(asked)))
     allocation.hours += hours
     if extension.new_end_date is not None:
         allocation.end_date = max(allocation.end_date, extension.new_end_date)
@@ -173,12 +175,15 @@ def revise_allocation(allocation, approver, hours, reason):
     for_manager = deciding_for(approver, allocation.signup)
     if for_manager is None:
         raise DecisionRefused(_("You do not decide on this request."))
+    if allocation.signup.status != "approved":
+        raise DecisionRefused(_("This allocation has ended with the sign-up."))
     used = used_hours([allocation.id]).get(allocation.id, 0)
     if not reason.strip():
         raise DecisionRefused(_("Give the reason of the revision."))
-    if hours is None or not max(used, QUARTER) <= hours < allocation.hours or hours % QUARTER:
+    if hours is None or not max(used, QUARTER) <= hours < allocation.hours or not is_quarter(hours):
         raise DecisionRefused(_("Choose fewer hours than the %(hours)s agreed, and no fewer than the %(used)s "
-                                "already used, in quarter hours.", hours=allocation.hours, used=used))
+                                "already used, in quarter hours.", hours=format_decimal(allocation.hours),
+                                used=format_decimal(used)))
     for_manager = for_manager if for_manager.id != approver.id else None
     session.add(Decision(signup=allocation.signup, kind="revision", decided_by=approver, on_behalf_of=for_manager,
                          outcome="revised", hours_asked=allocation.hours, hours_agreed=hours, reason=reason))

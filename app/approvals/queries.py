@@ -70,8 +70,7 @@ def decisions_of(approver):
     return (select(Decision).where(or_(Decision.decided_by_id == approver.id, Decision.on_behalf_of_id == approver.id))
             .options(selectinload(Decision.signup).selectinload(SignUp.call),
                      selectinload(Decision.signup).selectinload(SignUp.agent),
-                     selectinload(Decision.decided_by), selectinload(Decision.on_behalf_of),
-                     selectinload(Decision.extension))
+                     selectinload(Decision.decided_by), selectinload(Decision.on_behalf_of))
             .order_by(Decision.decided_at.desc(), Decision.id.desc()))
 
 

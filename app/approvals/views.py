@@ -2,7 +2,7 @@
 
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import login_required
@@ -10,7 +10,7 @@ from ..auth.identity import current_agent
 from ..budgets.charts import bar_chart
 from ..budgets.models import Allocation, Extension
 from ..budgets.queries import budgets, team_budgets
-from ..budgets.views import chosen_year
+from ..budgets.forms import chosen_year
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import paginate, session
 from ..directory.queries import direct_reports
@@ -62,8 +62,9 @@ def approve_many():
             pass
     flash(_("%(count)d requests approved.", count=approved), "success")
     if approved < len(ticked):
-        flash(_("%(count)d ticked requests were already decided, or are not yours to decide: they are left as "
-                "they are.", count=len(ticked) - approved), "info")
+        flash(ngettext("%(num)d ticked request was already decided, or is not yours to decide: it is left as it is.",
+                       "%(num)d ticked requests were already decided, or are not yours to decide: they are left as "
+                       "they are.", len(ticked) - approved), "info")
     return redirect(url_for("approvals.inbox"))
 
 
@@ -169,7 +170,7 @@ def history():
 @login_required
 def team():
     """My direct reports' allocations over a year: allocated, used, remaining."""
-    year = chosen_year()
+    year = chosen_year(request.args)
     members = direct_reports(current_agent(), active_only=True)
     by_member = team_budgets(members, year)
     totals = {member.id: (sum((b.allocation.hours for b in by_member[member.id]), 0),

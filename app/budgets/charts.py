@@ -1,7 +1,7 @@
 """Chart geometry computed on the server; the templates draw it as SVG (no chart script, strict CSP kept).
 
-Every chart says its figures in words next to the shapes and comes with a table of the same figures:
-colour never carries the meaning alone.
+Every chart has a title and a description, tells its series apart by pattern or line style as well as
+colour, and comes with a table of the same figures; the bar charts also write their figures beside the bars.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +13,6 @@ from .queries import pace_on
 WIDTH = 640
 BAR_ROW = 52
 BAR_TOP = 20
-BAR_HEIGHT = 16
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Logging time, and asking for an extension."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, TextAreaField
@@ -33,3 +35,8 @@ class YearForm(FilterForm):
     """The year a budget page shows."""
 
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
+
+
+def chosen_year(args):
+    """The year asked for in the query string `args`; this year by default or when wrong."""
+    return YearForm(args).valid_filters()["year"] or date.today().year

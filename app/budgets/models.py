@@ -54,11 +54,12 @@ class TimeEntry(Model):
 
 
 class Extension(Model):
-    """A volunteer asks for more hours or a later end; the manager decides as on a new request."""
+    """A volunteer asks for more hours or a later end; the manager decides as on a new request. An extension
+    still pending when the sign-up ends is cancelled."""
 
     __tablename__ = "allies_extensions"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="known_status"),
+        CheckConstraint("status IN ('pending', 'approved', 'refused', 'cancelled')", name="known_status"),
         CheckConstraint("extra_hours >= 0", name="extra_hours_not_negative"),
         # One pending extension per allocation at a time.
         Index("uq_allies_extensions_pending", "allocation_id", unique=True,

@@ -1,6 +1,6 @@
 """Volunteers log their time against an allocation and ask for an extension when it runs out."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import format_date, format_decimal, gettext as _
@@ -11,18 +11,19 @@ from ..database import session
 from ..mail.operations import queue_mail
 from ..signups.operations import approvers_of
 from .models import Allocation, Extension, TimeEntry
-from .queries import WARNING_SHARE, is_quarter
+from .queries import WARNING_SHARE
+from .working_time import is_quarter, to_quarter_hours, working_hours
 
 MAX_HOURS_A_DAY = Decimal(24)
+LONGEST_EXTENSION = timedelta(days=366)  # a later end is at most a year after the current one
 
 
 class BudgetRefused(Exception):
     """The change cannot be made; the message says why, and `field` names the field at fault, if any."""
 
-    def __init__(self, message, field=None, over_budget=False):
+    def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
-        self.over_budget = over_budget
 
 
 def lock_allocation(allocation_id):
@@ -56,9 +57,21 @@ def _check_room(allocation, used, hours):
     """Refuse an entry that would take the budget past 100 %."""
     if used + hours > allocation.hours:
         raise BudgetRefused(
-            _("This would take you past the %(hours)s hours agreed: %(left)s hours are left. "
-              "Ask your manager for an extension.", hours=format_decimal(allocation.hours),
-              left=format_decimal(allocation.hours - used)), "hours", over_budget=True)
+            _("This would take you past the %(hours)s h agreed (%(left)s h left). Ask your manager for an "
+              "extension.", hours=format_decimal(allocation.hours), left=format_decimal(allocation.hours - used)),
+            "hours")
+
+
+def _check_day(agent, day, hours, entry=None):
+    """Refuse more than 24 hours logged on one day, all allocations together."""
+    query = select(func.coalesce(func.sum(TimeEntry.hours), 0)).where(TimeEntry.agent_id == agent.id,
+                                                                      TimeEntry.day == day)
+    if entry is not None:
+        query = query.where(TimeEntry.id != entry.id)
+    logged = Decimal(session.execute(query).scalar_one())
+    if logged + hours > MAX_HOURS_A_DAY:
+        raise BudgetRefused(_("You already logged %(hours)s h on this day: a day has 24 hours.",
+                              hours=format_decimal(logged)), "hours")
 
 
 def crossed_warning(allocation, before, after):
@@ -77,6 +90,7 @@ def log_time(allocation, agent, day, hours, note="", today=None):
         raise BudgetRefused(_("This allocation is not yours."))
     allocation = lock_allocation(allocation.id)
     _check_entry(allocation, day, hours, today)
+    _check_day(agent, day, hours)
     used = _used_apart_from(allocation)
     _check_room(allocation, used, hours)
     entry = TimeEntry(allocation=allocation, agent_id=agent.id, day=day, hours=hours, note=note.strip())
@@ -100,6 +114,7 @@ def update_entry(entry, agent, day, hours, note="", today=None):
         raise BudgetRefused(_("Move an entry within the current month only."), "day")
     allocation = lock_allocation(entry.allocation_id)
     _check_entry(allocation, day, hours, today)
+    _check_day(agent, day, hours, entry)
     used = _used_apart_from(allocation, entry)
     _check_room(allocation, used, hours)
     before = used + entry.hours
@@ -123,11 +138,16 @@ def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
     extra_hours = extra_hours or Decimal(0)
     if allocation.signup.status != "approved":
         raise BudgetRefused(_("This allocation has ended with your sign-up: it cannot be extended."))
-    if extra_hours < 0 or not is_quarter(extra_hours):
-        raise BudgetRefused(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "extra_hours")
-    if new_end_date is not None and new_end_date <= allocation.end_date:
-        raise BudgetRefused(_("Choose an end after the current one, %(end)s.",
+    if new_end_date is not None and not allocation.end_date < new_end_date <= allocation.end_date + LONGEST_EXTENSION:
+        raise BudgetRefused(_("Choose an end after the current one, %(end)s, and at most a year later.",
                               end=format_date(allocation.end_date)), "new_end_date")
+    ceiling = to_quarter_hours(working_hours(agent.quotity, allocation.start_date, new_end_date or allocation.end_date)
+                               - allocation.hours)
+    if not 0 <= extra_hours <= max(ceiling, 0):
+        raise BudgetRefused(_("Ask for at most %(hours)s more hours: with them you would give all your working "
+                              "time over the period.", hours=format_decimal(max(ceiling, 0))), "extra_hours")
+    if not is_quarter(extra_hours):
+        raise BudgetRefused(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "extra_hours")
     if not extra_hours and new_end_date is None:
         raise BudgetRefused(_("Ask for more hours, a later end, or both."), "extra_hours")
     pending = session.execute(select(Extension.id).where(Extension.allocation_id == allocation.id,

@@ -7,11 +7,13 @@ from decimal import Decimal
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
+from flask_babel import gettext as _
+
 from ..database import session
 from ..directory.models import User
 from ..signups.models import SignUp
 from .models import Allocation, Extension, TimeEntry
-from .working_time import QUARTER, period_days, to_quarter_hours
+from .working_time import period_days, to_quarter_hours
 
 WARNING_SHARE = Decimal("0.8")
 
@@ -111,7 +113,7 @@ def pending_extensions(allocation_ids):
 
 
 def team_budgets(members, year):
-    """{member id: [budgets of their allocations touching the year]} (two queries)."""
+    """{member id: [budgets of their allocations touching the year]} (four queries)."""
     allocations = session.execute(
         select(Allocation).where(Allocation.agent_id.in_([member.id for member in members]), _overlapping(year))
         .options(selectinload(Allocation.signup).selectinload(SignUp.call))
@@ -139,21 +141,17 @@ def directorate_of(path):
 
 
 def overview_by_directorate(year):
-    """Figures per directorate for allocations touching the year, largest allocation first (two queries)."""
+    """Figures per directorate for allocations touching the year, most hours allocated first (four queries)."""
     rows = session.execute(select(Allocation).where(_overlapping(year)).options(
         selectinload(Allocation.agent).selectinload(User.org_unit))).scalars().all()
     used = used_hours([allocation.id for allocation in rows])
     figures = {}
     for allocation in rows:
-        name = directorate_of(allocation.agent.org_unit.path)
+        unit = allocation.agent.org_unit
+        name = directorate_of(unit.path) if unit is not None else _("No org unit")
         entry = figures.setdefault(name, {"agents": set(), "allocated": Decimal(0), "used": Decimal(0)})
         entry["agents"].add(allocation.agent_id)
         entry["allocated"] += allocation.hours
         entry["used"] += used.get(allocation.id, Decimal(0))
     return sorted((DirectorateFigures(name, len(entry["agents"]), entry["allocated"], entry["used"])
                    for name, entry in figures.items()), key=lambda figure: (-figure.allocated, figure.name))
-
-
-def is_quarter(hours):
-    """Whether the hours are a whole number of quarter hours."""
-    return hours % QUARTER == 0

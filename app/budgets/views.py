@@ -9,21 +9,16 @@ from flask_babel import format_percent, gettext as _
 
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
-from ..budgets.working_time import annual_hours
+from .working_time import working_hours
 from ..database import session
 from .charts import bar_chart, pace_chart
-from .forms import ExtensionForm, TimeEntryForm, YearForm
+from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .models import Allocation, TimeEntry
 from .operations import BudgetRefused, can_change, delete_entry, log_time, request_extension, update_entry
 from .queries import (allocations_of, budgets, daily_use, entries_of, monthly_use, overview_by_directorate,
                       pending_extensions)
 
 bp = Blueprint("budgets", __name__)
-
-
-def chosen_year():
-    """The year asked for in the query string, this year by default or when wrong."""
-    return YearForm(request.args).valid_filters()["year"] or date.today().year
 
 
 def own_allocation(allocation_id):
@@ -63,14 +58,14 @@ def warn(threshold):
 @login_required
 def mine():
     """The volunteer's allocations of a year: allocated, used, remaining, pace, warnings, and the year's use."""
-    agent, year = current_agent(), chosen_year()
+    agent, year = current_agent(), chosen_year(request.args)
     year_budgets = budgets(allocations_of(agent, year))
     monthly = monthly_use(agent, year)
     return render_template("allies/budgets/mine.html", year=year, budgets=year_budgets, monthly=monthly,
                            year_total=sum((hours for _, hours in monthly), Decimal(0)),
                            chart=bar_chart((b.allocation.signup.call.title, b.allocation.hours, b.used)
                                            for b in year_budgets),
-                           working_hours=annual_hours() * agent.quotity / 100)
+                           working_hours=working_hours(agent.quotity, date(year, 1, 1), date(year, 12, 31)))
 
 
 @bp.route("/my/budget/allocations/<int:allocation_id>", methods=["GET", "POST"])
@@ -151,7 +146,7 @@ def extension(allocation_id):
 @role_required("lab")
 def overview():
     """Per directorate: agents mobilised, hours allocated and used over a year."""
-    year = chosen_year()
+    year = chosen_year(request.args)
     figures = overview_by_directorate(year)
     return render_template("allies/budgets/overview.html", year=year, figures=figures,
                            chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in figures))

@@ -20,6 +20,11 @@ def day_hours():
     return Decimal(str(current_app.config["ALLIES_DAY_HOURS"]))
 
 
+def is_quarter(hours):
+    """Whether the hours are a whole number of quarter hours."""
+    return hours % QUARTER == 0
+
+
 def to_quarter_hours(hours):
     """Round to the nearest quarter of an hour."""
     return (Decimal(hours) / QUARTER).quantize(Decimal(1), rounding=ROUND_HALF_UP) * QUARTER

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
-from ..budgets.models import Allocation
+from ..budgets.models import Allocation, Extension
 from ..calls.models import Call
 from ..calls.queries import lock_call
 from ..database import session
@@ -115,15 +115,22 @@ def withdraw(signup, agent):
     if not signup.can_withdraw(agent):
         raise SignUpRefused(_("This sign-up cannot be withdrawn any more."))
     end_signup(signup, call, "withdrawn", actor=agent)
-    _end_allocation(signup)
 
 
 def _end_allocation(signup):
-    """An approved volunteer who withdraws: the allocation ends today (time already logged stays)."""
-    allocation = session.execute(select(Allocation).where(Allocation.signup_id == signup.id)).scalar_one_or_none()
-    if allocation is not None and allocation.end_date > date.today():
+    """An approved sign-up that ends (withdrawn, declined): its allocation ends today (time already logged
+    stays) and an extension still waiting is cancelled."""
+    allocation = session.execute(select(Allocation).where(Allocation.signup_id == signup.id)
+                                 .with_for_update()).scalar_one_or_none()
+    if allocation is None:
+        return
+    if allocation.end_date > date.today():
         allocation.end_date = max(date.today(), allocation.start_date)
         record("allocation.ended", obj=allocation, signup_id=signup.id, end_date=allocation.end_date.isoformat())
+    for extension in session.execute(select(Extension).where(Extension.allocation_id == allocation.id,
+                                                             Extension.status == "pending")).scalars():
+        extension.status = "cancelled"
+        record("allocation.extension_cancelled", obj=extension, allocation_id=allocation.id)
 
 
 def decline(signup, lab_member, reason):
@@ -140,9 +147,12 @@ def decline(signup, lab_member, reason):
 
 
 def end_signup(signup, call, status, actor, **details):
-    """Move a live sign-up to a final status, free its place and promote from the waiting list."""
+    """Move a live sign-up to a final status, end its allocation if it was approved, free its place and
+    promote from the waiting list."""
     held = signup.holds_place
     previous = signup.status
+    if previous == "approved":
+        _end_allocation(signup)
     signup.status = status
     signup.status_changed_at = utcnow()
     record(f"signup.{status}", actor=actor, obj=signup, call_id=call.id, previous=previous, **details)

@@ -1,5 +1,8 @@
 """Time logged against allocations, extension requests, and decisions on extensions and revisions.
 
+Downgrading drops the time logged and the extensions, and deletes the decisions on extensions and revisions;
+the allocations keep the hours those decisions gave them.
+
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-26 05:47:03.404740
@@ -25,7 +28,7 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("status IN ('pending', 'approved', 'refused')", name=op.f('ck_allies_extensions_known_status')),
+    sa.CheckConstraint("status IN ('pending', 'approved', 'refused', 'cancelled')", name=op.f('ck_allies_extensions_known_status')),
     sa.CheckConstraint('extra_hours >= 0', name=op.f('ck_allies_extensions_extra_hours_not_negative')),
     sa.ForeignKeyConstraint(['allocation_id'], ['allies_allocations.id'], name=op.f('fk_allies_extensions_allocation_id_allies_allocations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_allies_extensions'))
@@ -57,6 +60,7 @@ def upgrade():
         batch_op.add_column(sa.Column('extension_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('new_end_date', sa.Date(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_allies_decisions_extension_id_allies_extensions'), 'allies_extensions', ['extension_id'], ['id'])
+        batch_op.create_index(batch_op.f('ix_allies_decisions_extension_id'), ['extension_id'], unique=False)
         batch_op.drop_constraint(batch_op.f('ck_allies_decisions_known_outcome'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_allies_decisions_known_outcome'),
                                          "outcome IN ('approved', 'refused', 'revised')")
@@ -71,6 +75,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_allies_decisions_known_kind'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_allies_decisions_known_outcome'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_allies_decisions_known_outcome'), "outcome IN ('approved', 'refused')")
+        batch_op.drop_index(batch_op.f('ix_allies_decisions_extension_id'))
         batch_op.drop_constraint(batch_op.f('fk_allies_decisions_extension_id_allies_extensions'), type_='foreignkey')
         batch_op.drop_column('new_end_date')
         batch_op.drop_column('extension_id')
