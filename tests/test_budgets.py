@@ -73,7 +73,7 @@ class TestLogging:
         ({"hours": "deux"}, "hours", "Saisissez un nombre"),
         ({"hours": ""}, "hours", "Indiquez les heures"),
         ({"day": (TODAY + timedelta(days=1)).isoformat()}, "day", "jour à venir"),
-        ({"day": (TODAY - timedelta(days=61)).isoformat()}, "day", "la période de cette allocation"),
+        ({"day": (TODAY - timedelta(days=61)).isoformat()}, "day", "la période de cette dotation"),
         ({"day": ""}, "day", "Indiquez le jour"),
     ])
     def test_bad_input_gets_a_field_message_and_writes_nothing(self, agent_client, allocation, fields, field,
