@@ -188,6 +188,7 @@ def tab_to(page, name, limit=120):
     for _ in range(limit):
         page.keyboard.press("Tab")
         text = page.evaluate("""() => { const e = document.activeElement;
+            if (e === document.body) return '';
             return (e.innerText || e.value || e.getAttribute('aria-label') || '') + ' ' +
                    (e.labels && e.labels.length ? e.labels[0].innerText : ''); }""")
         text = " ".join(text.split())
@@ -316,20 +317,36 @@ def test_time_budget_cycle(chromium, live_app):
 
     boss = chromium.new_context(base_url=base, locale="fr-FR").new_page()
     sign_in(boss, DEMO_ACCOUNTS["manager"])
-    boss.get_by_role("link", name="Demandes à valider").click()
-    boss.get_by_role("link", name="Décider — Camille Roussel").click()
+    # The manager decides, and the volunteer logs time, with the keyboard alone.
+    tab_to(boss, "Demandes à valider")
+    boss.keyboard.press("Enter")
+    boss.wait_for_url("**/approvals")
+    tab_to(boss, "Décider — Camille Roussel")
+    boss.keyboard.press("Enter")
+    boss.wait_for_url(re.compile(r"/approvals/\d+$"))
     assert "Je rencontre des usagers" not in boss.content()  # the motivation stays with the lab
-    boss.get_by_label("J'accorde le temps demandé").check()
-    boss.get_by_role("button", name="Envoyer ma décision").click()
+    tab_to(boss, "J'accorde le temps demandé")
+    boss.keyboard.press("Space")
+    tab_to(boss, "Envoyer ma décision")
+    boss.keyboard.press("Enter")
+    boss.wait_for_url("**/approvals")
     assert "Demande acceptée" in boss.locator(".flashes").inner_text()
 
-    agent.get_by_role("link", name="Mon budget temps").click()
-    agent.get_by_role("link", name="Carnet de bord des usagers").click()
+    tab_to(agent, "Mon budget temps")
+    agent.keyboard.press("Enter")
+    agent.wait_for_url("**/my/budget")
+    tab_to(agent, "Carnet de bord des usagers")
+    agent.keyboard.press("Enter")
+    agent.wait_for_url(re.compile(r"/my/budget/allocations/\d+$"))
     assert agent.get_by_role("img", name="Heures utilisées sur la période, comparées à un rythme régulier").is_visible()
-    agent.get_by_label("Jour").fill(today.isoformat())
-    agent.get_by_role("spinbutton", name="Heures").fill("3.25")
-    agent.get_by_label("Note").fill("Carnet rempli")
-    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    assert agent.get_by_label("Jour").input_value() == today.isoformat()  # today by default
+    tab_to(agent, "Heures")
+    agent.keyboard.type("3.25")
+    tab_to(agent, "Note")
+    agent.keyboard.type("Carnet rempli")
+    tab_to(agent, "Enregistrer ce temps")
+    with agent.expect_navigation():
+        agent.keyboard.press("Enter")
     assert "Vous avez utilisé 80" in agent.locator(".flashes").inner_text()
     agent.get_by_role("spinbutton", name="Heures").fill("1")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
