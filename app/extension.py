@@ -132,10 +132,11 @@ class Allies:
         from .budgets.views import bp as budgets_bp
         from .calls.views import bp as calls_bp
         from .directory.views import bp as directory_bp
+        from .exports.views import bp as exports_bp
         from .main.views import bp as main_bp
         from .signups.views import bp as signups_bp
 
-        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp)
+        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp)
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
         return tuple(blueprint.name for blueprint in blueprints)
@@ -147,10 +148,11 @@ class Allies:
         from .calls.cli import calls_cli
         from .demo.cli import demo_cli
         from .directory.cli import directory_cli
+        from .exports.cli import export_cli
         from .mail.cli import outbox_cli
         from .signups.cli import signups_cli
 
-        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli):
+        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli):
             app.cli.add_command(group)
 
     @staticmethod

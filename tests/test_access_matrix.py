@@ -67,6 +67,8 @@ MATRIX = {
     "budgets.remove_entry": ("POST", {"entry_id": "entry"}, {**signed_in(404), "agent": 302}),
     "budgets.extension": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),
     "budgets.overview": ("GET", {}, only("lab", 200)),
+    "exports.volunteers": ("GET", {}, only("lab", 200)),
+    "exports.export": ("POST", {}, only("lab", 200)),
 }
 
 

@@ -149,7 +149,8 @@ def pages_for(role, live_app):
         pages += [f"/approvals/{own.id}", f"/approvals/extensions/{extension.id}",
                   f"/approvals/allocations/{allocation.id}/revise"]
     if role == "lab":
-        pages += ["/lab/budgets", "/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
+        pages += ["/lab/budgets", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
+                  "/lab/volunteers?q=zzzz", "/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
                   f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",

@@ -37,6 +37,8 @@ def grow(people, make_call, make_user):
     ("lab", "/lab/calls"),
     ("lab", "/lab/calls/{first}/sign-ups"),
     ("lab", "/lab/calls/{first}"),
+    ("lab", "/lab/volunteers"),
+    ("lab", "/lab/volunteers?call={first}"),
 ])
 def test_queries_do_not_grow_with_rows(app, people, grow, role, url):
     client = sign_in(app.test_client(), people[role])

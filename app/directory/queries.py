@@ -18,10 +18,14 @@ def search_users(q="", role="", status="active", unit=""):
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
     if unit:
-        unit = folded("/".join(segment.strip() for segment in unit.strip().strip("/").split("/")))
-        query = query.join(User.org_unit).where(or_(OrgUnit.path_key == unit,
-                                                    OrgUnit.path_key.startswith(unit + "/", autoescape=True)))
+        query = query.join(User.org_unit).where(in_unit(unit))
     return query.order_by(User.sort_name, User.id)
+
+
+def in_unit(path):
+    """Condition on OrgUnit: the unit at `path` (typed as people type it) or one of its sub-units."""
+    key = folded("/".join(segment.strip() for segment in path.strip().strip("/").split("/")))
+    return or_(OrgUnit.path_key == key, OrgUnit.path_key.startswith(key + "/", autoescape=True))
 
 
 def org_units_with_counts(q=""):

@@ -1,0 +1,42 @@
+"""The volunteer list's filters, and the choice of a file format."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..fields import CheckboxListField, FilterForm
+from ..signups.forms import STATUS_LABELS
+
+FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)"),
+           "csv": _l("CSV, separated by semicolons"), "csv_comma": _l("CSV, separated by commas")}
+
+
+class VolunteerFilterForm(FilterForm):
+    """Which sign-ups the list shows: calls, statuses, org unit with its sub-units, dates sent, a name."""
+
+    call = SelectMultipleField(_l("Calls"), coerce=int, choices=[], validators=[Optional()],
+                               description=_l("None chosen: every call. Ctrl or Cmd to choose several."))
+    status = CheckboxListField(_l("Statuses"), choices=[SelectChoice(status, label)
+                                                        for status, label in STATUS_LABELS.items()],
+                               validators=[Optional()])
+    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)],
+                       description=_l("Full path; sub-units included"))
+    submitted_from = DateField(_l("Sent from"), validators=[Optional()])
+    submitted_to = DateField(_l("Sent until"), validators=[Optional()])
+    q = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+
+    def filters(self):
+        """The valid filters, as `volunteer_query` takes them."""
+        values = self.valid_filters()
+        return {"calls": values["call"] or [], "statuses": values["status"] or [], "unit": values["unit"],
+                "submitted_from": values["submitted_from"] or None, "submitted_to": values["submitted_to"] or None,
+                "q": values["q"]}
+
+
+class ExportForm(FlaskForm):
+    """The file format of an export."""
+
+    file_format = RadioField(_l("File format"), choices=[SelectChoice(key, label) for key, label in FORMATS.items()],
+                             default="ods", validators=[InputRequired()])

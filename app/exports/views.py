@@ -1,0 +1,58 @@
+"""The lab's volunteer list, on screen and as a file."""
+
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.access import role_required
+from ..auth.identity import current_agent
+from ..calls.models import Call
+from ..database import session
+from .forms import ExportForm, VolunteerFilterForm
+from .operations import export_volunteers
+from .volunteers import count_volunteers, rows, volunteer_query
+
+bp = Blueprint("exports", __name__)
+
+
+class RowsPagination(Pagination):
+    """One page of the volunteer list's rows (Flask-SQLAlchemy's pagination over a select of columns)."""
+
+    def _query_items(self):
+        query = self._query_args["query"]
+        return list(rows(query.limit(self.per_page).offset(self._query_offset), []))
+
+    def _query_count(self):
+        return count_volunteers(self._query_args["query"])
+
+
+def filter_form():
+    """The list's filters from the query string, the calls offered newest first."""
+    form = VolunteerFilterForm(request.args)
+    form.call.choices = [SelectChoice(call_id, title) for call_id, title in session.execute(
+        select(Call.id, Call.title).where(Call.status != "draft").order_by(Call.start_date.desc(), Call.id))]
+    return form
+
+
+@bp.route("/lab/volunteers")
+@role_required("lab")
+def volunteers():
+    """Sign-ups filtered by call, status, org unit, dates and name, with what each was asked, agreed and used."""
+    form = filter_form()
+    page = RowsPagination(page=request.args.get("page", 1, type=int),
+                          per_page=current_app.config["ALLIES_PAGE_SIZE"], max_per_page=None, error_out=False,
+                          count=True, query=volunteer_query(**form.filters()))
+    return render_template("allies/exports/volunteers.html", form=form, page=page, export_form=ExportForm())
+
+
+@bp.route("/lab/volunteers/export", methods=["POST"])
+@role_required("lab")
+def export():
+    """The list as filtered in the query string, as an ODS, XLSX or CSV file, streamed."""
+    form = ExportForm()
+    file_format = form.file_format.data if form.validate_on_submit() else "ods"
+    name, media_type, chunks = export_volunteers(current_agent(), file_format, filter_form().filters())
+    response = Response(stream_with_context(chunks), mimetype=media_type)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response

@@ -1,0 +1,131 @@
+"""The lab's volunteer list: one query for the screen and the files, the same rows in the same order."""
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from ..budgets.models import Allocation, TimeEntry
+from ..calls.models import Call, Question, aware
+from ..database import session
+from ..directory.models import OrgUnit, User, folded
+from ..directory.queries import in_unit
+from ..signups.forms import STATUS_LABELS
+from ..signups.models import Answer, SignUp
+
+BATCH = 1000  # rows read from the database at a time, with their answers
+
+
+def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitted_to=None, q=""):
+    """A select of the volunteer list's columns for these filters, by call then by name."""
+    manager = aliased(User)
+    used = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours).label("hours"))
+            .group_by(TimeEntry.allocation_id).subquery())
+    query = (select(SignUp.id, User.family_name, User.given_name, User.email, OrgUnit.path, manager.given_name,
+                    manager.family_name, Call.title, SignUp.status, SignUp.submitted_at, SignUp.hours_asked,
+                    Allocation.hours, used.c.hours, Allocation.start_date, Allocation.end_date, Call.start_date,
+                    Call.end_date, SignUp.call_id)
+             .join(User, User.id == SignUp.agent_id).join(Call, Call.id == SignUp.call_id)
+             .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).outerjoin(manager, manager.id == User.manager_id)
+             .outerjoin(Allocation, Allocation.signup_id == SignUp.id)
+             .outerjoin(used, used.c.allocation_id == Allocation.id)
+             .order_by(Call.start_date.desc(), Call.id, User.sort_name, SignUp.id))
+    if calls:
+        query = query.where(SignUp.call_id.in_(calls))
+    if statuses:
+        query = query.where(SignUp.status.in_(statuses))
+    if unit:
+        query = query.where(in_unit(unit))
+    if submitted_from:
+        query = query.where(SignUp.submitted_at >= _local_midnight(submitted_from))
+    if submitted_to:
+        query = query.where(SignUp.submitted_at < _local_midnight(submitted_to, next_day=True))
+    if q:
+        query = query.where(User.search_text.contains(folded(q.strip()), autoescape=True))
+    return query
+
+
+def _local_midnight(day, next_day=False):
+    """The start of `day` (or of the day after) in local time, as an aware datetime."""
+    day = day + timedelta(days=1) if next_day else day
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(current_app.config["ALLIES_TIMEZONE"]))
+
+
+def count_volunteers(query):
+    """How many rows the list has."""
+    return session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+def questions_of(calls):
+    """The questions of the chosen calls (none when no call is chosen), in the calls' order then their own."""
+    if not calls:
+        return []
+    return session.execute(select(Question).join(Call).where(Question.call_id.in_(calls))
+                           .order_by(Call.start_date.desc(), Call.id, Question.position, Question.id)).scalars().all()
+
+
+def header(questions):
+    """Column titles in the reader's language, then one per question (with its call when several calls)."""
+    several = len({question.call_id for question in questions}) > 1
+    return [_("Family name"), _("Given name"), _("E-mail"), _("Org unit"), _("Manager"), _("Call"), _("Status"),
+            _("Sent on"), _("Hours asked"), _("Hours agreed"), _("Hours used"), _("Hours remaining"),
+            _("Start"), _("End"),
+            *[f"{question.call.title} — {question.label}" if several else question.label for question in questions]]
+
+
+def rows(query, questions):
+    """The list's rows as cell values (text, numbers, dates, times in local time), read in batches with their
+    answers."""
+    zone = ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
+    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
+    result = session.execute(query.execution_options(yield_per=BATCH))
+    for batch in result.partitions(BATCH):
+        answers = _answers([row[0] for row in batch], questions)
+        for (signup_id, family, given, email, path, manager_given, manager_family, title, status, submitted, asked,
+             agreed, used, start, end, call_start, call_end, _call_id) in batch:
+            used = used or (0 if agreed is not None else None)
+            yield [family, given, email, path.replace("/", " › ") if path else "",
+                   f"{manager_given} {manager_family}" if manager_given else "", title, statuses[status],
+                   aware(submitted).astimezone(zone), asked, agreed, used,
+                   agreed - used if agreed is not None else None, start or call_start, end or call_end,
+                   *[answers.get((signup_id, question.id)) for question in questions]]
+
+
+def _answers(signup_ids, questions):
+    """{(sign-up id, question id): the answer as a cell value} for these sign-ups."""
+    if not questions:
+        return {}
+    found = session.execute(select(Answer.signup_id, Answer.question_id, Answer.kind, Answer.value).where(
+        Answer.signup_id.in_(signup_ids), Answer.question_id.in_([question.id for question in questions])))
+    return {(signup_id, question_id): answer_cell(kind, value) for signup_id, question_id, kind, value in found}
+
+
+def answer_cell(kind, value):
+    """An answer as a spreadsheet reads it: choices joined, yes/no in words, dates and numbers as such."""
+    if value is None or value == "" or value == []:
+        return None
+    if kind == "multiple_choice":
+        return " ; ".join(value)
+    if kind == "yes_no":
+        return _("Yes") if value == "yes" else _("No")
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "number":
+        return Decimal(str(value))
+    return str(value)
+
+
+def file_name(calls, extension, today=None):
+    """A download name saying what the file holds: the call (or how many), and the day."""
+    today = (today or date.today()).isoformat()
+    if len(calls) == 1:
+        title = session.get(Call, calls[0]).title
+        subject = re.sub(r"[^a-z0-9]+", "-", folded(title)).strip("-")[:60] or "call"
+    else:
+        subject = _("volunteers")
+    return f"{subject}-{today}.{extension}"
