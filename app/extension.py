@@ -128,6 +128,7 @@ class Allies:
     @staticmethod
     def _register_blueprints(app):
         from .approvals.views import bp as approvals_bp
+        from .audit.views import bp as audit_bp
         from .auth.views import bp as auth_bp
         from .budgets.views import bp as budgets_bp
         from .calls.views import bp as calls_bp
@@ -136,7 +137,7 @@ class Allies:
         from .main.views import bp as main_bp
         from .signups.views import bp as signups_bp
 
-        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp)
+        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp)
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
         return tuple(blueprint.name for blueprint in blueprints)

@@ -68,6 +68,7 @@ MATRIX = {
     "budgets.extension": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),
     "budgets.overview": ("GET", {}, only("lab", 200)),
     "exports.volunteers": ("GET", {}, only("lab", 200)),
+    "audit.log": ("GET", {}, only("admin", 200)),
     "exports.export": ("POST", {}, only("lab", 200)),
 }
 

@@ -156,7 +156,7 @@ def pages_for(role, live_app):
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
                   "/lab/notifications"]
     if role == "admin":
-        pages += ["/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
+        pages += ["/admin/audit", "/admin/audit?action=signup&object_type=SignUp", "/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
                   f"/admin/users/{agent_id}", f"/admin/users/{manager_id}", "/admin/org-units"]
     else:
         pages += ["/admin/users"]  # the 403 page

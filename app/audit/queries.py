@@ -1,0 +1,31 @@
+"""Reading the audit log."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from .models import AuditEntry
+
+
+def audit_entries(actor="", action="", object_type="", object_id=None, since=None, until=None):
+    """A select of audit entries matching the filters, newest first: the actor's login, the action (or its
+    family, e.g. `export`), the object, and local dates (both included)."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if actor:
+        query = query.where(AuditEntry.actor_label == actor.strip())
+    if action:
+        action = action.strip()
+        query = query.where((AuditEntry.action == action)
+                            | AuditEntry.action.startswith(action.rstrip(".") + ".", autoescape=True))
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    zone = ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
+    if since:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time(), tzinfo=zone))
+    if until:
+        query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), tzinfo=zone))
+    return query
