@@ -55,6 +55,8 @@ DEFAULTS = {
     "ALLIES_DPO_CONTACT": "",
     # Months after a call's end before sign-up details are anonymised.
     "ALLIES_RETENTION_MONTHS": 12,
+    # Months the audit log keeps its entries (exports, decisions, sign-ins…).
+    "ALLIES_AUDIT_RETENTION_MONTHS": 24,
     # Links in mails sent outside a request (the mail worker, the CLI) start with this.
     "ALLIES_BASE_URL": "http://127.0.0.1:5000",
     # console, folder or smtp; None: console in development, smtp in production.
@@ -135,9 +137,10 @@ class Allies:
         from .directory.views import bp as directory_bp
         from .exports.views import bp as exports_bp
         from .main.views import bp as main_bp
+        from .privacy.views import bp as privacy_bp
         from .signups.views import bp as signups_bp
 
-        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp)
+        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp, privacy_bp)
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
         return tuple(blueprint.name for blueprint in blueprints)
@@ -151,9 +154,11 @@ class Allies:
         from .directory.cli import directory_cli
         from .exports.cli import export_cli
         from .mail.cli import outbox_cli
+        from .privacy.cli import privacy_cli
         from .signups.cli import signups_cli
 
-        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli):
+        for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli,
+                      privacy_cli):
             app.cli.add_command(group)
 
     @staticmethod

@@ -69,6 +69,9 @@ MATRIX = {
     "budgets.overview": ("GET", {}, only("lab", 200)),
     "exports.volunteers": ("GET", {}, only("lab", 200)),
     "audit.log": ("GET", {}, only("admin", 200)),
+    "privacy.mine": ("GET", {}, signed_in(200)),
+    "privacy.download_json": ("GET", {}, signed_in(200)),
+    "privacy.download_ods": ("GET", {}, signed_in(200)),
     "exports.export": ("POST", {}, only("lab", 200)),
 }
 

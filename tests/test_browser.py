@@ -141,7 +141,7 @@ def pages_for(role, live_app):
         return ["/login", *public]
     pages = ["/", *public, "/calls", "/calls?q=zzzz", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
              f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
-             "/approvals/history", "/approvals/team", "/my/budget", f"/my/budget?year={date.today().year - 1}"]
+             "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
                   f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]

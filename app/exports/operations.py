@@ -26,7 +26,7 @@ def export_volunteers(actor, file_format, filters, progress=None):
     extension = "csv" if file_format.startswith("csv") else file_format
     name = file_name(filters.get("calls") or [], extension)
     if file_format == "ods":
-        chunks = ods_chunks(sheet_name(), columns, lines)
+        chunks = ods_chunks([(sheet_name(), columns, lines)])
     elif file_format == "xlsx":
         chunks = _xlsx_chunks(columns, lines)
     else:

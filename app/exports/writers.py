@@ -57,9 +57,10 @@ ODS_ENCODERS = (
 )
 
 
-def ods_chunks(sheet, header, rows):
-    """The bytes of an ODS file, chunk by chunk."""
-    return stream_write_ods([(sheet, header, (map(_ods_value, row) for row in rows))], encoders=ODS_ENCODERS)
+def ods_chunks(sheets):
+    """The bytes of an ODS file of these (name, header, rows) sheets, chunk by chunk."""
+    return stream_write_ods(((name, header, (map(_ods_value, row) for row in rows)) for name, header, rows in sheets),
+                            encoders=ODS_ENCODERS)
 
 
 def _xlsx_value(value):

@@ -1,0 +1,97 @@
+"""Agents' data rights: everything Alliés holds on a person, and the retention purge."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from ..approvals.models import Decision
+from ..audit.models import AuditEntry
+from ..audit.operations import record
+from ..budgets.models import Allocation, Extension, TimeEntry
+from ..calls.models import Call
+from ..database import session
+from ..signups.models import Answer, SignUp
+
+
+def own_data(agent):
+    """Everything Alliés holds on `agent`, as plain values: profile, sign-ups with their answers, decisions on
+    their requests, allocations with time logged and extensions, and the audit entries by or about them."""
+    signups = session.execute(select(SignUp).where(SignUp.agent_id == agent.id)
+                              .options(selectinload(SignUp.call), selectinload(SignUp.answers))
+                              .order_by(SignUp.submitted_at)).scalars().all()
+    allocations = session.execute(select(Allocation).where(Allocation.agent_id == agent.id)
+                                  .options(selectinload(Allocation.signup).selectinload(SignUp.call))
+                                  .order_by(Allocation.start_date)).scalars().all()
+    allocation_ids = [allocation.id for allocation in allocations]
+    entries = session.execute(select(TimeEntry).where(TimeEntry.agent_id == agent.id)
+                              .order_by(TimeEntry.day, TimeEntry.id)).scalars().all()
+    extensions = session.execute(select(Extension).where(Extension.allocation_id.in_(allocation_ids))
+                                 .order_by(Extension.submitted_at)).scalars().all()
+    decisions = session.execute(select(Decision).where(Decision.signup_id.in_([s.id for s in signups]))
+                                .options(selectinload(Decision.decided_by)).order_by(Decision.decided_at)).scalars()
+    audit = session.execute(select(AuditEntry).where(or_(
+        AuditEntry.actor_id == agent.id,
+        (AuditEntry.object_type == "User") & (AuditEntry.object_id == agent.id),
+        (AuditEntry.object_type == "SignUp") & AuditEntry.object_id.in_([s.id for s in signups]),
+        (AuditEntry.object_type == "Allocation") & AuditEntry.object_id.in_(allocation_ids)))
+        .order_by(AuditEntry.at, AuditEntry.id)).scalars()
+    titles = {signup.id: signup.call.title for signup in signups}
+    return {
+        "profile": {"login": agent.login, "email": agent.email, "given_name": agent.given_name,
+                    "family_name": agent.family_name, "org_unit": agent.org_unit.path if agent.org_unit else None,
+                    "manager": agent.manager.login if agent.manager else None, "quotity": agent.quotity,
+                    "roles": sorted(agent.roles), "active": agent.active, "language": agent.locale},
+        "sign_ups": [{"call": signup.call.title, "status": signup.status, "submitted_at": signup.submitted_at,
+                      "hours_asked": signup.hours_asked, "motivation": signup.motivation,
+                      "availability": signup.availability, "decline_reason": signup.decline_reason,
+                      "answers": [{"question": answer.label, "answer": answer.value} for answer in signup.answers]}
+                     for signup in signups],
+        "decisions": [{"call": titles[decision.signup_id], "about": decision.kind, "outcome": decision.outcome,
+                       "hours_asked": decision.hours_asked, "hours_agreed": decision.hours_agreed,
+                       "new_end_date": decision.new_end_date, "reason": decision.reason,
+                       "decided_at": decision.decided_at, "decided_by": decision.decided_by.login}
+                      for decision in decisions],
+        "allocations": [{"call": allocation.signup.call.title, "hours": allocation.hours,
+                         "start": allocation.start_date, "end": allocation.end_date} for allocation in allocations],
+        "time_entries": [{"call": titles[entry.allocation.signup_id], "day": entry.day, "hours": entry.hours,
+                          "note": entry.note} for entry in entries],
+        "extensions": [{"call": titles[extension.allocation.signup_id], "extra_hours": extension.extra_hours,
+                        "new_end_date": extension.new_end_date, "note": extension.note, "status": extension.status,
+                        "submitted_at": extension.submitted_at} for extension in extensions],
+        "audit_entries": [{"at": entry.at, "action": entry.action, "by": entry.actor_label,
+                           "object": f"{entry.object_type} {entry.object_id}" if entry.object_type else None,
+                           "details": entry.details} for entry in audit],
+    }
+
+
+def purge(today=None, dry_run=False):
+    """Anonymise the sign-up details (motivation, availability, decline reason, answers) of calls ended more than
+    ALLIES_RETENTION_MONTHS ago, and delete audit entries older than ALLIES_AUDIT_RETENTION_MONTHS. Sign-ups,
+    decisions, allocations and time logged stay, so every figure stays the same. Returns the counts."""
+    today = today or date.today()
+    config = current_app.config
+    calls_ended_before = today - relativedelta(months=config["ALLIES_RETENTION_MONTHS"])
+    audit_before = today - relativedelta(months=config["ALLIES_AUDIT_RETENTION_MONTHS"])
+    old_calls = select(Call.id).where(Call.end_date < calls_ended_before)
+    answers = select(Answer.id).join(SignUp).where(SignUp.call_id.in_(old_calls))
+    details = SignUp.call_id.in_(old_calls) & (
+        (SignUp.motivation != "") | (SignUp.availability != "") | (SignUp.decline_reason != "")
+        | SignUp.answers.any())
+    counts = {
+        "sign_ups": session.execute(select(func.count(SignUp.id)).where(details)).scalar_one(),
+        "answers": session.execute(select(func.count()).select_from(answers.subquery())).scalar_one(),
+        "audit_entries": session.execute(select(func.count(AuditEntry.id)).where(
+            AuditEntry.at < audit_before)).scalar_one(),
+    }
+    if not dry_run:
+        session.execute(update(SignUp).where(details).values(motivation="", availability="", decline_reason="")
+                        .execution_options(synchronize_session=False))
+        session.execute(delete(Answer).where(Answer.id.in_(answers)).execution_options(synchronize_session=False))
+        session.execute(delete(AuditEntry).where(AuditEntry.at < audit_before)
+                        .execution_options(synchronize_session=False))
+        record("privacy.purged", calls_ended_before=calls_ended_before.isoformat(),
+               audit_before=audit_before.isoformat(), **counts)
+    return counts

@@ -1,0 +1,122 @@
+"""Agents' data rights: their own data and only theirs, as JSON and ODS; the retention purge, with a frozen
+clock, and a dry run."""
+
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from odf import table
+from odf.opendocument import load
+from sqlalchemy import func, select
+
+from app.approvals.operations import approve
+from app.audit.models import AuditEntry
+from app.audit.operations import record
+from app.budgets.models import TimeEntry
+from app.budgets.operations import log_time
+from app.database import session
+from app.privacy.operations import purge
+from app.signups.models import Answer, SignUp
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def two_agents(people, make_call, make_user):
+    """The agent approved with time logged and an answer; another agent of the same call with their own."""
+    today = date.today()
+    call = make_call(title="Atelier mobilités", start_date=today - timedelta(days=20), end_date=today + timedelta(days=20),
+                     questions=[("short_text", "Votre ligne de bus", False, [])])
+    mine, _ = sign_up(call.id, people["agent"], "Ma motivation à moi", Decimal(6),
+                      answers=[(call.active_questions[0], "Ligne 12")])
+    other_agent = make_user(manager=people["manager"], family_name="Autre")
+    sign_up(call.id, other_agent, "La motivation de quelqu'un d'autre", Decimal(6),
+            answers=[(call.active_questions[0], "Ligne 99")])
+    allocation = approve(mine, people["manager"], Decimal(5))
+    log_time(allocation, people["agent"], today, Decimal("1.5"), "Trajet test")
+    session.commit()
+    return {"call": call, "other": other_agent}
+
+
+def test_my_data_as_json_holds_all_mine_and_nothing_of_others(app, people, two_agents):
+    client = sign_in(app.test_client(), people["agent"])
+    response = client.get("/my/data.json")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=mes-donnees-")
+    data = json.loads(response.data)
+    assert data["profile"]["login"] == "alex.agent"
+    (signup,) = data["sign_ups"]
+    assert signup["motivation"] == "Ma motivation à moi" and signup["answers"] == [
+        {"question": "Votre ligne de bus", "answer": "Ligne 12"}]
+    assert data["allocations"][0]["hours"] == "5.00" and data["time_entries"][0]["note"] == "Trajet test"
+    assert data["decisions"][0]["decided_by"] == "manon.manager"
+    assert {entry["action"] for entry in data["audit_entries"]} >= {"signup.created", "signup.approved"}
+    text = response.get_data(as_text=True)
+    assert "quelqu'un d'autre" not in text and "Ligne 99" not in text
+
+
+def test_my_data_as_a_spreadsheet(app, people, two_agents):
+    response = sign_in(app.test_client(), people["agent"]).get("/my/data.ods")
+    document = load(io.BytesIO(response.data))
+    sheets = {sheet.getAttribute("name"): sheet for sheet in document.spreadsheet.getElementsByType(table.Table)}
+    assert {"Profil", "Candidatures", "Saisies de temps", "Budgets temps", "Entrées du journal d'audit"} <= set(sheets)
+    text = " ".join(str(cell) for cell in sheets["Candidatures"].getElementsByType(table.TableCell))
+    assert "Ma motivation à moi" in text and "Ligne 12" in text and "Ligne 99" not in text
+    page = sign_in(app.test_client(), people["agent"]).get("/my/data").get_data(as_text=True)
+    assert "/my/data.ods" in page and "/my/data.json" in page
+
+
+@pytest.fixture
+def old_and_new(people, make_call, make_user):
+    """A call ended 13 months ago and one ended 11 months ago, each with a sign-up, an answer and time logged;
+    an audit entry 25 months old."""
+    today = date(2027, 6, 15)
+    calls = {}
+    for name, months in (("old", 13), ("recent", 11)):
+        end = today - timedelta(days=31 * months)
+        call = make_call(title=f"Appel {name}", start_date=end - timedelta(days=30), end_date=end,
+                         questions=[("short_text", "Question", False, [])])
+        signup, _ = sign_up(call.id, people["agent"], f"Motivation {name}", Decimal(4), "Le mardi",
+                            answers=[(call.active_questions[0], f"Réponse {name}")])
+        allocation = approve(signup, people["manager"])
+        log_time(allocation, people["agent"], end - timedelta(days=2), Decimal(2), today=end)
+        calls[name] = (call, signup)
+    old = record("signup.created", actor=people["agent"])
+    session.flush()
+    old.at = datetime(2025, 5, 1, tzinfo=timezone.utc)
+    session.commit()
+    return today, calls
+
+
+def figures():
+    return (session.execute(select(SignUp.status, func.count()).group_by(SignUp.status)).all(),
+            session.execute(select(func.sum(TimeEntry.hours))).scalar_one())
+
+
+def test_purge_with_a_frozen_clock(app, old_and_new):
+    today, calls = old_and_new
+    before = figures()
+    audit_before = session.execute(select(func.count(AuditEntry.id))).scalar_one()
+    assert purge(today=today, dry_run=True) == {"sign_ups": 1, "answers": 1, "audit_entries": 1}
+    session.rollback()
+    assert session.execute(select(func.count(Answer.id))).scalar_one() == 2  # a dry run changes nothing
+    assert purge(today=today) == {"sign_ups": 1, "answers": 1, "audit_entries": 1}
+    session.commit()
+    session.expire_all()
+    old, recent = session.get(SignUp, calls["old"][1].id), session.get(SignUp, calls["recent"][1].id)
+    assert (old.motivation, old.availability, old.answers) == ("", "", [])
+    assert recent.motivation == "Motivation recent" and len(recent.answers) == 1
+    assert figures() == before  # every figure stays
+    entries = session.execute(select(AuditEntry.action)).scalars().all()
+    assert len(entries) == audit_before - 1 + 1 and "privacy.purged" in entries
+    assert purge(today=today) == {"sign_ups": 0, "answers": 0, "audit_entries": 0}  # nothing left to purge
+
+
+def test_purge_command(app, runner, old_and_new):
+    result = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert result.exit_code == 0 and "Simulation" in result.output
+    assert session.execute(select(func.count(Answer.id))).scalar_one() == 2
+    result = runner.invoke(args=["privacy", "purge"])
+    assert result.exit_code == 0 and "anonymisée" in result.output
