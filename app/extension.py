@@ -134,13 +134,15 @@ class Allies:
         from .auth.views import bp as auth_bp
         from .budgets.views import bp as budgets_bp
         from .calls.views import bp as calls_bp
+        from .dashboard.views import bp as dashboard_bp
         from .directory.views import bp as directory_bp
         from .exports.views import bp as exports_bp
         from .main.views import bp as main_bp
         from .privacy.views import bp as privacy_bp
         from .signups.views import bp as signups_bp
 
-        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp, privacy_bp)
+        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp, privacy_bp,
+                      dashboard_bp)
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
         return tuple(blueprint.name for blueprint in blueprints)

@@ -66,7 +66,7 @@ MATRIX = {
     "budgets.edit_entry": ("GET", {"entry_id": "entry"}, {**signed_in(404), "agent": 200}),
     "budgets.remove_entry": ("POST", {"entry_id": "entry"}, {**signed_in(404), "agent": 302}),
     "budgets.extension": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),
-    "budgets.overview": ("GET", {}, only("lab", 200)),
+    "dashboard.dashboard": ("GET", {}, only("lab", 200)),
     "exports.volunteers": ("GET", {}, only("lab", 200)),
     "audit.log": ("GET", {}, only("admin", 200)),
     "privacy.mine": ("GET", {}, signed_in(200)),

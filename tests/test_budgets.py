@@ -394,7 +394,7 @@ class TestPages:
     def test_lab_overview_counts_agents_without_an_org_unit(self, app, people, allocation):
         people["agent"].org_unit = None
         session.commit()
-        page = sign_in(app.test_client(), people["lab"]).get("/lab/budgets").get_data(as_text=True)
+        page = sign_in(app.test_client(), people["lab"]).get("/lab/dashboard").get_data(as_text=True)
         assert "Sans unité" in page
 
     def test_lab_overview_per_directorate(self, app, people, allocation, make_user, make_unit):
@@ -404,8 +404,9 @@ class TestPages:
         other = approve(signup, people["manager"])
         log_time(other, elsewhere, TODAY, Decimal(2))
         session.commit()
-        page = sign_in(app.test_client(), people["lab"]).get("/lab/budgets").get_data(as_text=True)
-        rows = {row.split("</th>")[0].split(">")[-1]: row for row in page.split("<tbody>")[1].split("<tr>")[1:]}
+        page = sign_in(app.test_client(), people["lab"]).get("/lab/dashboard").get_data(as_text=True)
+        table = page.split('id="directorates-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
+        rows = {row.split("</th>")[0].split(">")[-1]: row for row in table.split("<tr>")[1:]}
         assert "<td>1</td>" in rows["Direction des lycées"] and "6 h" in rows["Direction des lycées"]
         assert "10 h" in rows["Direction test"]
 

@@ -1,5 +1,4 @@
-"""The volunteer's time budget: allocations, use, pace and warnings; logging time; asking for an extension.
-And the lab's overview of where the time goes."""
+"""The volunteer's time budget: allocations, use, pace and warnings; logging time; asking for an extension."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,7 +6,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, gettext as _
 
-from ..auth.access import login_required, role_required
+from ..auth.access import login_required
 from ..auth.identity import current_agent
 from .working_time import working_hours
 from ..database import session
@@ -15,8 +14,7 @@ from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .models import Allocation, TimeEntry
 from .operations import BudgetRefused, can_change, delete_entry, log_time, request_extension, update_entry
-from .queries import (allocations_of, budgets, daily_use, entries_of, monthly_use, overview_by_directorate,
-                      pending_extensions)
+from .queries import allocations_of, budgets, daily_use, entries_of, monthly_use, pending_extensions
 
 bp = Blueprint("budgets", __name__)
 
@@ -140,13 +138,3 @@ def extension(allocation_id):
     return render_template("allies/budgets/extension.html", budget=budget, form=form,
                            pending=pending_extensions([allocation.id]).get(allocation.id)), \
         422 if form.is_submitted() else 200
-
-
-@bp.route("/lab/budgets")
-@role_required("lab")
-def overview():
-    """Per directorate: agents mobilised, hours allocated and used over a year."""
-    year = chosen_year(request.args)
-    figures = overview_by_directorate(year)
-    return render_template("allies/budgets/overview.html", year=year, figures=figures,
-                           chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in figures))

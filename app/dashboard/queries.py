@@ -1,0 +1,97 @@
+"""The lab's dashboard figures over a year: sign-ups per call and status, time agreed and used per month, and
+how managers decide. Figures count rows that the retention purge keeps, so a purge changes none of them."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from sqlalchemy import extract, func, select
+
+from ..approvals.models import Decision
+from ..budgets.models import Allocation, TimeEntry
+from ..budgets.working_time import period_days
+from ..calls.models import Call, aware
+from ..database import session
+from ..signups.forms import STATUS_LABELS
+from ..signups.models import SignUp
+
+
+@dataclass
+class CallFigures:
+    """Sign-ups of one call, counted per status."""
+
+    title: str
+    counts: dict
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+
+def signups_per_call(year):
+    """Calls whose period touches the year, each with its sign-ups per status, most sign-ups first."""
+    rows = session.execute(
+        select(Call.id, Call.title, SignUp.status, func.count(SignUp.id)).join(SignUp, SignUp.call_id == Call.id)
+        .where(Call.start_date <= date(year, 12, 31), Call.end_date >= date(year, 1, 1))
+        .group_by(Call.id, Call.title, SignUp.status))
+    calls = {}
+    for call_id, title, status, count in rows:
+        calls.setdefault(call_id, CallFigures(title, dict.fromkeys(STATUS_LABELS, 0))).counts[status] = count
+    return sorted(calls.values(), key=lambda figures: (-figures.total, figures.title))
+
+
+def hours_per_month(year):
+    """[(first day of the month, hours agreed, hours used)] for the 12 months: the hours agreed spread evenly
+    over each allocation's days, the hours used as logged."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    agreed = [Decimal(0)] * 12
+    allocations = session.execute(select(Allocation.hours, Allocation.start_date, Allocation.end_date).where(
+        Allocation.start_date <= last, Allocation.end_date >= first))
+    for hours, start, end in allocations:
+        per_day = Decimal(hours) / period_days(start, end)
+        day = max(start, first)
+        while day <= min(end, last):
+            month_end = min((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1), end, last)
+            agreed[day.month - 1] += per_day * period_days(day, month_end)
+            day = month_end + timedelta(days=1)
+    month = extract("month", TimeEntry.day)
+    used = {int(number): Decimal(hours) for number, hours in session.execute(
+        select(month, func.sum(TimeEntry.hours)).where(TimeEntry.day.between(first, last)).group_by(month))}
+    return [(date(year, number, 1), agreed[number - 1].quantize(Decimal("0.01")), used.get(number, Decimal(0)))
+            for number in range(1, 13)]
+
+
+@dataclass
+class DecisionFigures:
+    """How managers decided the requests of the year."""
+
+    approved: int
+    refused: int
+    median_days: float | None
+
+    @property
+    def approval_rate(self):
+        decided = self.approved + self.refused
+        return self.approved / decided if decided else None
+
+
+def _new_year(year):
+    """Midnight on 1 January, local time."""
+    return datetime(year, 1, 1, tzinfo=ZoneInfo(current_app.config["ALLIES_TIMEZONE"]))
+
+
+def manager_decisions(year):
+    """Requests decided in the year (not extensions nor revisions): approved, refused, and the median time from
+    the sign-up to the decision, in days."""
+    rows = session.execute(select(Decision.outcome, Decision.decided_at, SignUp.submitted_at)
+                           .join(SignUp, SignUp.id == Decision.signup_id)
+                           .where(Decision.kind == "request", Decision.decided_at >= _new_year(year),
+                                  Decision.decided_at < _new_year(year + 1))).all()
+    waits = [(aware(decided) - aware(submitted)).total_seconds() / 86400 for _, decided, submitted in rows]
+    return DecisionFigures(approved=sum(1 for outcome, *_ in rows if outcome == "approved"),
+                           refused=sum(1 for outcome, *_ in rows if outcome == "refused"),
+                           median_days=round(median(waits), 1) if waits else None)

@@ -1,0 +1,28 @@
+"""The lab's dashboard: where the calls, the volunteers and their time stand over a year."""
+
+from flask import Blueprint, render_template, request
+from flask_babel import format_date
+
+from ..auth.access import role_required
+from ..budgets.charts import bar_chart
+from ..budgets.forms import chosen_year
+from ..budgets.queries import overview_by_directorate
+from .queries import hours_per_month, manager_decisions, signups_per_call
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/lab/dashboard")
+@role_required("lab")
+def dashboard():
+    """Sign-ups per call and status, agents and hours per directorate, hours per month, managers' decisions."""
+    year = chosen_year(request.args)
+    calls = signups_per_call(year)
+    directorates = overview_by_directorate(year)
+    months = hours_per_month(year)
+    return render_template(
+        "allies/dashboard/dashboard.html", year=year, calls=calls, directorates=directorates, months=months,
+        decisions=manager_decisions(year),
+        calls_chart=bar_chart((call.title, call.total, call.counts["approved"]) for call in calls),
+        directorates_chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in directorates),
+        months_chart=bar_chart((format_date(month, "MMMM"), agreed, used) for month, agreed, used in months))

@@ -1,0 +1,57 @@
+"""The lab's dashboard: figures of the year, their tables, and figures that a retention purge leaves alone."""
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from app.approvals.operations import approve, refuse
+from app.budgets.operations import log_time
+from app.dashboard.queries import hours_per_month, manager_decisions, signups_per_call
+from app.database import session
+from app.privacy.operations import purge
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+
+YEAR = date.today().year
+
+
+@pytest.fixture
+def activity(people, make_call, make_user):
+    """A call over the whole year: three sign-ups, two decided (one after two days), time logged in January."""
+    call = make_call(title="Réseau annuel", start_date=date(YEAR, 1, 1), end_date=date(YEAR, 12, 31),
+                     capacity=None)
+    agents = [make_user(manager=people["manager"]) for _ in range(3)]
+    signups = [sign_up(call.id, agent, "Oui", Decimal(365))[0] for agent in agents]
+    allocation = approve(signups[0], people["manager"])
+    log_time(allocation, agents[0], date(YEAR, 1, 10), Decimal(3), today=date(YEAR, 1, 31))
+    signups[1].submitted_at = datetime.now(timezone.utc) - timedelta(days=2)
+    refuse(signups[1], people["manager"], "Pas cette année")
+    session.commit()
+    return call
+
+
+def test_figures(app, activity):
+    (call,) = signups_per_call(YEAR)
+    assert call.total == 3 and call.counts["approved"] == 1 and call.counts["refused"] == 1
+    assert call.counts["pending_manager"] == 1
+    months = hours_per_month(YEAR)
+    days = 366 if YEAR % 4 == 0 else 365
+    assert months[0] == (date(YEAR, 1, 1), (Decimal(365) * 31 / days).quantize(Decimal("0.01")), Decimal(3))
+    assert sum(agreed for _, agreed, _ in months) == pytest.approx(365, abs=0.1)
+    decisions = manager_decisions(YEAR)
+    assert (decisions.approved, decisions.refused, decisions.approval_rate) == (1, 1, 0.5)
+    assert decisions.median_days == pytest.approx(1.0, abs=0.1)  # 0 and 2 days
+
+
+def test_page_charts_tables_and_purge(app, people, activity):
+    client = sign_in(app.test_client(), people["lab"])
+    page = client.get("/lab/dashboard").get_data(as_text=True)
+    assert page.count("<svg viewBox") == 3 and page.count("<caption>") == 3 and "<script" not in page
+    assert "1 acceptées sur 3 candidatures" in page and "50\u00a0%" in page and "Réseau annuel" in page
+    figures = [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR)]
+    purge(today=date(YEAR + 3, 1, 1))
+    session.commit()
+    assert [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR)] == figures
+    assert client.get("/lab/dashboard").get_data(as_text=True).count("<svg viewBox") == 3
+    assert sign_in(app.test_client(), people["manager"]).get("/lab/dashboard").status_code == 403
