@@ -68,6 +68,8 @@ MATRIX = {
     "budgets.extension": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),
     "dashboard.dashboard": ("GET", {}, only("lab", 200)),
     "exports.volunteers": ("GET", {}, only("lab", 200)),
+    "exports.network": ("GET", {}, only("lab", 200)),
+    "exports.export_network": ("POST", {}, only("lab", 200)),
     "audit.log": ("GET", {}, only("admin", 200)),
     "privacy.mine": ("GET", {}, signed_in(200)),
     "privacy.download_json": ("GET", {}, signed_in(200)),

@@ -149,7 +149,7 @@ def pages_for(role, live_app):
         pages += [f"/approvals/{own.id}", f"/approvals/extensions/{extension.id}",
                   f"/approvals/allocations/{allocation.id}/revise"]
     if role == "lab":
-        pages += ["/lab/dashboard", f"/lab/dashboard?year={date.today().year - 1}", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
+        pages += ["/lab/dashboard", "/lab/facilitators", f"/lab/dashboard?year={date.today().year - 1}", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
                   "/lab/volunteers?q=zzzz", "/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
                   f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",

@@ -193,3 +193,17 @@ def test_the_command_writes_the_same_list(app, runner, volunteers, tmp_path):
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
     unwritable = runner.invoke(args=["export", "volunteers", "-o", str(tmp_path / "absent" / "x.ods")])
     assert unwritable.exit_code != 0 and "absent" in unwritable.output
+
+
+def test_the_facilitators_network_lists_running_budgets_and_exports_them(app, lab, people, volunteers):
+    page = lab.get("/lab/facilitators").get_data(as_text=True)
+    assert "1 dotation en cours" in page and "Åsa Ŝtraße-Nguyễn" in page and "2,25 h" in page
+    response = lab.post("/lab/facilitators/export", data={"file_format": "xlsx"})
+    assert response.headers["Content-Disposition"].endswith(f"filename=facilitateurs-{date.today().isoformat()}.xlsx")
+    rows = xlsx_rows(response.data)
+    assert [cell.value for cell in rows[1]][:2] == ["Ŝtraße-Nguyễn", "Åsa"] and rows[1][9].value == 2.25
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "export.facilitators")).scalar_one()
+    assert entry.details == {"format": "xlsx", "rows": 1}
+    lines = list(csv.reader(io.StringIO(lab.post("/lab/facilitators/export", data={"file_format": "csv"})
+                                        .data.decode("utf-8-sig")), delimiter=";"))
+    assert len(lines) == 2 and lines[1][8] == "8"

@@ -92,7 +92,7 @@ def test_budget_and_team_pages_do_not_grow_with_rows(app, people, make_call, mak
 
     clients = {role: sign_in(app.test_client(), people[role]) for role in ("agent", "manager", "lab")}
     urls = [("manager", "/approvals"), ("manager", "/approvals/team"), ("manager", "/approvals/history"),
-            ("agent", "/my/budget"), ("lab", "/lab/dashboard")]
+            ("agent", "/my/budget"), ("lab", "/lab/dashboard"), ("lab", "/lab/facilitators")]
     add(2)
     few = {url: count_queries(app, clients[role], url) for role, url in urls}
     allocation = add(10)

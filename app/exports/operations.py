@@ -1,11 +1,19 @@
 """Exports: the file of a volunteer list, streamed, and its entry in the audit log."""
 
 import tempfile
+from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
-from .volunteers import count_volunteers, file_name, header, questions_of, rows, volunteer_query
+from ..budgets.models import Allocation
+from ..budgets.queries import budgets
+from ..database import session
+from ..directory.models import User
+from ..signups.models import SignUp
+from .volunteers import (count_volunteers, facilitator_allocations, facilitator_header, facilitator_rows, file_name,
+                         header, questions_of, rows, volunteer_query)
 from .writers import MEDIA_TYPES, csv_chunks, ods_chunks, write_xlsx
 
 CHUNK = 64 * 1024
@@ -24,14 +32,37 @@ def export_volunteers(actor, file_format, filters, progress=None):
     if progress is not None:
         lines = progress(lines, count)
     extension = "csv" if file_format.startswith("csv") else file_format
-    name = file_name(filters.get("calls") or [], extension)
+    return file_name(filters.get("calls") or [], extension), MEDIA_TYPES[extension], \
+        _chunks(file_format, sheet_name(), columns, lines)
+
+
+def facilitators():
+    """The facilitators' network (allocations running today) with their budgets, loaded with what the list shows."""
+    allocations = session.execute(facilitator_allocations().options(
+        selectinload(Allocation.agent).selectinload(User.org_unit),
+        selectinload(Allocation.agent).selectinload(User.manager),
+        selectinload(Allocation.signup).selectinload(SignUp.call))).scalars().all()
+    return budgets(allocations)
+
+
+def export_facilitators(actor, file_format):
+    """(download name, media type, chunks of bytes) of the facilitators' list, recorded in the audit log."""
+    network = facilitators()
+    record("export.facilitators", actor=actor, format=file_format, rows=len(network))
+    extension = "csv" if file_format.startswith("csv") else file_format
+    subject = _("facilitators")
+    name = f"{subject}-{date.today().isoformat()}.{extension}"
+    return name, MEDIA_TYPES[extension], _chunks(file_format, _("Facilitators"), facilitator_header(),
+                                                 facilitator_rows(network))
+
+
+def _chunks(file_format, sheet, columns, lines):
+    """The file's bytes in this format."""
     if file_format == "ods":
-        chunks = ods_chunks([(sheet_name(), columns, lines)])
-    elif file_format == "xlsx":
-        chunks = _xlsx_chunks(columns, lines)
-    else:
-        chunks = csv_chunks(columns, lines, delimiter="," if file_format == "csv_comma" else ";")
-    return name, MEDIA_TYPES[extension], chunks
+        return ods_chunks([(sheet, columns, lines)])
+    if file_format == "xlsx":
+        return _xlsx_chunks(sheet, columns, lines)
+    return csv_chunks(columns, lines, delimiter="," if file_format == "csv_comma" else ";")
 
 
 def sheet_name():
@@ -39,10 +70,10 @@ def sheet_name():
     return _("Volunteers")
 
 
-def _xlsx_chunks(columns, lines):
+def _xlsx_chunks(sheet, columns, lines):
     """Write the XLSX file in a temporary file (XlsxWriter's constant memory), then read it out in chunks."""
     with tempfile.TemporaryFile() as spool:
-        write_xlsx(spool, sheet_name(), columns, lines)
+        write_xlsx(spool, sheet, columns, lines)
         spool.seek(0)
         while chunk := spool.read(CHUNK):
             yield chunk

@@ -10,7 +10,7 @@ from ..auth.identity import current_agent
 from ..calls.models import Call
 from ..database import session
 from .forms import ExportForm, VolunteerFilterForm
-from .operations import export_volunteers
+from .operations import export_facilitators, export_volunteers, facilitators
 from .volunteers import count_volunteers, rows, volunteer_query
 
 bp = Blueprint("exports", __name__)
@@ -52,7 +52,27 @@ def export():
     """The list as filtered in the query string, as an ODS, XLSX or CSV file, streamed."""
     form = ExportForm()
     file_format = form.file_format.data if form.validate_on_submit() else "ods"
-    name, media_type, chunks = export_volunteers(current_agent(), file_format, filter_form().filters())
+    return download(*export_volunteers(current_agent(), file_format, filter_form().filters()))
+
+
+def download(name, media_type, chunks):
+    """A file streamed to the browser under a name built here."""
     response = Response(stream_with_context(chunks), mimetype=media_type)
     response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
+
+
+@bp.route("/lab/facilitators")
+@role_required("lab")
+def network():
+    """The facilitators' network: everyone with an allocation running today, with their budget."""
+    return render_template("allies/exports/facilitators.html", budgets=facilitators(), export_form=ExportForm())
+
+
+@bp.route("/lab/facilitators/export", methods=["POST"])
+@role_required("lab")
+def export_network():
+    """The facilitators' list as an ODS, XLSX or CSV file."""
+    form = ExportForm()
+    file_format = form.file_format.data if form.validate_on_submit() else "ods"
+    return download(*export_facilitators(current_agent(), file_format))

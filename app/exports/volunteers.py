@@ -129,3 +129,29 @@ def file_name(calls, extension, today=None):
     else:
         subject = _("volunteers")
     return f"{subject}-{today}.{extension}"
+
+
+def facilitator_allocations(today=None):
+    """A select of the allocations running today of approved volunteers: the facilitators' network."""
+    today = today or date.today()
+    return (select(Allocation).join(SignUp, SignUp.id == Allocation.signup_id).join(User, User.id == Allocation.agent_id)
+            .join(Call, Call.id == SignUp.call_id)
+            .where(SignUp.status == "approved", Allocation.start_date <= today, Allocation.end_date >= today)
+            .order_by(User.sort_name, Call.title, Allocation.id))
+
+
+def facilitator_header():
+    """Column titles of the facilitators' list."""
+    return [_("Family name"), _("Given name"), _("E-mail"), _("Org unit"), _("Manager"), _("Call"), _("Start"),
+            _("End"), _("Hours agreed"), _("Hours used"), _("Hours remaining"), _("Steady pace by today")]
+
+
+def facilitator_rows(budgets):
+    """The facilitators' list as cell values, from their budgets."""
+    for budget in budgets:
+        allocation, agent = budget.allocation, budget.allocation.agent
+        manager = agent.manager
+        yield [agent.family_name, agent.given_name, agent.email,
+               agent.org_unit.path.replace("/", " › ") if agent.org_unit else "",
+               manager.full_name if manager else "", allocation.signup.call.title, allocation.start_date,
+               allocation.end_date, allocation.hours, budget.used, budget.remaining, budget.pace]
