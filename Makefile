@@ -6,7 +6,7 @@ FLASK := $(PY) -m flask --app wsgi
 CATALOGS := app/translations
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test translations compile-translations clean bench
+.PHONY: install run test translations compile-translations clean bench bench-exports
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,3 +47,7 @@ clean:
 bench: install
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || true
 	$(PY) bench/load.py
+
+# Export benchmark (bench/README.md): 100,000 sign-ups in each format against the raw library floor.
+bench-exports: install
+	$(PY) bench/exports.py

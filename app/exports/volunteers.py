@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from ..budgets.models import Allocation, TimeEntry
@@ -19,6 +19,7 @@ from ..signups.forms import STATUS_LABELS
 from ..signups.models import Answer, SignUp
 
 BATCH = 1000  # rows read from the database at a time, with their answers
+STATUS, SENT = 6, 7  # columns of a row that Python finishes: the status in words, the time in local time
 
 
 def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitted_to=None, q=""):
@@ -26,10 +27,13 @@ def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitt
     manager = aliased(User)
     used = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours).label("hours"))
             .group_by(TimeEntry.allocation_id).subquery())
-    query = (select(SignUp.id, User.family_name, User.given_name, User.email, OrgUnit.path, manager.given_name,
-                    manager.family_name, Call.title, SignUp.status, SignUp.submitted_at, SignUp.hours_asked,
-                    Allocation.hours, used.c.hours, Allocation.start_date, Allocation.end_date, Call.start_date,
-                    Call.end_date, SignUp.call_id)
+    used_hours = func.coalesce(used.c.hours, case((Allocation.id.is_not(None), 0)))
+    query = (select(SignUp.id, User.family_name, User.given_name, User.email,
+                    func.coalesce(func.replace(OrgUnit.path, "/", " › "), ""),
+                    func.coalesce(manager.given_name + " " + manager.family_name, ""), Call.title, SignUp.status,
+                    SignUp.submitted_at, SignUp.hours_asked, Allocation.hours, used_hours,
+                    Allocation.hours - used_hours, func.coalesce(Allocation.start_date, Call.start_date),
+                    func.coalesce(Allocation.end_date, Call.end_date))
              .join(User, User.id == SignUp.agent_id).join(Call, Call.id == SignUp.call_id)
              .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).outerjoin(manager, manager.id == User.manager_id)
              .outerjoin(Allocation, Allocation.signup_id == SignUp.id)
@@ -83,17 +87,13 @@ def rows(query, questions):
     answers."""
     zone = ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
     statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
-    result = session.execute(query.execution_options(yield_per=BATCH))
+    result = session.connection().execute(query.execution_options(yield_per=BATCH))
     for batch in result.partitions(BATCH):
         answers = _answers([row[0] for row in batch], questions)
-        for (signup_id, family, given, email, path, manager_given, manager_family, title, status, submitted, asked,
-             agreed, used, start, end, call_start, call_end, _call_id) in batch:
-            used = used or (0 if agreed is not None else None)
-            yield [family, given, email, path.replace("/", " › ") if path else "",
-                   f"{manager_given} {manager_family}" if manager_given else "", title, statuses[status],
-                   aware(submitted).astimezone(zone), asked, agreed, used,
-                   agreed - used if agreed is not None else None, start or call_start, end or call_end,
-                   *[answers.get((signup_id, question.id)) for question in questions]]
+        for signup_id, *cells in batch:
+            cells[STATUS] = statuses[cells[STATUS]]
+            cells[SENT] = aware(cells[SENT]).astimezone(zone)
+            yield cells + [answers.get((signup_id, question.id)) for question in questions]
 
 
 def _answers(signup_ids, questions):
