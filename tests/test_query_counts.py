@@ -105,3 +105,29 @@ def test_budget_and_team_pages_do_not_grow_with_rows(app, people, make_call, mak
         log_time(allocation, allocation.agent, today - timedelta(days=days), Decimal("0.25"))
     session.commit()
     assert count_queries(app, member, detail) == before
+
+
+def test_my_data_does_not_grow_with_my_rows(app, people, make_call):
+    from datetime import date, timedelta
+
+    from app.approvals.operations import approve
+    from app.budgets.operations import log_time, request_extension
+
+    today = date.today()
+    client = sign_in(app.test_client(), people["agent"])
+
+    def add(count):
+        for _ in range(count):
+            call = make_call(start_date=today - timedelta(days=5), end_date=today + timedelta(days=5),
+                             questions=[("short_text", "Pourquoi ?", False, [])])
+            signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10),
+                                answers=[(call.active_questions[0], "Parce que")])
+            allocation = approve(signup, people["manager"])
+            log_time(allocation, people["agent"], today, Decimal(1))
+            request_extension(allocation, people["agent"], Decimal(1), None)
+        session.commit()
+
+    add(2)
+    few = [count_queries(app, client, url) for url in ("/my/data", "/my/data.json", "/my/data.ods")]
+    add(8)
+    assert [count_queries(app, client, url) for url in ("/my/data", "/my/data.json", "/my/data.ods")] == few

@@ -39,6 +39,7 @@ def own_data(agent):
         (AuditEntry.object_type == "Allocation") & AuditEntry.object_id.in_(allocation_ids)))
         .order_by(AuditEntry.at, AuditEntry.id)).scalars()
     titles = {signup.id: signup.call.title for signup in signups}
+    allocated_for = {allocation.id: allocation.signup.call.title for allocation in allocations}
     return {
         "profile": {"login": agent.login, "email": agent.email, "given_name": agent.given_name,
                     "family_name": agent.family_name, "org_unit": agent.org_unit.path if agent.org_unit else None,
@@ -56,9 +57,9 @@ def own_data(agent):
                       for decision in decisions],
         "allocations": [{"call": allocation.signup.call.title, "hours": allocation.hours,
                          "start": allocation.start_date, "end": allocation.end_date} for allocation in allocations],
-        "time_entries": [{"call": titles[entry.allocation.signup_id], "day": entry.day, "hours": entry.hours,
+        "time_entries": [{"call": allocated_for[entry.allocation_id], "day": entry.day, "hours": entry.hours,
                           "note": entry.note} for entry in entries],
-        "extensions": [{"call": titles[extension.allocation.signup_id], "extra_hours": extension.extra_hours,
+        "extensions": [{"call": allocated_for[extension.allocation_id], "extra_hours": extension.extra_hours,
                         "new_end_date": extension.new_end_date, "note": extension.note, "status": extension.status,
                         "submitted_at": extension.submitted_at} for extension in extensions],
         "audit_entries": [{"at": entry.at, "action": entry.action, "by": entry.actor_label,
