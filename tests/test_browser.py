@@ -189,7 +189,7 @@ def tab_to(page, name, limit=120):
     for _ in range(limit):
         page.keyboard.press("Tab")
         text = page.evaluate("""() => { const e = document.activeElement;
-            if (e === document.body) return '';
+            if (!e.matches('a, button, input, select, textarea')) return '';  // not the body, nor a scroll region
             return (e.innerText || e.value || e.getAttribute('aria-label') || '') + ' ' +
                    (e.labels && e.labels.length ? e.labels[0].innerText : ''); }""")
         text = " ".join(text.split())

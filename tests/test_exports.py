@@ -207,3 +207,45 @@ def test_the_facilitators_network_lists_running_budgets_and_exports_them(app, la
     lines = list(csv.reader(io.StringIO(lab.post("/lab/facilitators/export", data={"file_format": "csv"})
                                         .data.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) == 2 and lines[1][8] == "8"
+
+
+def test_the_download_form_keeps_every_filter_of_the_screen(lab, volunteers):
+    import html
+
+    filters = {"call": [volunteers["first"].id, volunteers["second"].id], "status": ["pending_manager", "approved"]}
+    page = lab.get("/lab/volunteers", query_string=filters).get_data(as_text=True)
+    action = html.unescape(page.split('action="/lab/volunteers/export')[1].split('"')[0])
+    response = lab.post("/lab/volunteers/export" + action, data={"file_format": "csv"})
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert len(lines) - 1 == len(screen_names(lab, **filters)) == 7
+
+
+def test_unknown_calls_are_left_out_alone_and_a_bad_format_is_refused(lab, volunteers):
+    names = screen_names(lab, call=[volunteers["second"].id, 99999, "abc"])
+    assert names == ["Zoé =HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)"]
+    assert lab.post("/lab/volunteers/export", data={"file_format": "pdf"}).status_code == 400
+
+
+def test_date_filters_follow_local_days(app, lab, volunteers):
+    from datetime import datetime, timezone
+
+    from app.signups.models import SignUp
+
+    late = session.execute(select(SignUp).order_by(SignUp.id)).scalars().first()
+    late.submitted_at = datetime(2027, 3, 1, 23, 30, tzinfo=timezone.utc)  # 00:30 on 2 March in Paris
+    session.commit()
+    assert len(screen_names(lab, submitted_from="2027-03-02", submitted_to="2027-03-02")) == 1
+    assert screen_names(lab, submitted_from="2027-03-01", submitted_to="2027-03-01") == []
+
+
+def test_ods_headers_never_break_the_xml(lab, volunteers):
+    question = volunteers["first"].active_questions[0]
+    question.label = "Télé\x0bphone"
+    session.commit()
+    sheet = ods_rows(export(lab, "ods", call=volunteers["first"].id).data)
+    assert "Téléphone" in [str(cell) for cell in sheet[0].getElementsByType(table.TableCell)]
+
+
+def test_the_command_refuses_unknown_calls(runner, volunteers, tmp_path):
+    result = runner.invoke(args=["export", "volunteers", "--call", "99999", "-o", str(tmp_path / "x.ods")])
+    assert result.exit_code == 1 and "99999" in result.output and not (tmp_path / "x.ods").exists()

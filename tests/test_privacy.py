@@ -99,10 +99,10 @@ def test_purge_with_a_frozen_clock(app, old_and_new):
     today, calls = old_and_new
     before = figures()
     audit_before = session.execute(select(func.count(AuditEntry.id))).scalar_one()
-    assert purge(today=today, dry_run=True) == {"sign_ups": 1, "answers": 1, "audit_entries": 1}
+    assert purge(today=today, dry_run=True) == {"sign_ups": 1, "answers": 1, "mails": 0, "audit_entries": 1}
     session.rollback()
     assert session.execute(select(func.count(Answer.id))).scalar_one() == 2  # a dry run changes nothing
-    assert purge(today=today) == {"sign_ups": 1, "answers": 1, "audit_entries": 1}
+    assert purge(today=today) == {"sign_ups": 1, "answers": 1, "mails": 0, "audit_entries": 1}
     session.commit()
     session.expire_all()
     old, recent = session.get(SignUp, calls["old"][1].id), session.get(SignUp, calls["recent"][1].id)
@@ -111,7 +111,7 @@ def test_purge_with_a_frozen_clock(app, old_and_new):
     assert figures() == before  # every figure stays
     entries = session.execute(select(AuditEntry.action)).scalars().all()
     assert len(entries) == audit_before - 1 + 1 and "privacy.purged" in entries
-    assert purge(today=today) == {"sign_ups": 0, "answers": 0, "audit_entries": 0}  # nothing left to purge
+    assert purge(today=today) == {"sign_ups": 0, "answers": 0, "mails": 0, "audit_entries": 0}  # nothing left to purge
 
 
 def test_purge_command(app, runner, old_and_new):
@@ -120,3 +120,34 @@ def test_purge_command(app, runner, old_and_new):
     assert session.execute(select(func.count(Answer.id))).scalar_one() == 2
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0 and "anonymisée" in result.output
+
+
+def test_what_i_did_about_others_comes_without_their_details(app, people, make_call, make_user):
+    from app.approvals.operations import refuse
+
+    call = make_call(title="Appel refusé")
+    other = make_user(manager=people["manager"])
+    signup, _ = sign_up(call.id, other, "Sa motivation", Decimal(4))
+    refuse(signup, people["manager"], "Motif confidentiel pour l'agent")
+    session.commit()
+    text = sign_in(app.test_client(), people["manager"]).get("/my/data.json").get_data(as_text=True)
+    assert "signup.refused" in text and "Motif confidentiel" not in text
+    assert "Motif confidentiel" in sign_in(app.test_client(), other).get("/my/data.json").get_data(as_text=True)
+
+
+def test_purge_clears_reasons_and_old_mails(app, people, make_call, old_and_new):
+    from app.approvals.models import Decision
+    from app.mail.models import OutboxMessage
+    from app.approvals.operations import refuse
+
+    today, calls = old_and_new
+    old_call = calls["old"][0]
+    refused, _ = sign_up(old_call.id, people["lab"], "Moi", Decimal(4))
+    refuse(refused, people["manager"], "Raison du refus")
+    for message in session.execute(select(OutboxMessage)).scalars():
+        message.sent_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    session.commit()
+    counts = purge(today=today)
+    session.commit()
+    assert counts["mails"] > 0 and session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
+    assert session.execute(select(Decision.reason).where(Decision.signup_id == refused.id)).scalar_one() == ""

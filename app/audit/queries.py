@@ -1,10 +1,10 @@
 """Reading the audit log."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
+
+from ..directory.models import local_midnight
 
 from .models import AuditEntry
 
@@ -23,9 +23,8 @@ def audit_entries(actor="", action="", object_type="", object_id=None, since=Non
         query = query.where(AuditEntry.object_type == object_type)
     if object_id is not None:
         query = query.where(AuditEntry.object_id == object_id)
-    zone = ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
     if since:
-        query = query.where(AuditEntry.at >= datetime.combine(since, time(), tzinfo=zone))
+        query = query.where(AuditEntry.at >= local_midnight(since))
     if until:
-        query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), tzinfo=zone))
+        query = query.where(AuditEntry.at < local_midnight(until + timedelta(days=1)))
     return query

@@ -2,12 +2,9 @@
 how managers decide. Figures count rows that the retention purge keeps, so a purge changes none of them."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from sqlalchemy import extract, func, select
 
@@ -16,6 +13,7 @@ from ..budgets.models import Allocation, TimeEntry
 from ..budgets.working_time import period_days
 from ..calls.models import Call, aware
 from ..database import session
+from ..directory.models import local_midnight
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import SignUp
 
@@ -79,18 +77,13 @@ class DecisionFigures:
         return self.approved / decided if decided else None
 
 
-def _new_year(year):
-    """Midnight on 1 January, local time."""
-    return datetime(year, 1, 1, tzinfo=ZoneInfo(current_app.config["ALLIES_TIMEZONE"]))
-
-
 def manager_decisions(year):
     """Requests decided in the year (not extensions nor revisions): approved, refused, and the median time from
     the sign-up to the decision, in days."""
     rows = session.execute(select(Decision.outcome, Decision.decided_at, SignUp.submitted_at)
                            .join(SignUp, SignUp.id == Decision.signup_id)
-                           .where(Decision.kind == "request", Decision.decided_at >= _new_year(year),
-                                  Decision.decided_at < _new_year(year + 1))).all()
+                           .where(Decision.kind == "request", Decision.decided_at >= local_midnight(date(year, 1, 1)),
+                                  Decision.decided_at < local_midnight(date(year + 1, 1, 1)))).all()
     waits = [(aware(decided) - aware(submitted)).total_seconds() / 86400 for _, decided, submitted in rows]
     return DecisionFigures(approved=sum(1 for outcome, *_ in rows if outcome == "approved"),
                            refused=sum(1 for outcome, *_ in rows if outcome == "refused"),

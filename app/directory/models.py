@@ -1,8 +1,9 @@
 """The directory: agents, their org units, managers and roles."""
 
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 
+from flask_babel import to_utc
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -16,6 +17,12 @@ ROLES = ("lab", "admin")
 def utcnow():
     """Timezone-aware now, for timestamps."""
     return datetime.now(timezone.utc)
+
+
+def local_midnight(day):
+    """The moment `day` starts in local time (ALLIES_TIMEZONE), in UTC: a bound for timestamp filters that
+    holds on SQLite (which drops offsets) as on PostgreSQL."""
+    return to_utc(datetime.combine(day, time())).replace(tzinfo=timezone.utc)
 
 
 def folded(text):

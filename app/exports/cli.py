@@ -7,6 +7,9 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from sqlalchemy import select
+
+from ..calls.models import Call
 from ..cli import fail
 from ..database import session
 from ..signups.forms import STATUS_LABELS
@@ -35,6 +38,9 @@ def _date(value):
 @with_appcontext
 def volunteers_command(file_format, comma, calls, statuses, unit, submitted_from, submitted_to, q, output):
     """Write the volunteer list, filtered like the lab's page, to OUTPUT."""
+    missing = sorted(set(calls) - set(session.execute(select(Call.id).where(Call.id.in_(calls))).scalars()))
+    if missing:
+        fail(_("No call has the number %(ids)s.", ids=", ".join(map(str, missing))))
     filters = {"calls": list(calls), "statuses": list(statuses), "unit": unit, "submitted_from": submitted_from,
                "submitted_to": submitted_to, "q": q}
     counted = {}

@@ -28,11 +28,19 @@ class VolunteerFilterForm(FilterForm):
     q = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
 
     def filters(self):
-        """The valid filters, as `volunteer_query` takes them."""
+        """The valid filters, as `volunteer_query` takes them; among several calls or statuses, a wrong one
+        is left out alone."""
         values = self.valid_filters()
-        return {"calls": values["call"] or [], "statuses": values["status"] or [], "unit": values["unit"],
+        return {"calls": self._known(self.call), "statuses": self._known(self.status), "unit": values["unit"],
                 "submitted_from": values["submitted_from"] or None, "submitted_to": values["submitted_to"] or None,
                 "q": values["q"]}
+
+
+    @staticmethod
+    def _known(field):
+        """The values of a multiple-choice filter that are among its choices."""
+        offered = {str(choice[0]) for choice in field.iter_choices()}
+        return [field.coerce(value) for value in (field.raw_data or []) if value in offered]
 
 
 class ExportForm(FlaskForm):

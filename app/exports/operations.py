@@ -1,13 +1,13 @@
 """Exports: the file of a volunteer list, streamed, and its entry in the audit log."""
 
 import tempfile
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
 from ..budgets.models import Allocation
+from ..calls.models import Call
 from ..budgets.queries import budgets
 from ..database import session
 from ..directory.models import User
@@ -21,7 +21,7 @@ CHUNK = 64 * 1024
 
 def export_volunteers(actor, file_format, filters, progress=None):
     """(download name, media type, chunks of bytes) of the volunteer list for these filters, recorded in the
-    audit log with the rows it holds. `progress(rows)` wraps the rows (for a progress bar)."""
+    audit log with the rows it holds. `progress(rows, count)` wraps the rows (for a progress bar)."""
     query = volunteer_query(**filters)
     count = count_volunteers(query)
     record("export.volunteers", actor=actor, format=file_format, rows=count,
@@ -32,7 +32,7 @@ def export_volunteers(actor, file_format, filters, progress=None):
     if progress is not None:
         lines = progress(lines, count)
     extension = "csv" if file_format.startswith("csv") else file_format
-    return file_name(filters.get("calls") or [], extension), MEDIA_TYPES[extension], \
+    return file_name(_subject(filters.get("calls") or []), extension), MEDIA_TYPES[extension], \
         _chunks(file_format, sheet_name(), columns, lines)
 
 
@@ -50,9 +50,7 @@ def export_facilitators(actor, file_format):
     network = facilitators()
     record("export.facilitators", actor=actor, format=file_format, rows=len(network))
     extension = "csv" if file_format.startswith("csv") else file_format
-    subject = _("facilitators")
-    name = f"{subject}-{date.today().isoformat()}.{extension}"
-    return name, MEDIA_TYPES[extension], _chunks(file_format, _("Facilitators"), facilitator_header(),
+    return file_name(_("facilitators"), extension), MEDIA_TYPES[extension], _chunks(file_format, _("Facilitators"), facilitator_header(),
                                                  facilitator_rows(network))
 
 
@@ -63,6 +61,12 @@ def _chunks(file_format, sheet, columns, lines):
     if file_format == "xlsx":
         return _xlsx_chunks(sheet, columns, lines)
     return csv_chunks(columns, lines, delimiter="," if file_format == "csv_comma" else ";")
+
+
+def _subject(calls):
+    """What a volunteer list holds, for its file name: the call's title, or volunteers."""
+    call = session.get(Call, calls[0]) if len(calls) == 1 else None
+    return call.title if call is not None else _("volunteers")
 
 
 def sheet_name():

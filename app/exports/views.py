@@ -1,6 +1,6 @@
 """The lab's volunteer list, on screen and as a file."""
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -50,9 +50,15 @@ def volunteers():
 @role_required("lab")
 def export():
     """The list as filtered in the query string, as an ODS, XLSX or CSV file, streamed."""
+    return download(*export_volunteers(current_agent(), chosen_format(), filter_form().filters()))
+
+
+def chosen_format():
+    """The file format posted; an unknown one is a bad request."""
     form = ExportForm()
-    file_format = form.file_format.data if form.validate_on_submit() else "ods"
-    return download(*export_volunteers(current_agent(), file_format, filter_form().filters()))
+    if not form.validate_on_submit():
+        abort(400)
+    return form.file_format.data
 
 
 def download(name, media_type, chunks):
@@ -73,6 +79,4 @@ def network():
 @role_required("lab")
 def export_network():
     """The facilitators' list as an ODS, XLSX or CSV file."""
-    form = ExportForm()
-    file_format = form.file_format.data if form.validate_on_submit() else "ods"
-    return download(*export_facilitators(current_agent(), file_format))
+    return download(*export_facilitators(current_agent(), chosen_format()))

@@ -1,19 +1,19 @@
 """The lab's volunteer list: one query for the screen and the files, the same rows in the same order."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import Numeric, case, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..budgets.models import Allocation, TimeEntry
 from ..calls.models import Call, Question, aware
 from ..database import session
-from ..directory.models import OrgUnit, User, folded
+from ..directory.models import OrgUnit, User, folded, local_midnight
 from ..directory.queries import in_unit
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import Answer, SignUp
@@ -32,7 +32,9 @@ def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitt
                     func.coalesce(func.replace(OrgUnit.path, "/", " › "), ""),
                     func.coalesce(manager.given_name + " " + manager.family_name, ""), Call.title, SignUp.status,
                     SignUp.submitted_at, SignUp.hours_asked, Allocation.hours, used_hours,
-                    Allocation.hours - used_hours, func.coalesce(Allocation.start_date, Call.start_date),
+                    type_coerce(case((Allocation.hours > used_hours, Allocation.hours - used_hours),
+                                     (Allocation.id.is_not(None), 0)), Numeric(7, 2)),
+                    func.coalesce(Allocation.start_date, Call.start_date),
                     func.coalesce(Allocation.end_date, Call.end_date))
              .join(User, User.id == SignUp.agent_id).join(Call, Call.id == SignUp.call_id)
              .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).outerjoin(manager, manager.id == User.manager_id)
@@ -46,18 +48,12 @@ def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitt
     if unit:
         query = query.where(in_unit(unit))
     if submitted_from:
-        query = query.where(SignUp.submitted_at >= _local_midnight(submitted_from))
+        query = query.where(SignUp.submitted_at >= local_midnight(submitted_from))
     if submitted_to:
-        query = query.where(SignUp.submitted_at < _local_midnight(submitted_to, next_day=True))
+        query = query.where(SignUp.submitted_at < local_midnight(submitted_to + timedelta(days=1)))
     if q:
         query = query.where(User.search_text.contains(folded(q.strip()), autoescape=True))
     return query
-
-
-def _local_midnight(day, next_day=False):
-    """The start of `day` (or of the day after) in local time, as an aware datetime."""
-    day = day + timedelta(days=1) if next_day else day
-    return datetime.combine(day, time(), tzinfo=ZoneInfo(current_app.config["ALLIES_TIMEZONE"]))
 
 
 def count_volunteers(query):
@@ -120,15 +116,10 @@ def answer_cell(kind, value):
     return str(value)
 
 
-def file_name(calls, extension, today=None):
-    """A download name saying what the file holds: the call (or how many), and the day."""
-    today = (today or date.today()).isoformat()
-    if len(calls) == 1:
-        title = session.get(Call, calls[0]).title
-        subject = re.sub(r"[^a-z0-9]+", "-", folded(title)).strip("-")[:60] or "call"
-    else:
-        subject = _("volunteers")
-    return f"{subject}-{today}.{extension}"
+def file_name(subject, extension, today=None):
+    """A download name saying what the file holds (a call's title, a list's name) and the day, in plain ASCII."""
+    slug = re.sub(r"[^a-z0-9]+", "-", folded(subject)).strip("-")[:60] or "export"
+    return f"{slug}-{(today or date.today()).isoformat()}.{extension}"
 
 
 def facilitator_allocations(today=None):

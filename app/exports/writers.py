@@ -31,13 +31,17 @@ def neutralised(text):
 
 
 class _Lines(str):
-    """Text with line breaks: ODS keeps them in the cell's string value."""
+    """Text whose line breaks, tabs or runs of spaces a paragraph would fold: ODS keeps it whole in the cell's
+    string value."""
+
+
+_KEPT_BLANKS = re.compile(r"[\n\r\t]|  |^ | $")
 
 
 def _ods_value(value):
     if isinstance(value, str):
         value = XML_INVALID.sub("", value)
-        return _Lines(value) if "\n" in value else value
+        return _Lines(value) if _KEPT_BLANKS.search(value) else value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime):
@@ -46,7 +50,6 @@ def _ods_value(value):
 
 
 ODS_ENCODERS = (
-    (bool, ("boolean", "office:boolean-value", None, lambda v: str(v).lower())),
     (date, ("date", "office:date-value", "date", lambda v: v.isoformat())),
     (datetime, ("date", "office:date-value", None, lambda v: v.isoformat(timespec="seconds"))),
     (int, ("float", "office:value", None, str)),
@@ -59,7 +62,8 @@ ODS_ENCODERS = (
 
 def ods_chunks(sheets):
     """The bytes of an ODS file of these (name, header, rows) sheets, chunk by chunk."""
-    return stream_write_ods(((name, header, (map(_ods_value, row) for row in rows)) for name, header, rows in sheets),
+    return stream_write_ods(((XML_INVALID.sub("", name), [XML_INVALID.sub("", title) for title in header],
+                              (map(_ods_value, row) for row in rows)) for name, header, rows in sheets),
                             encoders=ODS_ENCODERS)
 
 
@@ -71,9 +75,10 @@ def _xlsx_value(value):
     return value
 
 
-def write_xlsx(path, sheet, header, rows):
-    """Write an XLSX file at `path`, a row at a time (XlsxWriter's constant-memory mode)."""
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+def write_xlsx(target, sheet, header, rows):
+    """Write an XLSX file into `target` (a path or a binary file), a row at a time (XlsxWriter's constant-memory
+    mode). Excel holds at most 32,767 characters in a cell: longer texts are cut there."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False,
                                           "remove_timezone": True, "default_date_format": "yyyy-mm-dd"})
     worksheet = workbook.add_worksheet(sheet[:31])

@@ -19,9 +19,10 @@ def purge_command(dry_run):
     counts = purge(dry_run=dry_run)
     if dry_run:
         session.rollback()
-        click.echo(_("Dry run: %(sign_ups)d sign-ups would be anonymised (%(answers)d answers deleted) and "
-                     "%(audit_entries)d audit entries deleted. Nothing was changed.", **counts))
+        click.echo(_("Dry run: %(sign_ups)d sign-ups would be anonymised (%(answers)d answers deleted), "
+                     "%(mails)d sent mails and %(audit_entries)d audit entries deleted. Nothing was changed.",
+                     **counts))
     else:
         session.commit()
-        click.echo(_("%(sign_ups)d sign-ups anonymised (%(answers)d answers deleted); %(audit_entries)d audit "
-                     "entries deleted.", **counts))
+        click.echo(_("%(sign_ups)d sign-ups anonymised (%(answers)d answers deleted); %(mails)d sent mails and "
+                     "%(audit_entries)d audit entries deleted.", **counts))

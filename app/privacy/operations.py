@@ -8,17 +8,21 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..approvals.models import Decision
+from ..approvals.models import Delegation
 from ..audit.models import AuditEntry
+from ..mail.models import MailPreference, OutboxMessage
 from ..audit.operations import record
 from ..budgets.models import Allocation, Extension, TimeEntry
 from ..calls.models import Call
 from ..database import session
+from ..directory.models import local_midnight
 from ..signups.models import Answer, SignUp
 
 
 def own_data(agent):
     """Everything Alliés holds on `agent`, as plain values: profile, sign-ups with their answers, decisions on
-    their requests, allocations with time logged and extensions, and the audit entries by or about them."""
+    their requests, allocations, time logged, extensions, delegations, mails and mail preference, and the
+    audit entries by or about them."""
     signups = session.execute(select(SignUp).where(SignUp.agent_id == agent.id)
                               .options(selectinload(SignUp.call), selectinload(SignUp.answers))
                               .order_by(SignUp.submitted_at)).scalars().all()
@@ -32,19 +36,26 @@ def own_data(agent):
                                  .order_by(Extension.submitted_at)).scalars().all()
     decisions = session.execute(select(Decision).where(Decision.signup_id.in_([s.id for s in signups]))
                                 .options(selectinload(Decision.decided_by)).order_by(Decision.decided_at)).scalars()
-    audit = session.execute(select(AuditEntry).where(or_(
-        AuditEntry.actor_id == agent.id,
-        (AuditEntry.object_type == "User") & (AuditEntry.object_id == agent.id),
-        (AuditEntry.object_type == "SignUp") & AuditEntry.object_id.in_([s.id for s in signups]),
-        (AuditEntry.object_type == "Allocation") & AuditEntry.object_id.in_(allocation_ids)))
-        .order_by(AuditEntry.at, AuditEntry.id)).scalars()
+    about_them = or_((AuditEntry.object_type == "User") & (AuditEntry.object_id == agent.id),
+                     (AuditEntry.object_type == "SignUp") & AuditEntry.object_id.in_([s.id for s in signups]),
+                     (AuditEntry.object_type == "Allocation") & AuditEntry.object_id.in_(allocation_ids))
+    audit = session.execute(select(AuditEntry, about_them).where(or_(AuditEntry.actor_id == agent.id, about_them))
+                            .order_by(AuditEntry.at, AuditEntry.id)).all()
+    mails = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == agent.id)
+                            .order_by(OutboxMessage.created_at, OutboxMessage.id)).scalars()
+    delegations = session.execute(select(Delegation).where(or_(Delegation.manager_id == agent.id,
+                                                                Delegation.deputy_id == agent.id))
+                                  .options(selectinload(Delegation.manager), selectinload(Delegation.deputy))
+                                  .order_by(Delegation.start_date)).scalars()
+    preference = session.get(MailPreference, agent.id)
     titles = {signup.id: signup.call.title for signup in signups}
     allocated_for = {allocation.id: allocation.signup.call.title for allocation in allocations}
     return {
         "profile": {"login": agent.login, "email": agent.email, "given_name": agent.given_name,
                     "family_name": agent.family_name, "org_unit": agent.org_unit.path if agent.org_unit else None,
                     "manager": agent.manager.login if agent.manager else None, "quotity": agent.quotity,
-                    "roles": sorted(agent.roles), "active": agent.active, "language": agent.locale},
+                    "roles": sorted(agent.roles), "active": agent.active, "language": agent.locale,
+                    "lab_daily_digest": preference.daily_digest if preference else None},
         "sign_ups": [{"call": signup.call.title, "status": signup.status, "submitted_at": signup.submitted_at,
                       "hours_asked": signup.hours_asked, "motivation": signup.motivation,
                       "availability": signup.availability, "decline_reason": signup.decline_reason,
@@ -62,28 +73,38 @@ def own_data(agent):
         "extensions": [{"call": allocated_for[extension.allocation_id], "extra_hours": extension.extra_hours,
                         "new_end_date": extension.new_end_date, "note": extension.note, "status": extension.status,
                         "submitted_at": extension.submitted_at} for extension in extensions],
+        "delegations": [{"manager": delegation.manager.login, "deputy": delegation.deputy.login,
+                         "start": delegation.start_date, "end": delegation.end_date,
+                         "ended_at": delegation.revoked_at} for delegation in delegations],
+        "mails": [{"created_at": mail.created_at, "to": mail.to_address, "subject": mail.subject,
+                   "sent_at": mail.sent_at, "body": mail.body_text} for mail in mails],
+        # What others did about them in full; what they did about others without the details (other people's data).
         "audit_entries": [{"at": entry.at, "action": entry.action, "by": entry.actor_label,
                            "object": f"{entry.object_type} {entry.object_id}" if entry.object_type else None,
-                           "details": entry.details} for entry in audit],
+                           "details": entry.details if about else None, "address": entry.ip if about else None}
+                          for entry, about in audit],
     }
 
 
 def purge(today=None, dry_run=False):
-    """Anonymise the sign-up details (motivation, availability, decline reason, answers) of calls ended more than
-    ALLIES_RETENTION_MONTHS ago, and delete audit entries older than ALLIES_AUDIT_RETENTION_MONTHS. Sign-ups,
-    decisions, allocations and time logged stay, so every figure stays the same. Returns the counts."""
+    """Anonymise the sign-up details (motivation, availability, answers, the lab's and the manager's reasons) of
+    calls ended more than ALLIES_RETENTION_MONTHS ago, delete mails sent before that many months, and delete
+    audit entries older than ALLIES_AUDIT_RETENTION_MONTHS. Sign-ups, decisions, allocations and time logged
+    stay, so every figure stays the same. Returns the counts."""
     today = today or date.today()
     config = current_app.config
     calls_ended_before = today - relativedelta(months=config["ALLIES_RETENTION_MONTHS"])
     audit_before = today - relativedelta(months=config["ALLIES_AUDIT_RETENTION_MONTHS"])
     old_calls = select(Call.id).where(Call.end_date < calls_ended_before)
     answers = select(Answer.id).join(SignUp).where(SignUp.call_id.in_(old_calls))
+    old_mails = OutboxMessage.sent_at.is_not(None) & (OutboxMessage.sent_at < local_midnight(calls_ended_before))
     details = SignUp.call_id.in_(old_calls) & (
         (SignUp.motivation != "") | (SignUp.availability != "") | (SignUp.decline_reason != "")
         | SignUp.answers.any())
     counts = {
         "sign_ups": session.execute(select(func.count(SignUp.id)).where(details)).scalar_one(),
         "answers": session.execute(select(func.count()).select_from(answers.subquery())).scalar_one(),
+        "mails": session.execute(select(func.count(OutboxMessage.id)).where(old_mails)).scalar_one(),
         "audit_entries": session.execute(select(func.count(AuditEntry.id)).where(
             AuditEntry.at < audit_before)).scalar_one(),
     }
@@ -91,6 +112,10 @@ def purge(today=None, dry_run=False):
         session.execute(update(SignUp).where(details).values(motivation="", availability="", decline_reason="")
                         .execution_options(synchronize_session=False))
         session.execute(delete(Answer).where(Answer.id.in_(answers)).execution_options(synchronize_session=False))
+        session.execute(update(Decision).where(Decision.signup_id.in_(select(SignUp.id).where(
+            SignUp.call_id.in_(old_calls))), Decision.reason != "").values(reason="")
+            .execution_options(synchronize_session=False))
+        session.execute(delete(OutboxMessage).where(old_mails).execution_options(synchronize_session=False))
         session.execute(delete(AuditEntry).where(AuditEntry.at < audit_before)
                         .execution_options(synchronize_session=False))
         record("privacy.purged", calls_ended_before=calls_ended_before.isoformat(),

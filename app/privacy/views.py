@@ -37,7 +37,8 @@ def _sheets(data):
     """One sheet per kind of data: the profile as pairs, the rest as tables."""
     yield _("Profile"), [_("Field"), _("Value")], ([key, _cell(value)] for key, value in data["profile"].items())
     names = {"sign_ups": _("Sign-ups"), "decisions": _("Decisions on my requests"), "allocations": _("Time budgets"),
-             "time_entries": _("Time entries"), "extensions": _("Extensions asked"), "audit_entries": _("Audit entries")}
+             "time_entries": _("Time entries"), "extensions": _("Extensions asked"), "delegations": _("Delegations"),
+             "mails": _("Mails"), "audit_entries": _("Audit entries")}
     for key, records in data.items():
         if key == "profile" or not records:
             continue
