@@ -114,12 +114,22 @@ def test_purge_with_a_frozen_clock(app, old_and_new):
     assert purge(today=today) == {"sign_ups": 0, "answers": 0, "mails": 0, "audit_entries": 0}  # nothing left to purge
 
 
-def test_purge_command(app, runner, old_and_new):
-    result = runner.invoke(args=["privacy", "purge", "--dry-run"])
-    assert result.exit_code == 0 and "Simulation" in result.output
-    assert session.execute(select(func.count(Answer.id))).scalar_one() == 2
-    result = runner.invoke(args=["privacy", "purge"])
-    assert result.exit_code == 0 and "anonymisée" in result.output
+def test_purge_command_on_a_frozen_clock(app, runner, old_and_new):
+    import time_machine
+
+    today, calls = old_and_new
+    with time_machine.travel(datetime(today.year, today.month, today.day, 3, tzinfo=timezone.utc), tick=False):
+        result = runner.invoke(args=["privacy", "purge", "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "Simulation\u00a0: 1 candidatures seraient anonymisées (1 réponses supprimées)" in result.output
+        assert session.execute(select(func.count(Answer.id))).scalar_one() == 2
+        result = runner.invoke(args=["privacy", "purge"])
+        assert result.exit_code == 0 and "Candidatures anonymisées\u00a0: 1" in result.output
+    session.expire_all()
+    assert session.get(SignUp, calls["old"][1].id).motivation == ""
+    assert session.get(SignUp, calls["recent"][1].id).motivation == "Motivation recent"
+    with time_machine.travel(datetime(today.year + 1, 1, 1, tzinfo=timezone.utc), tick=False):
+        assert "Candidatures anonymisées\u00a0: 1" in runner.invoke(args=["privacy", "purge"]).output
 
 
 def test_what_i_did_about_others_comes_without_their_details(app, people, make_call, make_user):
