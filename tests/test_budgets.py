@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import format_decimal
 from sqlalchemy import func, select
 
 from app.approvals.models import Decision
@@ -12,7 +13,7 @@ from app.approvals.operations import approve, delegate
 from app.audit.models import AuditEntry
 from app.budgets.models import Allocation, Extension, TimeEntry
 from app.budgets.operations import BudgetRefused, log_time, request_extension
-from app.budgets.queries import budgets, pace_on
+from app.budgets.queries import budgets, hours_in_year, pace_on
 from app.database import session
 from app.mail.models import OutboxMessage
 from app.signups.operations import sign_up
@@ -407,8 +408,17 @@ class TestPages:
         page = sign_in(app.test_client(), people["lab"]).get("/lab/dashboard").get_data(as_text=True)
         table = page.split('id="directorates-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
         rows = {row.split("</th>")[0].split(">")[-1]: row for row in table.split("<tr>")[1:]}
-        assert "<td>1</td>" in rows["Direction des lycées"] and "6 h" in rows["Direction des lycées"]
-        assert "10 h" in rows["Direction test"]
+        in_year = sum(1 for n in range(121) if (allocation.start_date + timedelta(days=n)).year == TODAY.year)
+        lycees, test_unit = rows["Direction des lycées"], rows["Direction test"]
+        assert "<td>1</td>" in lycees and "2 h" in lycees  # one agent, 2 h logged this year
+        for hours, row in ((6, lycees), (10, test_unit)):  # the hours agreed that fall in this year
+            expected = (Decimal(hours) * in_year / 121).quantize(Decimal("0.01"))
+            assert f"{format_decimal(expected)} h" in row, (expected, row)
+
+    def test_hours_in_year_spread_over_the_period(self, app, allocation):
+        allocation.start_date, allocation.end_date, allocation.hours = date(2027, 12, 1), date(2028, 1, 31), Decimal(62)
+        assert hours_in_year(allocation, 2027) == Decimal(31) and hours_in_year(allocation, 2028) == Decimal(31)
+        assert hours_in_year(allocation, 2026) == 0
 
 
 @pytest.mark.postgres

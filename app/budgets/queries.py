@@ -56,11 +56,22 @@ def pace_on(allocation, day):
     return to_quarter_hours(allocation.hours * elapsed / period_days(allocation.start_date, allocation.end_date))
 
 
-def used_hours(allocation_ids):
-    """{allocation id: hours logged} (one query)."""
-    rows = session.execute(select(TimeEntry.allocation_id, func.sum(TimeEntry.hours))
-                           .where(TimeEntry.allocation_id.in_(allocation_ids)).group_by(TimeEntry.allocation_id))
-    return {allocation_id: Decimal(hours) for allocation_id, hours in rows}
+def used_hours(allocation_ids, year=None):
+    """{allocation id: hours logged}, in `year` only if given (one query)."""
+    query = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours))
+             .where(TimeEntry.allocation_id.in_(allocation_ids)).group_by(TimeEntry.allocation_id))
+    if year is not None:
+        query = query.where(TimeEntry.day.between(date(year, 1, 1), date(year, 12, 31)))
+    return {allocation_id: Decimal(hours) for allocation_id, hours in session.execute(query)}
+
+
+def hours_in_year(allocation, year):
+    """The allocation's hours that fall in `year`, spread evenly over its days."""
+    first, last = max(allocation.start_date, date(year, 1, 1)), min(allocation.end_date, date(year, 12, 31))
+    if first > last:
+        return Decimal(0)
+    share = Decimal(period_days(first, last)) / period_days(allocation.start_date, allocation.end_date)
+    return (allocation.hours * share).quantize(Decimal("0.01"))
 
 
 def budgets(allocations, today=None):
@@ -141,17 +152,19 @@ def directorate_of(path):
 
 
 def overview_by_directorate(year):
-    """Figures per directorate for allocations touching the year, most hours allocated first (four queries)."""
+    """Figures per directorate over the year, most hours allocated first (four queries): agents with an
+    allocation running in the year, the hours agreed that fall in the year (spread evenly over each allocation),
+    the hours logged in the year."""
     rows = session.execute(select(Allocation).where(_overlapping(year)).options(
         selectinload(Allocation.agent).selectinload(User.org_unit))).scalars().all()
-    used = used_hours([allocation.id for allocation in rows])
+    used = used_hours([allocation.id for allocation in rows], year)
     figures = {}
     for allocation in rows:
         unit = allocation.agent.org_unit
         name = directorate_of(unit.path) if unit is not None else _("No org unit")
         entry = figures.setdefault(name, {"agents": set(), "allocated": Decimal(0), "used": Decimal(0)})
         entry["agents"].add(allocation.agent_id)
-        entry["allocated"] += allocation.hours
+        entry["allocated"] += hours_in_year(allocation, year)
         entry["used"] += used.get(allocation.id, Decimal(0))
     return sorted((DirectorateFigures(name, len(entry["agents"]), entry["allocated"], entry["used"])
                    for name, entry in figures.items()), key=lambda figure: (-figure.allocated, figure.name))
