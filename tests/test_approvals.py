@@ -263,7 +263,7 @@ class TestReminders:
 
         big_boss = make_user("grand.chef")
         people["manager"].manager = big_boss
-        request_.submitted_at = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)  # a Monday
+        request_.submitted_at = request_.manager_asked_at = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)  # Monday
         session.commit()
         assert send_reminders(today=date(2026, 11, 4)) == {"reminder": 0, "escalation": 0}  # 2 working days
         assert send_reminders(today=date(2026, 11, 6)) == {"reminder": 1, "escalation": 0}  # 4 (11 Nov is later)
@@ -281,10 +281,28 @@ class TestReminders:
         mails = session.execute(select(OutboxMessage.subject).where(OutboxMessage.recipient_id == big_boss.id))
         assert any("attend" in subject for subject in mails.scalars())
 
+    def test_a_promoted_request_waits_from_its_promotion(self, app, people, make_call, make_user):
+        from datetime import date, datetime, timedelta, timezone
+
+        from app.approvals.operations import send_reminders
+        from app.signups.operations import withdraw
+
+        call = make_call(capacity=1)
+        first, _ = sign_up(call.id, make_user(manager=people["manager"]), "Oui", Decimal(4))
+        waiting, _ = sign_up(call.id, people["agent"], "Moi aussi", Decimal(4))
+        waiting.submitted_at = datetime.now(timezone.utc) - timedelta(days=30)  # a month on the waiting list
+        first.submitted_at = first.manager_asked_at = datetime.now(timezone.utc)
+        session.commit()
+        withdraw(first, first.agent)
+        session.commit()
+        assert reload(waiting).status == "pending_manager" and reload(waiting).manager_asked_at is not None
+        assert send_reminders(today=date.today()) == {"reminder": 0, "escalation": 0}
+        assert send_reminders(today=date.today() + timedelta(days=7))["reminder"] == 1
+
     def test_remind_command(self, app, runner, request_):
         from datetime import datetime, timezone
 
-        request_.submitted_at = datetime(2020, 1, 6, tzinfo=timezone.utc)
+        request_.submitted_at = request_.manager_asked_at = datetime(2020, 1, 6, tzinfo=timezone.utc)
         session.commit()
         result = runner.invoke(args=["approvals", "remind"])
         assert result.exit_code == 0 and "Rappels\u00a0: 1," in result.output

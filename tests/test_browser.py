@@ -396,7 +396,7 @@ def test_time_budget_cycle(chromium, live_app):
     # A request left waiting is passed to the manager's own manager, who decides.
     with live_app.app_context():
         late, _ = sign_up(call_id, session.get(User, third_id), "Et moi", Decimal(4))
-        late.submitted_at = datetime.now(timezone.utc) - timedelta(days=20)
+        late.submitted_at = late.manager_asked_at = datetime.now(timezone.utc) - timedelta(days=20)
         session.commit()
         assert send_reminders()["escalation"] == 1
         session.commit()

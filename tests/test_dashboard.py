@@ -25,7 +25,8 @@ def activity(people, make_call, make_user):
     signups = [sign_up(call.id, agent, "Oui", Decimal(365))[0] for agent in agents]
     allocation = approve(signups[0], people["manager"])
     log_time(allocation, agents[0], date(YEAR, 1, 10), Decimal(3), today=date(YEAR, 1, 31))
-    signups[1].submitted_at = datetime.now(timezone.utc) - timedelta(days=2)
+    signups[1].manager_asked_at = datetime.now(timezone.utc) - timedelta(days=2)
+    signups[1].submitted_at = datetime.now(timezone.utc) - timedelta(days=9)  # a week on a waiting list first
     refuse(signups[1], people["manager"], "Pas cette année")
     session.commit()
     return call

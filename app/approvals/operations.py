@@ -210,7 +210,7 @@ def send_reminders(today=None):
         manager = signup.agent.manager
         if manager is None:
             continue
-        waited = working_days_between(aware(signup.submitted_at).date(), today)
+        waited = working_days_between(aware(signup.manager_asked_at or signup.submitted_at).date(), today)
         boss = manager.manager
         if waited >= config["ALLIES_ESCALATE_AFTER_DAYS"] and boss is not None and boss.active \
                 and (signup.id, "escalation") not in done:

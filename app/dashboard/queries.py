@@ -79,8 +79,9 @@ class DecisionFigures:
 
 def manager_decisions(year):
     """Requests decided in the year (not extensions nor revisions): approved, refused, and the median time from
-    the sign-up to the decision, in days."""
-    rows = session.execute(select(Decision.outcome, Decision.decided_at, SignUp.submitted_at)
+    the moment the manager was asked (not the time on a waiting list) to the decision, in days."""
+    rows = session.execute(select(Decision.outcome, Decision.decided_at,
+                                  func.coalesce(SignUp.manager_asked_at, SignUp.submitted_at))
                            .join(SignUp, SignUp.id == Decision.signup_id)
                            .where(Decision.kind == "request", Decision.decided_at >= local_midnight(date(year, 1, 1)),
                                   Decision.decided_at < local_midnight(date(year + 1, 1, 1)))).all()

@@ -37,6 +37,8 @@ class SignUp(Model):
     hours_asked: Mapped[float] = mapped_column(Numeric(7, 2))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the manager was asked to decide: at sign-up, or when promoted from the waiting list.
+    manager_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decline_reason: Mapped[str] = mapped_column(Text, default="")
 
     call: Mapped[Call] = relationship()

@@ -213,6 +213,7 @@ def approvers_of(agent):
 def _ask_manager(signup):
     """A sign-up waiting for the manager: mail the approvers a request to decide."""
     if signup.status == "pending_manager":
+        signup.manager_asked_at = utcnow()
         for approver in approvers_of(signup.agent):
             queue_mail(approver, "manager_request", signup=signup, call=signup.call)
 
