@@ -2,7 +2,7 @@
 
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, func, select
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.local import LocalProxy
 
@@ -33,3 +33,8 @@ def paginate(query, page, per_page=None):
     return current_app.extensions["allies"].db.paginate(
         query, page=page, per_page=per_page or current_app.config["ALLIES_PAGE_SIZE"], error_out=False
     )
+
+
+def count_rows(query):
+    """How many rows a select returns (its order left aside)."""
+    return session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()

@@ -34,6 +34,11 @@ DEFAULTS = {
     "ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN": "5 per minute",
     "ALLIES_RATELIMIT_STORAGE_URI": "memory://",
     "ALLIES_FRAME_ANCESTORS": "'none'",
+    # The open-calls widget may be framed by these origins (the intranet's home page), e.g. https://intra.example.
+    "ALLIES_WIDGET_FRAME_ANCESTORS": "'self'",
+    # The widget and the Atom feed list the calls open to everyone without sign-in (an intranet-only address).
+    "ALLIES_PUBLIC_CALLS": False,
+    "ALLIES_WIDGET_SIZE": 5,
     # Standalone only: trusted reverse proxies in front (their X-Forwarded-* headers are used).
     "ALLIES_PROXY_HOPS": 0,
     "ALLIES_HSTS": False,

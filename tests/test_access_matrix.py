@@ -34,6 +34,8 @@ MATRIX = {
     "directory.org_units": ("GET", {}, only("admin", 200)),
     "calls.index": ("GET", {}, signed_in(200)),
     "calls.show": ("GET", {"call_id": "call"}, signed_in(200)),
+    "calls.widget": ("GET", {}, signed_in(200)),  # anyone when ALLIES_PUBLIC_CALLS is on (tests/test_feed.py)
+    "calls.feed": ("GET", {}, signed_in(200)),
     "calls.manage": ("GET", {}, only("lab", 200)),
     "calls.new": ("GET", {}, only("lab", 200)),
     "calls.edit": ("GET", {"call_id": "call"}, only("lab", 200)),

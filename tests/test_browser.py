@@ -139,7 +139,7 @@ def pages_for(role, live_app):
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
     if role == "anonymous":
         return ["/login", *public]
-    pages = ["/", *public, "/calls", "/calls?q=zzzz", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
+    pages = ["/", *public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
              f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
              "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}"]
     if role == "agent":
@@ -410,3 +410,47 @@ def test_time_budget_cycle(chromium, live_app):
     assert "Demande acceptée" in director.locator(".flashes").inner_text()
     boss.goto("/approvals/history")
     assert boss.get_by_role("row", name=re.compile(names[third_id])).is_visible()
+
+
+def host_page(html):
+    """A page of another site (the intranet) on a free loopback port; returns its URL and its server."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def test_the_widget_shows_in_the_intranets_iframe_and_nowhere_else(chromium, live_app, tmp_path):
+    """Public to the intranet, framed by the allowed origin only."""
+    frame = f'<iframe src="{live_app.config["LIVE_URL"]}/widget/calls" title="Appels" width="440" height="400"></iframe>'
+    html = f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Intranet</title></head><body>{frame}</body></html>'
+    allowed, allowed_server = host_page(html)
+    other, other_server = host_page(html)
+    live_app.config.update(ALLIES_PUBLIC_CALLS=True, ALLIES_WIDGET_FRAME_ANCESTORS=allowed)
+    try:
+        page = chromium.new_context(locale="fr-FR").new_page()  # nobody signed in
+        page.goto(allowed)
+        widget = page.frame_locator("iframe")
+        assert widget.get_by_role("heading", name="Appels à volontaires ouverts").is_visible()
+        assert widget.get_by_role("link").first.get_attribute("href").startswith(live_app.config["LIVE_URL"])
+        page.screenshot(path=str(tmp_path / "widget-in-intranet.png"))
+        page.goto(other)
+        page.wait_for_timeout(500)
+        assert "Appels à volontaires ouverts" not in page.frames[-1].content()  # refused by frame-ancestors
+    finally:
+        live_app.config.update(ALLIES_PUBLIC_CALLS=False, ALLIES_WIDGET_FRAME_ANCESTORS="'self'")
+        allowed_server.shutdown()
+        other_server.shutdown()

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 
 from .identity import current_agent
 
@@ -15,6 +15,19 @@ def login_required(view):
         if current_agent() is None:
             return redirect(url_for("auth.login", next=request.script_root + request.full_path.rstrip("?")))
         return view(*args, **kwargs)
+
+    return wrapped
+
+
+def public_or_signed_in(view):
+    """Open to anyone when ALLIES_PUBLIC_CALLS is on (an intranet-only address), else to signed-in agents."""
+    signed_in = login_required(view)
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_app.config["ALLIES_PUBLIC_CALLS"]:
+            return view(*args, **kwargs)
+        return signed_in(*args, **kwargs)
 
     return wrapped
 

@@ -25,10 +25,12 @@ def unit_and_ancestor_ids(unit):
 
 
 def open_calls_for(agent, q="", kind=""):
-    """Published calls before their deadline meant for the agent, soonest deadline first."""
-    query = (select(Call).where(Call.status == "published", Call.deadline > utcnow())
-             .where(or_(Call.audience_all.is_(True),
-                        Call.audience_units.any(OrgUnit.id.in_(unit_and_ancestor_ids(agent.org_unit)))))
+    """Published calls before their deadline meant for the agent (for nobody signed in: those open to everyone),
+    soonest deadline first."""
+    audience = Call.audience_all.is_(True)
+    if agent is not None:
+        audience = or_(audience, Call.audience_units.any(OrgUnit.id.in_(unit_and_ancestor_ids(agent.org_unit))))
+    query = (select(Call).where(Call.status == "published", Call.deadline > utcnow()).where(audience)
              .order_by(Call.deadline, Call.id))
     if q:
         query = query.where(Call.search_text.contains(folded(q.strip()), autoescape=True))

@@ -1,12 +1,12 @@
 """Calls: the agents' list and page, the lab's writing, publishing and form building."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth.access import login_required, role_required
+from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
-from ..database import paginate, session
+from ..database import count_rows, paginate, session
 from ..directory.models import OrgUnit
 from ..markup import render_markdown
 from .forms import (COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS, STATUS_LABELS, CallForm, CallSearchForm,
@@ -14,9 +14,11 @@ from .forms import (COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS, STATUS_LABE
 from .models import Question
 from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
                          remove_question, update_call, update_question)
+from .feed import open_calls_feed
 from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, open_calls_for, status_counts
 
 bp = Blueprint("calls", __name__)
+FEED_SIZE = 50
 
 
 @bp.app_context_processor
@@ -51,6 +53,25 @@ def index():
                     per_page=current_app.config["ALLIES_CALLS_PER_PAGE"])
     return render_template("allies/calls/index.html", form=form, page=page,
                            my_statuses=live_statuses_of(agent, page.items))
+
+
+@bp.route("/widget/calls")
+@public_or_signed_in
+def widget():
+    """The soonest open calls, compact, to frame in the intranet's home page (origins in
+    ALLIES_WIDGET_FRAME_ANCESTORS)."""
+    g.allies_frame_ancestors = current_app.config["ALLIES_WIDGET_FRAME_ANCESTORS"]
+    query = open_calls_for(current_agent())
+    calls = session.execute(query.limit(current_app.config["ALLIES_WIDGET_SIZE"])).scalars().all()
+    return render_template("allies/calls/widget.html", calls=calls, total=count_rows(query))
+
+
+@bp.route("/calls.atom")
+@public_or_signed_in
+def feed():
+    """An Atom feed of the open calls: title, summary, link, deadline and places left."""
+    calls = session.execute(open_calls_for(current_agent()).limit(FEED_SIZE)).scalars().all()
+    return Response(open_calls_feed(calls), mimetype="application/atom+xml")
 
 
 @bp.route("/calls/<int:call_id>")

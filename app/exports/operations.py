@@ -9,10 +9,10 @@ from ..audit.operations import record
 from ..budgets.models import Allocation
 from ..calls.models import Call
 from ..budgets.queries import budgets
-from ..database import session
+from ..database import count_rows, session
 from ..directory.models import User
 from ..signups.models import SignUp
-from .volunteers import (count_volunteers, facilitator_allocations, facilitator_header, facilitator_rows, file_name,
+from .volunteers import (facilitator_allocations, facilitator_header, facilitator_rows, file_name,
                          header, questions_of, rows, volunteer_query)
 from .writers import MEDIA_TYPES, csv_chunks, ods_chunks, write_xlsx
 
@@ -23,7 +23,7 @@ def export_volunteers(actor, file_format, filters, progress=None):
     """(download name, media type, chunks of bytes) of the volunteer list for these filters, recorded in the
     audit log with the rows it holds. `progress(rows, count)` wraps the rows (for a progress bar)."""
     query = volunteer_query(**filters)
-    count = count_volunteers(query)
+    count = count_rows(query)
     record("export.volunteers", actor=actor, format=file_format, rows=count,
            filters={key: (value.isoformat() if hasattr(value, "isoformat") else value)
                     for key, value in filters.items() if value})

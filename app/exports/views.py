@@ -8,10 +8,10 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.access import role_required
 from ..auth.identity import current_agent
 from ..calls.models import Call
-from ..database import session
+from ..database import count_rows, session
 from .forms import ExportForm, VolunteerFilterForm
 from .operations import export_facilitators, export_volunteers, facilitators
-from .volunteers import count_volunteers, rows, volunteer_query
+from .volunteers import rows, volunteer_query
 
 bp = Blueprint("exports", __name__)
 
@@ -24,7 +24,7 @@ class RowsPagination(Pagination):
         return list(rows(query.limit(self.per_page).offset(self._query_offset), []))
 
     def _query_count(self):
-        return count_volunteers(self._query_args["query"])
+        return count_rows(self._query_args["query"])
 
 
 def filter_form():

@@ -56,11 +56,6 @@ def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitt
     return query
 
 
-def count_volunteers(query):
-    """How many rows the list has."""
-    return session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-
-
 def questions_of(calls):
     """The questions of the chosen calls (none when no call is chosen), in the calls' order then their own."""
     if not calls:

@@ -2,20 +2,21 @@
 
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 
 
 def add_security_headers(response):
     """Strict CSP (no inline script or style), framing from config, no sniffing, no caching of personal pages."""
     config = current_app.config
+    frame_ancestors = g.get("allies_frame_ancestors", config["ALLIES_FRAME_ANCESTORS"])
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {image_sources(config)}; object-src 'none'; "
-        f"base-uri 'self'; form-action 'self'; frame-ancestors {config['ALLIES_FRAME_ANCESTORS']}",
+        f"base-uri 'self'; form-action 'self'; frame-ancestors {frame_ancestors}",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if config["ALLIES_FRAME_ANCESTORS"] == "'none'":
+    if frame_ancestors == "'none'":
         response.headers.setdefault("X-Frame-Options", "DENY")
     if config["ALLIES_HSTS"]:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -1,0 +1,34 @@
+"""The Atom feed of the open calls, written with feedgen."""
+
+from feedgen.feed import FeedGenerator
+from flask import current_app
+from flask_babel import format_datetime, get_locale, gettext as _, ngettext
+
+from ..directory.models import utcnow
+from ..mail.operations import external_url
+from .models import aware
+
+
+def open_calls_feed(calls):
+    """The bytes of an Atom document listing these calls: title, summary, link, closing date and places left."""
+    feed = FeedGenerator()
+    feed.id(external_url("calls.index"))
+    feed.title(_("Calls for volunteers — %(org)s", org=current_app.config["ALLIES_ORG_NAME"]))
+    feed.subtitle(_("Let those who want to do things differently join us!"))
+    feed.link(href=external_url("calls.feed"), rel="self")
+    feed.link(href=external_url("calls.index"), rel="alternate")
+    feed.language(str(get_locale()))
+    feed.updated(max((aware(call.published_at) for call in calls), default=utcnow()))
+    for call in reversed(calls):  # feedgen lists the last added entry first: the soonest deadline comes first
+        entry = feed.add_entry()
+        link = external_url("calls.show", call_id=call.id)
+        entry.id(link)
+        entry.link(href=link)
+        entry.title(call.title)
+        entry.updated(aware(call.published_at or call.created_at))
+        entry.published(aware(call.published_at or call.created_at))
+        places = (ngettext("%(num)d place left", "%(num)d places left", call.places_left)
+                  if call.capacity is not None else _("No limit on places"))
+        closing = _("Sign-ups until %(date)s", date=format_datetime(call.deadline, "short"))
+        entry.summary(f"{call.summary} — {closing} — {places}")
+    return feed.atom_str(pretty=True)
