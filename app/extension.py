@@ -39,6 +39,8 @@ DEFAULTS = {
     # The widget and the Atom feed list the calls open to everyone without sign-in (an intranet-only address).
     "ALLIES_PUBLIC_CALLS": False,
     "ALLIES_WIDGET_SIZE": 5,
+    # The organisation's main colour (links, buttons, header rule); its contrast with white is checked.
+    "ALLIES_THEME_COLOUR": "#000091",
     # Standalone only: trusted reverse proxies in front (their X-Forwarded-* headers are used).
     "ALLIES_PROXY_HOPS": 0,
     "ALLIES_HSTS": False,
@@ -105,6 +107,9 @@ class Allies:
             app.config.setdefault(key, value)
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["ALLIES_RATELIMIT_STORAGE_URI"])
         app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["ALLIES_TIMEZONE"])
+        from .main.theme import check_theme_colour
+
+        check_theme_colour(app.config["ALLIES_THEME_COLOUR"])
 
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:

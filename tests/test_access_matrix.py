@@ -23,6 +23,7 @@ MATRIX = {
     "main.home": ("GET", {}, signed_in(200)),
     "main.privacy": ("GET", {}, everyone(200)),
     "main.accessibility": ("GET", {}, everyone(200)),
+    "main.theme": ("GET", {}, everyone(200)),
     "main.set_language": ("POST", {}, everyone(302)),
     "main.static": ("GET", {"filename": "allies/allies.css"}, everyone(200)),
     "auth.login": ("GET", {}, {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),

@@ -255,3 +255,20 @@ def test_identity_sources_can_be_added(app_factory):
         IDENTITY_SOURCES.pop("nobody")
     with pytest.raises(RuntimeError, match="ALLIES_IDENTITY_SOURCE"):
         app_factory(ALLIES_IDENTITY_SOURCE="unknown")
+
+
+def test_the_main_colour_comes_from_config_and_must_read_on_white(app_factory):
+    import pytest
+
+    from app.main.theme import contrast_with_white
+
+    themed = app_factory(ALLIES_THEME_COLOUR="#8a1538")
+    client = themed.test_client()
+    css = client.get("/theme.css")
+    assert css.mimetype == "text/css" and css.get_data(as_text=True) == ":root { --blue: #8a1538; }\n"
+    assert '/theme.css">' in client.get("/login").get_data(as_text=True)
+    assert round(contrast_with_white("#000091"), 1) == 14.9 and round(contrast_with_white("#767676"), 2) == 4.54
+    with pytest.raises(ValueError, match="contrast of 2.16:1"):
+        app_factory(ALLIES_THEME_COLOUR="#f0a000")
+    with pytest.raises(ValueError, match="such as #000091"):
+        app_factory(ALLIES_THEME_COLOUR="red")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 from flask_babel import get_locale
 
 from ..auth.access import login_required
@@ -41,6 +41,13 @@ def instance_page(name):
     if not path.is_file():
         return None
     return render_markdown(path.read_text(encoding="utf-8"))
+
+
+@bp.route("/theme.css")
+def theme():
+    """The organisation's main colour (ALLIES_THEME_COLOUR), over the stylesheet's default."""
+    colour = current_app.config["ALLIES_THEME_COLOUR"]
+    return Response(f":root {{ --blue: {colour}; }}\n", mimetype="text/css")
 
 
 @bp.route("/privacy")
