@@ -124,7 +124,7 @@ def _lock_pending_extension(extension, approver):
     session.refresh(extension)
     if extension.status != "pending":
         raise DecisionRefused(_("This request has already been decided."))
-    if allocation.signup.status != "approved":
+    if not allocation.is_running:
         raise DecisionRefused(_("This allocation has ended with the sign-up."))
     manager = deciding_for(approver, allocation.signup)
     if manager is None:
@@ -175,7 +175,7 @@ def revise_allocation(allocation, approver, hours, reason):
     for_manager = deciding_for(approver, allocation.signup)
     if for_manager is None:
         raise DecisionRefused(_("You do not decide on this request."))
-    if allocation.signup.status != "approved":
+    if not allocation.is_running:
         raise DecisionRefused(_("This allocation has ended with the sign-up."))
     used = used_hours([allocation.id]).get(allocation.id, 0)
     if not reason.strip():

@@ -30,6 +30,11 @@ class Allocation(Model):
     signup: Mapped[SignUp] = relationship()
     agent: Mapped[User] = relationship()
 
+    @property
+    def is_running(self):
+        """Whether the sign-up is still approved: a withdrawn or declined one has ended its allocation."""
+        return self.signup.status == "approved"
+
     def covers(self, day):
         """Whether `day` falls inside the allocation's period."""
         return self.start_date <= day <= self.end_date

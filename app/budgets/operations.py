@@ -136,7 +136,7 @@ def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
         raise BudgetRefused(_("This allocation is not yours."))
     allocation = lock_allocation(allocation.id)
     extra_hours = extra_hours or Decimal(0)
-    if allocation.signup.status != "approved":
+    if not allocation.is_running:
         raise BudgetRefused(_("This allocation has ended with your sign-up: it cannot be extended."))
     if new_end_date is not None and not allocation.end_date < new_end_date <= allocation.end_date + LONGEST_EXTENSION:
         raise BudgetRefused(_("Choose an end after the current one, %(end)s, and at most a year later.",

@@ -65,13 +65,18 @@ def used_hours(allocation_ids, year=None):
     return {allocation_id: Decimal(hours) for allocation_id, hours in session.execute(query)}
 
 
-def hours_in_year(allocation, year):
-    """The allocation's hours that fall in `year`, spread evenly over its days."""
-    first, last = max(allocation.start_date, date(year, 1, 1)), min(allocation.end_date, date(year, 12, 31))
+def hours_between(hours, start, end, first, last):
+    """The share of `hours` spread evenly over start…end that falls between `first` and `last` (unrounded)."""
+    first, last = max(start, first), min(end, last)
     if first > last:
         return Decimal(0)
-    share = Decimal(period_days(first, last)) / period_days(allocation.start_date, allocation.end_date)
-    return (allocation.hours * share).quantize(Decimal("0.01"))
+    return Decimal(hours) * period_days(first, last) / period_days(start, end)
+
+
+def hours_in_year(allocation, year):
+    """The allocation's hours that fall in `year`, spread evenly over its days."""
+    return hours_between(allocation.hours, allocation.start_date, allocation.end_date, date(year, 1, 1),
+                         date(year, 12, 31)).quantize(Decimal("0.01"))
 
 
 def budgets(allocations, today=None):
@@ -93,12 +98,15 @@ def allocations_of(agent, year):
                            .order_by(Allocation.start_date, Allocation.id)).scalars().all()
 
 
-def monthly_use(agent, year):
-    """Hours the agent logged in each month of the year: [(first day of the month, hours)] for the 12 months."""
+def monthly_use(year, agent=None):
+    """Hours logged in each month of the year, by the agent or by everyone: [(first day of the month, hours)]
+    for the 12 months."""
     month = extract("month", TimeEntry.day)
-    rows = session.execute(select(month, func.sum(TimeEntry.hours)).where(
-        TimeEntry.agent_id == agent.id, TimeEntry.day.between(date(year, 1, 1), date(year, 12, 31)))
-        .group_by(month))
+    query = (select(month, func.sum(TimeEntry.hours))
+             .where(TimeEntry.day.between(date(year, 1, 1), date(year, 12, 31))).group_by(month))
+    if agent is not None:
+        query = query.where(TimeEntry.agent_id == agent.id)
+    rows = session.execute(query)
     use = {int(number): hours for number, hours in rows}
     return [(date(year, number, 1), Decimal(use.get(number, 0))) for number in range(1, 13)]
 

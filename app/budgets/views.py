@@ -58,7 +58,7 @@ def mine():
     """The volunteer's allocations of a year: allocated, used, remaining, pace, warnings, and the year's use."""
     agent, year = current_agent(), chosen_year(request.args)
     year_budgets = budgets(allocations_of(agent, year))
-    monthly = monthly_use(agent, year)
+    monthly = monthly_use(year, agent)
     return render_template("allies/budgets/mine.html", year=year, budgets=year_budgets, monthly=monthly,
                            year_total=sum((hours for _, hours in monthly), Decimal(0)),
                            chart=bar_chart((b.allocation.signup.call.title, b.allocation.hours, b.used)

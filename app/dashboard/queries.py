@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 
 from ..approvals.models import Decision
-from ..budgets.models import Allocation, TimeEntry
-from ..budgets.working_time import period_days
+from ..budgets.models import Allocation
+from ..budgets.queries import hours_between, monthly_use
 from ..calls.models import Call, aware
 from ..database import session
 from ..directory.models import local_midnight
@@ -45,22 +45,14 @@ def signups_per_call(year):
 def hours_per_month(year):
     """[(first day of the month, hours agreed, hours used)] for the 12 months: the hours agreed spread evenly
     over each allocation's days, the hours used as logged."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    agreed = [Decimal(0)] * 12
     allocations = session.execute(select(Allocation.hours, Allocation.start_date, Allocation.end_date).where(
-        Allocation.start_date <= last, Allocation.end_date >= first))
-    for hours, start, end in allocations:
-        per_day = Decimal(hours) / period_days(start, end)
-        day = max(start, first)
-        while day <= min(end, last):
-            month_end = min((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1), end, last)
-            agreed[day.month - 1] += per_day * period_days(day, month_end)
-            day = month_end + timedelta(days=1)
-    month = extract("month", TimeEntry.day)
-    used = {int(number): Decimal(hours) for number, hours in session.execute(
-        select(month, func.sum(TimeEntry.hours)).where(TimeEntry.day.between(first, last)).group_by(month))}
-    return [(date(year, number, 1), agreed[number - 1].quantize(Decimal("0.01")), used.get(number, Decimal(0)))
-            for number in range(1, 13)]
+        Allocation.start_date <= date(year, 12, 31), Allocation.end_date >= date(year, 1, 1))).all()
+    months = []
+    for month, used in monthly_use(year):
+        last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        agreed = sum((hours_between(*allocation, month, last) for allocation in allocations), Decimal(0))
+        months.append((month, agreed.quantize(Decimal("0.01")), used))
+    return months
 
 
 @dataclass

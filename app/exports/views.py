@@ -50,7 +50,8 @@ def volunteers():
 @role_required("lab")
 def export():
     """The list as filtered in the query string, as an ODS, XLSX or CSV file, streamed."""
-    return download(*export_volunteers(current_agent(), chosen_format(), filter_form().filters()))
+    name, media_type, chunks = export_volunteers(current_agent(), chosen_format(), filter_form().filters())
+    return download(name, media_type, stream_with_context(chunks))
 
 
 def chosen_format():
@@ -61,9 +62,9 @@ def chosen_format():
     return form.file_format.data
 
 
-def download(name, media_type, chunks):
-    """A file streamed to the browser under a name built here."""
-    response = Response(stream_with_context(chunks), mimetype=media_type)
+def download(name, media_type, body):
+    """A file for the browser to save under a name built here (RFC 6266); `body` may be streamed."""
+    response = Response(body, mimetype=media_type)
     response.headers.set("Content-Disposition", "attachment", filename=name)
     return response
 
@@ -79,4 +80,5 @@ def network():
 @role_required("lab")
 def export_network():
     """The facilitators' list as an ODS, XLSX or CSV file."""
-    return download(*export_facilitators(current_agent(), chosen_format()))
+    name, media_type, chunks = export_facilitators(current_agent(), chosen_format())
+    return download(name, media_type, stream_with_context(chunks))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Numeric, case, func, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from ..budgets.models import Allocation, TimeEntry
 from ..calls.models import Call, Question, aware
@@ -61,6 +61,7 @@ def questions_of(calls):
     if not calls:
         return []
     return session.execute(select(Question).join(Call).where(Question.call_id.in_(calls))
+                           .options(contains_eager(Question.call))
                            .order_by(Call.start_date.desc(), Call.id, Question.position, Question.id)).scalars().all()
 
 

@@ -4,11 +4,13 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Blueprint, Response, render_template, stream_with_context
+from flask import Blueprint, render_template, stream_with_context
 from flask_babel import gettext as _
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
+from ..exports.views import download
+from ..exports.volunteers import file_name
 from ..exports.writers import MEDIA_TYPES, ods_chunks
 from .operations import own_data
 
@@ -46,14 +48,6 @@ def _sheets(data):
         yield names[key], columns, ([_cell(record[column]) for column in columns] for record in records)
 
 
-def _download(extension, media_type, body):
-    """A download named after what it holds and the day."""
-    response = Response(body, mimetype=media_type)
-    name = _("my-data")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{name}-{date.today().isoformat()}.{extension}")
-    return response
-
-
 @bp.route("/my/data")
 @login_required
 def mine():
@@ -66,7 +60,7 @@ def mine():
 def download_json():
     """Everything Alliés holds on me, as JSON."""
     body = json.dumps(own_data(current_agent()), default=_plain, ensure_ascii=False, indent=2)
-    return _download("json", "application/json", body)
+    return download(file_name(_("my-data"), "json"), "application/json", body)
 
 
 @bp.route("/my/data.ods")
@@ -74,4 +68,4 @@ def download_json():
 def download_ods():
     """Everything Alliés holds on me, as a spreadsheet with a sheet per kind of data."""
     data = own_data(current_agent())
-    return _download("ods", MEDIA_TYPES["ods"], stream_with_context(ods_chunks(_sheets(data))))
+    return download(file_name(_("my-data"), "ods"), MEDIA_TYPES["ods"], stream_with_context(ods_chunks(_sheets(data))))
