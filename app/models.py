@@ -2,12 +2,13 @@
 
 from .approvals.models import Decision, Delegation, RequestReminder
 from .audit.models import AuditEntry
+from .auth.models import Identity
 from .budgets.models import Allocation, Extension, TimeEntry
 from .calls.models import Call, Question, call_audience
 from .directory.models import OrgUnit, RoleGrant, User
 from .mail.models import MailPreference, OutboxMessage
 from .signups.models import Answer, SignUp
 
-__all__ = ["Allocation", "Answer", "AuditEntry", "Call", "Decision", "Delegation", "Extension", "MailPreference",
-           "OrgUnit", "OutboxMessage", "Question", "RequestReminder", "RoleGrant", "SignUp", "TimeEntry", "User",
+__all__ = ["Allocation", "Answer", "AuditEntry", "Call", "Decision", "Delegation", "Extension", "Identity",
+           "MailPreference", "OrgUnit", "OutboxMessage", "Question", "RequestReminder", "RoleGrant", "SignUp", "TimeEntry", "User",
            "call_audience"]

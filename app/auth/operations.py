@@ -5,7 +5,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.operations import record
 from ..database import session
-from ..directory.models import User
+from ..directory.models import User, utcnow
+from .models import Identity
 
 # Checked when the login is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -36,3 +37,31 @@ def set_password(user, password, min_length):
     user.set_password(password)
     user.end_sessions()
     record("auth.password_set", obj=user)
+
+
+def agent_for_identity(source, subject, login):
+    """The active agent a sign-on source vouches for, or None; both outcomes go to the audit log.
+
+    The first sign-in through `source` links `subject` to the directory account `login`; later sign-ins
+    find the agent by (source, subject) alone, so a renamed login keeps its agent. An account already
+    linked to another subject of the same source is refused: one person, one identity per source.
+    """
+    linked = session.execute(
+        select(Identity).where(Identity.source == source, Identity.subject == subject)
+    ).scalar_one_or_none()
+    if linked is None:
+        user = find_user(login or "")
+        taken = user is not None and session.execute(
+            select(Identity.id).where(Identity.user_id == user.id, Identity.source == source)
+        ).first()
+        if user is not None and not taken:
+            linked = Identity(source=source, subject=subject, user=user)
+            session.add(linked)
+            record("auth.identity_linked", actor=user, obj=user, source=source)
+    user = linked.user if linked is not None else None
+    if user is None or not user.active:
+        record("auth.sign_in_failed", actor_label=user.login if user else "?", obj=user, source=source)
+        return None
+    linked.last_seen_at = utcnow()
+    record("auth.sign_in", actor=user, obj=user, source=source)
+    return user
