@@ -2,9 +2,9 @@
 
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request
 
-from .identity import current_agent
+from .identity import current_agent, identity
 
 
 def login_required(view):
@@ -13,7 +13,7 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_agent() is None:
-            return redirect(url_for("auth.login", next=request.script_root + request.full_path.rstrip("?")))
+            return redirect(identity().login_url(request.script_root + request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapped

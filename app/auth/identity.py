@@ -5,8 +5,10 @@ Each identity source knows how to find the agent of the current request. Local a
 login are further sources with the same three methods.
 """
 
+from importlib import import_module
+
 import flask_login
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, url_for
 
 from ..database import session
 from ..directory.models import User
@@ -24,6 +26,10 @@ class LocalAccounts:
         if not hasattr(app, "login_manager"):
             login_manager.init_app(app)
             login_manager.session_protection = "basic"
+
+    def login_url(self, next_path):
+        """Where anonymous visitors go to sign in, coming back to `next_path`."""
+        return url_for("auth.login", next=next_path)
 
     def current_agent(self):
         """The signed-in, active agent, or None."""
@@ -47,14 +53,17 @@ class LocalAccounts:
         g.allies_agent = None
 
 
-IDENTITY_SOURCES = {LocalAccounts.name: LocalAccounts}
+# ALLIES_IDENTITY_SOURCE → the class, imported when chosen (each source's libraries load only when used).
+IDENTITY_SOURCES = {
+    LocalAccounts.name: LocalAccounts,
+}
 
 
 def register_identity_source(source_class):
     """Make another identity source available to ALLIES_IDENTITY_SOURCE under `source_class.name`.
 
-    A source has `init_app(app)`, `current_agent()`, `sign_in(user)`, `sign_out(user)` and
-    `treat_request_as_anonymous()`.
+    A source has `init_app(app)`, `login_url(next_path)`, `current_agent()`, `sign_in(user)`,
+    `sign_out(user)` and `treat_request_as_anonymous()`.
     """
     IDENTITY_SOURCES[source_class.name] = source_class
     return source_class
@@ -62,12 +71,15 @@ def register_identity_source(source_class):
 
 def identity_source(name):
     """A new identity source of the configured kind."""
-    try:
-        return IDENTITY_SOURCES[name]()
-    except KeyError:
+    source = IDENTITY_SOURCES.get(name)
+    if source is None:
         raise RuntimeError(
             f"ALLIES_IDENTITY_SOURCE={name!r} is unknown; use one of: {', '.join(IDENTITY_SOURCES)}."
         ) from None
+    if isinstance(source, str):
+        module, _, class_name = source.partition(":")
+        source = getattr(import_module(module, __package__), class_name)
+    return source()
 
 
 @login_manager.user_loader
