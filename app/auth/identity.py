@@ -13,6 +13,7 @@ from flask import current_app, g, has_request_context, url_for
 from ..database import session
 from ..directory.models import User
 from ..extension import login_manager
+from .operations import authenticate
 
 
 class LocalAccounts:
@@ -26,6 +27,10 @@ class LocalAccounts:
         if not hasattr(app, "login_manager"):
             login_manager.init_app(app)
             login_manager.session_protection = "basic"
+
+    def authenticate(self, login, password):
+        """The active agent with this login and password, or None (the sign-in form's check)."""
+        return authenticate(login, password)
 
     def login_url(self, next_path):
         """Where anonymous visitors go to sign in, coming back to `next_path`."""

@@ -8,7 +8,6 @@ from ..main.security import safe_next
 from .access import login_required
 from .forms import LoginForm
 from .identity import current_agent, identity
-from .operations import authenticate
 
 bp = Blueprint("auth", __name__)
 
@@ -42,7 +41,7 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.login.data, form.password.data)
+        user = identity().authenticate(form.login.data, form.password.data)
         if user is not None:
             identity().sign_in(user)
             return redirect(safe_next(form.next.data))
