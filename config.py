@@ -23,6 +23,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    # Under a path of the intranet's host name (/volontaires): a cookie of our own, sent to that path only.
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
+    SESSION_COOKIE_PATH = os.environ.get("SESSION_COOKIE_PATH") or None
 
 
 class DevelopmentConfig(Config):

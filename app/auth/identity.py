@@ -16,11 +16,20 @@ from ..extension import login_manager
 from .operations import authenticate
 
 
+class SignInUnavailable(Exception):
+    """The identity source cannot check passwords now (its server does not answer); the message says so."""
+
+
+class SignOnRefused(Exception):
+    """A sign-on provider's answer signs nobody in (refused, tampered, unreachable); the message says why."""
+
+
 class LocalAccounts:
     """Sign-in with a password kept in Alliés; the session is Flask-Login's cookie session."""
 
     name = "local"
     offers_password_form = True
+    offers_sign_out = True
 
     def init_app(self, app):
         """Install our Flask-Login manager unless the application already has one."""
@@ -61,6 +70,10 @@ class LocalAccounts:
 # ALLIES_IDENTITY_SOURCE → the class, imported when chosen (each source's libraries load only when used).
 IDENTITY_SOURCES = {
     LocalAccounts.name: LocalAccounts,
+    "host": ".host:HostSignIn",
+    "ldap": ".ldap:LdapAccounts",
+    "header": ".header:TrustedHeader",
+    "oidc": ".oidc:OidcAccounts",
 }
 
 
@@ -68,7 +81,8 @@ def register_identity_source(source_class):
     """Make another identity source available to ALLIES_IDENTITY_SOURCE under `source_class.name`.
 
     A source has `init_app(app)`, `login_url(next_path)`, `current_agent()`, `sign_in(user)`,
-    `sign_out(user)` and `treat_request_as_anonymous()`.
+    `sign_out(user)` and `treat_request_as_anonymous()`. `sign_out` may return a response that sends the
+    browser on (a provider's own logout); None lands on the sign-in page.
     """
     IDENTITY_SOURCES[source_class.name] = source_class
     return source_class

@@ -7,7 +7,7 @@ from ..extension import limiter
 from ..main.security import safe_next
 from .access import login_required
 from .forms import LoginForm
-from .identity import current_agent, identity
+from .identity import SignInUnavailable, current_agent, identity
 
 bp = Blueprint("auth", __name__)
 
@@ -39,13 +39,19 @@ def login():
     """Sign in with login and password."""
     if current_agent() is not None:
         return redirect(safe_next(request.args.get("next")))
+    if not identity().offers_password_form:
+        return identity().sign_in_page()  # why the proxy's sign-on did not let this request in
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = identity().authenticate(form.login.data, form.password.data)
-        if user is not None:
-            identity().sign_in(user)
-            return redirect(safe_next(form.next.data))
-        flash(_("Sign-in failed: check your login and password."), "error")
+        try:
+            user = identity().authenticate(form.login.data, form.password.data)
+        except SignInUnavailable as error:
+            flash(str(error), "error")
+        else:
+            if user is not None:
+                identity().sign_in(user)
+                return redirect(safe_next(form.next.data))
+            flash(_("Sign-in failed: check your login and password."), "error")
     return render_template("allies/auth/login.html", form=form)
 
 
@@ -53,6 +59,13 @@ def login():
 @login_required
 def logout():
     """Sign out: this session and the agent's other sessions end."""
-    identity().sign_out(current_agent())
+    if not getattr(identity(), "offers_sign_out", True):
+        flash(_("Alliés cannot sign you out: sign out of the intranet, or close your browser."), "info")
+        return redirect(url_for("main.home"))
+    provider_logout = identity().sign_out(current_agent())  # a sign-on source may send the browser to its provider
     flash(_("You are signed out."), "success")
-    return redirect(url_for("auth.login"))
+    return provider_logout if provider_logout is not None else redirect(url_for("auth.login"))
+
+
+# The OpenID Connect routes live in their own module; importing it registers them on this blueprint.
+from . import oidc_views  # noqa: E402,F401

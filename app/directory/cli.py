@@ -1,8 +1,9 @@
-"""`flask directory …`: import the directory from an HR export."""
+"""`flask directory …`: import the directory from an HR export or an LDAP server."""
 
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -15,10 +16,11 @@ from .operations import import_directory
 directory_cli = click.Group("directory", help="Manage the directory of agents.")
 
 
-def run_import(raw, deactivate_missing, dry_run):
-    """Check and import CSV bytes in one transaction; print the summary, or every error and exit 1."""
+def run_import(read, deactivate_missing, dry_run):
+    """Read the directory with `read()`, check and import it in one transaction; print the summary, or every
+    error and exit 1."""
     try:
-        parsed = parse_directory_csv(raw)
+        parsed = read()
         with click.progressbar(length=len(parsed.rows), label=_("Importing"), file=sys.stderr,
                                show_pos=True) as bar:
             summary = import_directory(parsed, deactivate_missing=deactivate_missing,
@@ -48,4 +50,19 @@ def run_import(raw, deactivate_missing, dry_run):
 @with_appcontext
 def import_command(csv_file, deactivate_missing, dry_run):
     """Create and update users from an HR export (CSV, UTF-8)."""
-    run_import(csv_file.read(), deactivate_missing, dry_run)
+    raw = csv_file.read()
+    run_import(lambda: parse_directory_csv(raw), deactivate_missing, dry_run)
+
+
+@directory_cli.command("sync-ldap")
+@click.option("--deactivate-missing", is_flag=True, help="Deactivate active users absent from the LDAP server.")
+@click.option("--dry-run", is_flag=True, help="Report what would change without writing anything.")
+@with_appcontext
+def sync_ldap_command(deactivate_missing, dry_run):
+    """Create and update users from the LDAP server or Active Directory (ALLIES_LDAP_* settings)."""
+    from .ldap import directory_from_ldap, missing_settings
+
+    missing = missing_settings(current_app.config)
+    if missing:
+        fail(_("Set %(names)s first.", names=", ".join(missing)))
+    run_import(lambda: directory_from_ldap(current_app.config), deactivate_missing, dry_run)

@@ -34,9 +34,10 @@ class DirectoryRow:
 
 @dataclass
 class LineErrors:
-    """Messages about a file, each tied to its line number."""
+    """Messages about a file, each tied to its line number (or to a place named in `places`, such as a DN)."""
 
     messages: list = field(default_factory=list)
+    places: dict = field(default_factory=dict)
 
     def add(self, line, message):
         """Record one message for `line`."""
@@ -47,7 +48,9 @@ class LineErrors:
 
     def lines(self):
         """The messages sorted by line, as printable text (a message about the whole file has no line)."""
-        return [message if line is None else _("line %(line)d: %(message)s", line=line, message=message)
+        return [message if line is None
+                else _("entry %(dn)s: %(message)s", dn=self.places[line], message=message) if line in self.places
+                else _("line %(line)d: %(message)s", line=line, message=message)
                 for line, message in sorted(self.messages, key=lambda item: item[0] or 0)]
 
 
@@ -114,17 +117,20 @@ def parse_directory_csv(raw):
         errors.add(1, _("the expected columns are: %(columns)s", columns=", ".join(COLUMNS)))
         raise DirectoryFileError(errors)
 
-    parsed = ParsedDirectory(errors=errors)
-    first_line_of = {}
+    return parse_directory_records(_csv_records(reader, header, errors), errors)
+
+
+def _csv_records(reader, header, errors):
+    """(line number, values by column) for each non-blank line of the file; unreadable lines go to `errors`."""
     while True:
         try:
             values = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as error:
             errors.add(reader.line_num, _("the line cannot be read as CSV (%(reason)s); nothing after it was read",
                                           reason=str(error)))
-            break
+            return
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue
@@ -132,7 +138,14 @@ def parse_directory_csv(raw):
             errors.add(line, _("%(found)d values where %(expected)d columns are expected",
                                found=len(values), expected=len(header)))
             continue
-        values = dict(zip(header, (value.strip() for value in values)))
+        yield line, dict(zip(header, (value.strip() for value in values)))
+
+
+def parse_directory_records(records, errors):
+    """The checked rows of (line number, values by column) pairs, whether from a file or a directory server."""
+    parsed = ParsedDirectory(errors=errors)
+    first_line_of = {}
+    for line, values in records:
         parsed.logins.add(values["login"].lower())
         row = _check_row(line, values, errors)
         if row is None:
