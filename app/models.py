@@ -1,5 +1,6 @@
 """Every Alliés model, imported in one place for migrations and tests."""
 
+from .api.models import ApiToken
 from .approvals.models import Decision, Delegation, RequestReminder
 from .audit.models import AuditEntry
 from .auth.models import Identity
@@ -9,6 +10,6 @@ from .directory.models import OrgUnit, RoleGrant, User
 from .mail.models import MailPreference, OutboxMessage
 from .signups.models import Answer, SignUp
 
-__all__ = ["Allocation", "Answer", "AuditEntry", "Call", "Decision", "Delegation", "Extension", "Identity",
+__all__ = ["Allocation", "Answer", "ApiToken", "AuditEntry", "Call", "Decision", "Delegation", "Extension", "Identity",
            "MailPreference", "OrgUnit", "OutboxMessage", "Question", "RequestReminder", "RoleGrant", "SignUp", "TimeEntry", "User",
            "call_audience"]

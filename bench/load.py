@@ -49,6 +49,7 @@ GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads",
 FLOOR_BEFORE, FLOOR_AFTER = "floor (before)", "floor (after)"
 FLOOR_INBOX = "floor (inbox bytes)"
 INBOX_LABEL = f"manager inbox /approvals ({seed.INBOX_PENDING:,} pending)"
+API_LABEL = "API listCalls /api/v1/calls (token)"
 TARGET_PAGE_RATIO = 0.5
 TARGET_BURST_P95_MS = 200.0
 
@@ -127,6 +128,7 @@ def run(wrk, url, work, servers, stamp):
         raise BenchError(f"only {len(burst_agents)} agents in the burst call's audience")
     manager_id = facts["inbox_manager_id"]
     cookies = forge_cookies(url, secret, [agent_id, manager_id] + burst_agents)
+    api_headers = [f"Authorization: Bearer {forge_api_token(url, secret, agent_id)}"]
     page_cookie, manager_cookie = cookies[agent_id][0], cookies[manager_id][0]
     burst_path = f"/calls/{facts['burst_call_id']}/sign-up"
     pairs = work / "burst-pairs.tsv"
@@ -142,7 +144,8 @@ def run(wrk, url, work, servers, stamp):
     mails.mkdir()
     app_server = Server("alliés", "wsgi:app", work, {
         "DATABASE_URL": url, "SECRET_KEY": secret, "ALLIES_ENV": "production",
-        "ALLIES_MAIL_BACKEND": "folder", "ALLIES_MAIL_FOLDER": str(mails)})
+        "ALLIES_MAIL_BACKEND": "folder", "ALLIES_MAIL_FOLDER": str(mails),
+        "ALLIES_API_RATE_LIMIT": "100000000 per minute"})  # counted as in production, never reached
     servers.append(app_server)
     app_server.start()
     index_status, index_page = fetch(app_server.url("/calls"), page_cookie)
@@ -168,17 +171,21 @@ def run(wrk, url, work, servers, stamp):
         raise BenchError(f"the floor answers {floor_status} with {len(floor_body)} bytes")
     say(f"floor serving on {floor_server.base}, {len(floor_body)} bytes")
 
+    api_status, _ = fetch(app_server.url("/api/v1/calls"), None, api_headers)
+    if api_status != 200:
+        raise BenchError(f"the agent's API token does not open /api/v1/calls: {api_status}")
     pages = {}
     # The floor before and after Alliés' pages: the ratios use their mean, and their gap shows the machine's drift.
-    for label, server, path, cookie in (
+    for label, server, path, cookie, *headers in (
             (FLOOR_BEFORE, floor_server, "/", page_cookie), ("open calls /calls", app_server, "/calls", page_cookie),
             (f"call page /calls/{call_id}", app_server, f"/calls/{call_id}", page_cookie),
             (INBOX_LABEL, app_server, "/approvals", manager_cookie),
             (FLOOR_INBOX, floor_server, "/inbox", manager_cookie),
+            (API_LABEL, app_server, "/api/v1/calls", None, api_headers),
             (FLOOR_AFTER, floor_server, "/", page_cookie)):
         say(f"wrk {label}: {WARMUP} s warm-up, then {DURATION} s, {THREADS} threads, {CONNECTIONS} connections")
-        wrk_pages(wrk, server.url(path), cookie, WARMUP)
-        pages[label] = wrk_pages(wrk, server.url(path), cookie, DURATION)
+        wrk_pages(wrk, server.url(path), cookie, WARMUP, *headers)
+        pages[label] = wrk_pages(wrk, server.url(path), cookie, DURATION, *headers)
     floor_server.stop()  # the burst has the machine to itself
 
     say(f"burst: {BURST_COUNT} sign-ups, {BURST_CONNECTIONS} connections, on {burst_path}")
@@ -266,6 +273,22 @@ def forge_cookies(url, secret, agent_ids):
     return forged
 
 
+def forge_api_token(url, secret, agent_id):
+    """A personal API token of the page agent, made with the app's own operation (only its hash is stored)."""
+    from app import create_app
+    from app.api.operations import create_token
+    from app.database import session
+    from app.directory.models import User
+
+    app = create_app({"SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": url, "ALLIES_MAIL_BACKEND": "folder"})
+    with app.app_context():
+        token = create_token(session.get(User, agent_id), "Benchmark")[1]
+        session.commit()
+        session.remove()
+        app.extensions["allies"].db.engine.dispose()
+    return token
+
+
 class Server:
     """A gunicorn master started by the benchmark, on 127.0.0.1 and a free port."""
 
@@ -324,11 +347,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(url, cookie):
+def fetch(url, cookie, extra_headers=()):
     """(status, body) of a GET with the agent's cookie, redirects not followed."""
     headers = {"User-Agent": USER_AGENT}
     if cookie:
         headers["Cookie"] = f"session={cookie}"
+    headers.update(header.split(": ", 1) for header in extra_headers)
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as answer:
@@ -344,9 +368,11 @@ def parse_wrk(output, what):
     raise BenchError(f"wrk gave no figures for {what}:\n{output}")
 
 
-def wrk_pages(wrk, url, cookie, seconds):
+def wrk_pages(wrk, url, cookie, seconds, extra_headers=()):
+    sent = [f"Cookie: session={cookie}"] if cookie else []
     command = [wrk, "--latency", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
-               "-H", f"Cookie: session={cookie}", "-H", f"User-Agent: {USER_AGENT}", "-s", str(BENCH / "pages.lua"),
+               *[part for header in [*sent, *extra_headers] for part in ("-H", header)],
+               "-H", f"User-Agent: {USER_AGENT}", "-s", str(BENCH / "pages.lua"),
                url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=False)
     if done.returncode:

@@ -47,13 +47,13 @@ class SignUpForm(FlaskForm):
             return
         if field.data <= 0:
             raise ValidationError(_l("Ask for more than 0 hours."))
-        if field.data % QUARTER:
-            raise ValidationError(_l("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"))
         call, agent = self.meta.call, self.meta.agent
         limit = working_hours(agent.quotity, call.start_date, call.end_date)
-        if field.data > limit:
+        if field.data > limit:  # checked first: a huge number (1e300) has no remainder to compute below
             raise ValidationError(_l("You work %(limit)s hours over this period: ask for less.",
                                      limit=format_decimal(limit, format="#,##0.##")))
+        if field.data % QUARTER:
+            raise ValidationError(_l("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"))
 
     def answers(self):
         """(question, value) pairs of the call's questions, unanswered optional ones left out."""

@@ -1,0 +1,1 @@
+"""The JSON API at /api/v1 for the intranet's other systems, and the personal tokens that open it."""

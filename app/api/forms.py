@@ -1,0 +1,13 @@
+"""The agent names a new API token."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class TokenForm(FlaskForm):
+    """A new personal token, named after what it is for."""
+
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("What it is for, so you recognise it later: e.g. « Intranet home page »."))

@@ -1,0 +1,33 @@
+"""Personal API tokens: only a SHA-256 hash of each token is kept, with a short prefix to recognise it."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Model
+from ..directory.models import User, utcnow
+
+
+class ApiToken(Model):
+    """A token an agent gives another system to call the API in their name, with their rights."""
+
+    __tablename__ = "allies_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Hex SHA-256 of the whole token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's first characters (not secret), so its owner can tell which one it is.
+    prefix: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self):
+        """Not revoked (the owner's account must be active too for the token to open the API)."""
+        return self.revoked_at is None

@@ -1,0 +1,82 @@
+"""Creating, revoking and checking personal API tokens. A token is shown once; only its hash is kept."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..audit.operations import record
+from ..calls.models import aware
+from ..database import session
+from ..directory.models import utcnow
+from .models import ApiToken
+
+TOKEN_START = "allies_"
+PREFIX_LENGTH = len(TOKEN_START) + 8  # "allies_" and 8 random characters: enough to tell tokens apart
+MAX_ACTIVE_TOKENS = 20
+# last_used_at is written at most this often per token, so reads do not turn into writes.
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+
+class TokenRefused(Exception):
+    """The token cannot be created; the message says why."""
+
+
+def token_hash(token):
+    """The hex SHA-256 the database keeps of a token (tokens are long random strings: no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(user, name, actor=None):
+    """A new token for `user`: returns (the stored row, the token in clear, to show once and never again).
+
+    `actor` is who asked (the agent on their page; None for the command line, recorded as system).
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise TokenRefused(_("Give the token a name of at most 100 characters."))
+    if not user.active:
+        raise TokenRefused(_("This account is deactivated: it cannot have tokens."))
+    active = session.execute(select(func.count(ApiToken.id)).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalar_one()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise TokenRefused(_("You already have %(count)d tokens: revoke one you no longer use first.",
+                             count=MAX_ACTIVE_TOKENS))
+    clear = TOKEN_START + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=token_hash(clear), prefix=clear[:PREFIX_LENGTH],
+                     created_at=utcnow())
+    session.add(token)
+    session.flush()
+    record("api.token_created", actor=actor, obj=user, token_id=token.id, name=name, prefix=token.prefix)
+    return token, clear
+
+
+def revoke_token(token, actor=None):
+    """Stop a token from opening the API, now and for good."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    record("api.token_revoked", actor=actor, obj=token.user, token_id=token.id, name=token.name,
+           prefix=token.prefix)
+    return True
+
+
+def active_token(clear):
+    """The token row of `clear` when it may open the API (not revoked, its owner active), else None.
+
+    The first use in a while is noted (last_used_at) and committed at once, before the request does anything.
+    """
+    if not clear or not clear.startswith(TOKEN_START) or len(clear) > 200:
+        return None
+    token = session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(clear))
+                            .options(joinedload(ApiToken.user))).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - aware(token.last_used_at) >= LAST_USED_PRECISION:
+        token.last_used_at = now
+        session.commit()
+    return token

@@ -1,0 +1,431 @@
+"""The JSON API at /api/v1: the pages' own access rules and operations, for the intranet's other systems.
+
+Every view loads its objects with the pages' loaders, checks access the pages' way, feeds the pages' forms
+from JSON and calls the same operation; only the answer differs (JSON, problem+json on errors).
+"""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, json, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from ..approvals.forms import DecisionForm
+from ..approvals.operations import DecisionRefused, approve, refuse
+from ..approvals.queries import allocated_this_year, pending_for
+from ..approvals.views import get_request_for_approver
+from ..auth.access import login_required, role_required
+from ..auth.identity import current_agent
+from ..budgets.forms import TimeEntryForm, YearForm
+from ..budgets.operations import BudgetRefused, can_change, log_time
+from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use
+from ..budgets.views import own_allocation
+from ..budgets.working_time import proposed_hours, working_hours
+from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
+from ..calls.forms import CallForm, CallSearchForm
+from ..calls.operations import CallChangeRefused, close, create_call, publish, update_call
+from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
+from ..calls.views import get_call_for_agent, get_call_for_lab
+from ..database import paginate, session
+from ..directory.models import OrgUnit
+from ..exports.forms import ExportForm
+from ..exports.operations import export_volunteers
+from ..exports.views import download, filter_form
+from ..extension import csrf, limiter
+from ..signups.forms import DeclineForm, SignUpFilterForm, signup_form_for
+from ..signups.models import SignUp
+from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, withdraw
+from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
+from ..signups.views import get_own_signup
+from .auth import rate_limit, rate_limit_key, require_token
+from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
+from .openapi import openapi_document as build_openapi_document
+from .problems import InvalidInput, Refused, register_problem_handlers, unrouted_problem
+from .representations import (budget_of, call_detail, call_summary, day, lab_signup, my_signup, number, page_of,
+                              pending_request, time_entry_of)
+
+PREFIX = "/api/v1"
+LARGEST_ID = 2_147_483_647  # the database's integers: an id beyond is simply not found
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)  # no cookie opens the API, so there is no cross-site request to forge
+limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
+register_problem_handlers(bp)
+
+
+def api_root():
+    """Where the API lives in this app's paths: /api/v1, under ALLIES_URL_PREFIX in a host intranet."""
+    return current_app.config.get("ALLIES_URL_PREFIX", "").rstrip("/") + PREFIX
+
+
+bp.before_app_request(unrouted_problem(api_root))
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+@bp.before_request
+def authenticate():
+    """Only a bearer token opens the API; the query string is checked once for every view."""
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        require_token()
+    if any(isinstance(value, int) and value > LARGEST_ID for value in (request.view_args or {}).values()):
+        abort(404)
+    check_query_string()
+
+
+def json_answer(data, status=200, location=None):
+    """A JSON answer (with a Location for what was created)."""
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False), status=status,
+                                          mimetype="application/json")
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def page_of_list(rows, represent):
+    """A page of a list already read (an agent's own sign-ups, a call's sign-ups, an allocation's entries)."""
+    page, per_page = page_args()
+    chosen = rows[(page - 1) * per_page: page * per_page]
+    return page_of([represent(row) for row in chosen], page, per_page, len(rows))
+
+
+# ---- the public description ------------------------------------------------------------------------------
+
+@bp.route("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API (public: it holds no data)."""
+    return json_answer(build_openapi_document(request.script_root + api_root()))
+
+
+# ---- calls ------------------------------------------------------------------------------------------------
+
+@bp.route("/calls", endpoint="listCalls")
+@login_required
+def list_calls():
+    """listCalls: the open calls meant for me (scope=open), or every call for the lab (scope=lab)."""
+    agent = current_agent()
+    scope = request.args.get("scope", "open")
+    page_number, per_page = page_args()
+    if scope == "lab":
+        if not agent.has_role("lab"):
+            abort(403)
+        status = request.args.get("status", "")
+        if status and status not in CALL_STATUS_LABELS:
+            raise InvalidInput({"status": [_("Not a valid choice.")]})
+        page = paginate(calls_for_lab(status), page_number, per_page)
+        counts = status_counts([call.id for call in page.items])
+        items = [call_summary(call, counts=counts[call.id]) for call in page.items]
+    elif scope == "open":
+        filters = validated(CallSearchForm(request.args)).valid_filters()
+        page = paginate(open_calls_for(agent, **filters), page_number, per_page)
+        statuses = live_statuses_of(agent, page.items)
+        items = [call_summary(call, my_status=statuses.get(call.id)) for call in page.items]
+    else:
+        raise InvalidInput({"scope": [_("Not a valid choice.")]})
+    return json_answer(page_of(items, page_number, per_page, page.total))
+
+
+def _call_for(agent, call_id):
+    """The call with the pages' loader: the lab's (any call) for lab members, else the agents' (open ones
+    meant for them)."""
+    return get_call_for_lab(call_id) if agent.has_role("lab") else get_call_for_agent(call_id)
+
+
+@bp.route("/calls/<int:call_id>", endpoint="getCall")
+@login_required
+def get_call(call_id):
+    """getCall: one call, with its questions."""
+    agent = current_agent()
+    call = _call_for(agent, call_id)
+    counts = status_counts([call.id])[call.id] if agent.has_role("lab") else None
+    return json_answer(call_detail(call, my_status=live_statuses_of(agent, [call]).get(call.id), counts=counts))
+
+
+CALL_KINDS = {"title": "text", "summary": "text", "body": "text", "capacity": "integer", "deadline": "datetime",
+              "audience_unit_ids": "integers", "commitment_kind": "text", "commitment_value": "number",
+              "start_date": "date", "end_date": "date", "needs_manager_agreement": "boolean", "contact": "text"}
+CALL_FIELD_NAMES = {"audience_units": "audience_unit_ids", "audience_all": "audience_unit_ids"}
+
+
+def _all_units():
+    """Every org unit, in tree order: the audience choices of the call form."""
+    return session.execute(select(OrgUnit).order_by(OrgUnit.path_key)).scalars().all()
+
+
+def _call_form(values, kinds=CALL_KINDS, call=None):
+    """The lab's call form, fed with JSON values; the audience is every agent unless units are given."""
+    data = formdata(values, kinds, renames={"audience_unit_ids": "audience_units"})
+    data["audience_all"] = "units" if data.getlist("audience_units") else "all"
+    form = CallForm(formdata=data, units=_all_units(), current_deadline=call.deadline if call else None,
+                    meta={"csrf": False})
+    return validated(form, CALL_FIELD_NAMES)
+
+
+def _current_values(call):
+    """A call's values as the API takes them, in the form's own formats (the deadline in local time)."""
+    return {"title": call.title, "summary": call.summary, "body": call.body, "capacity": call.capacity,
+            "deadline": to_user_timezone(call.deadline).strftime(DEADLINE_FORMAT),
+            "audience_unit_ids": [unit.id for unit in call.audience_units],
+            "commitment_kind": call.commitment_kind, "commitment_value": str(call.commitment_value),
+            "start_date": day(call.start_date), "end_date": day(call.end_date),
+            "needs_manager_agreement": call.needs_manager_agreement, "contact": call.contact}
+
+
+@bp.route("/calls", methods=["POST"], endpoint="createCall")
+@role_required("lab")
+def new_call():
+    """createCall: a new draft call (lab)."""
+    form = _call_form({"needs_manager_agreement": True, **json_body()})
+    call = create_call(current_agent(), audience_units=form.chosen_units(), **form.call_fields())
+    return json_answer(call_detail(call, counts={}), 201, url_for("api.getCall", call_id=call.id))
+
+
+@bp.route("/calls/<int:call_id>", methods=["PATCH"], endpoint="updateCall")
+@role_required("lab")
+def edit_call(call_id):
+    """updateCall: change the fields given, keep the others (lab); archived calls are frozen."""
+    call = get_call_for_lab(call_id)
+    if not call.can_edit():
+        abort(403)
+    payload = json_body()
+    # The current deadline goes to the form as the local text it shows; a new one comes in RFC 3339.
+    kinds = CALL_KINDS if "deadline" in payload else {**CALL_KINDS, "deadline": "text"}
+    form = _call_form({**_current_values(call), **payload}, kinds, call)
+    try:
+        update_call(call, current_agent(), audience_units=form.chosen_units(), **form.call_fields())
+    except CallChangeRefused as refusal:
+        raise InvalidInput({"capacity": [str(refusal)]}) from None
+    return json_answer(call_detail(call, counts=status_counts([call.id])[call.id]))
+
+
+def _change_status(call_id, change):
+    call = get_call_for_lab(call_id)
+    try:
+        change(call, current_agent())
+    except CallChangeRefused as refusal:
+        raise Refused(str(refusal)) from None
+    return json_answer(call_detail(call, counts=status_counts([call.id])[call.id]))
+
+
+@bp.route("/calls/<int:call_id>/publish", methods=["POST"], endpoint="publishCall")
+@role_required("lab")
+def publish_call(call_id):
+    """publishCall: put a draft (or a call closed by hand) on the intranet (lab)."""
+    return _change_status(call_id, publish)
+
+
+@bp.route("/calls/<int:call_id>/close", methods=["POST"], endpoint="closeCall")
+@role_required("lab")
+def close_call(call_id):
+    """closeCall: stop sign-ups (lab)."""
+    return _change_status(call_id, close)
+
+
+# ---- sign-ups ---------------------------------------------------------------------------------------------
+
+SIGNUP_KINDS = {"motivation": "text", "hours_asked": "number", "availability": "text"}
+ANSWER_KINDS = {"short_text": "text", "long_text": "text", "single_choice": "text", "multiple_choice": "texts",
+                "yes_no": "text", "number": "number", "date": "date"}
+
+
+def _signup_formdata(call, agent, payload):
+    """The sign-up form's data: motivation, time asked (the call's proposal when left out), availability, and
+    the answers keyed by question id."""
+    values = dict(payload)
+    if values.get("hours_asked") is None:
+        values["hours_asked"] = str(proposed_hours(call.commitment_kind, call.commitment_value, call.start_date,
+                                                   call.end_date, agent.quotity))
+    data = formdata(values, SIGNUP_KINDS)
+    answers = payload.get("answers") or {}
+    if not isinstance(answers, dict):
+        raise InvalidInput({"answers": [_("Give an object of answers keyed by question id.")]})
+    questions = {str(question.id): question for question in call.active_questions}
+    errors = {}
+    for key, value in answers.items():
+        question = questions.get(key)
+        if question is None:
+            errors[f"answers.{key}"] = [_("This call has no such question.")]
+            continue
+        if question.kind == "yes_no" and isinstance(value, bool):
+            value = "yes" if value else "no"
+        try:
+            answered = formdata({"answer": value}, {"answer": ANSWER_KINDS[question.kind]})
+        except InvalidInput as invalid:
+            errors[f"answers.{key}"] = invalid.errors["answer"]
+            continue
+        for text in answered.getlist("answer"):
+            data.add(f"q{question.id}", text)
+    if errors:
+        raise InvalidInput(errors)
+    return data
+
+
+@bp.route("/calls/<int:call_id>/sign-ups", methods=["POST"], endpoint="createSignUp")
+@login_required
+def create_signup(call_id):
+    """createSignUp: sign me up to an open call; a second request answers with the sign-up already made."""
+    call = get_call_for_agent(call_id)
+    agent = current_agent()
+    existing = live_signup(call.id, agent.id)
+    if existing is not None:
+        return json_answer(my_signup(existing, _rank_of(existing)))
+    if not call.is_open:
+        raise Refused(_("This call is not open for sign-ups any more."))
+    payload = json_body()
+    form = signup_form_for(call, agent, formdata=_signup_formdata(call, agent, payload), meta={"csrf": False})
+    validated(form, {f"q{question.id}": f"answers.{question.id}" for question in call.active_questions})
+    try:
+        signup, created = sign_up(call.id, agent, form.motivation.data.strip(), form.hours_asked.data,
+                                  (form.availability.data or "").strip(), form.answers())
+    except SignUpRefused as refusal:
+        raise Refused(str(refusal)) from None
+    except IntegrityError:
+        session.rollback()  # a twin request made the sign-up first: nothing of this one is kept
+        signup, created = live_signup(call.id, agent.id), False
+        if signup is None:
+            raise
+    return json_answer(my_signup(signup, _rank_of(signup)), 201 if created else 200)
+
+
+def _rank_of(signup):
+    return waitlist_ranks([signup.call_id]).get(signup.id) if signup.status == "waitlisted" else None
+
+
+@bp.route("/me/sign-ups", endpoint="listMySignUps")
+@login_required
+def list_my_signups():
+    """listMySignUps: my sign-ups, newest first, with my rank on waiting lists."""
+    signups = signups_of_agent(current_agent())
+    ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
+    return json_answer(page_of_list(signups, lambda signup: my_signup(signup, ranks.get(signup.id))))
+
+
+@bp.route("/me/sign-ups/<int:signup_id>/withdraw", methods=["POST"], endpoint="withdrawSignUp")
+@login_required
+def withdraw_signup(signup_id):
+    """withdrawSignUp: withdraw one of my live sign-ups; a place freed goes to the waiting list."""
+    signup = get_own_signup(signup_id)
+    try:
+        withdraw(signup, current_agent())
+    except SignUpRefused as refusal:
+        raise Refused(str(refusal)) from None
+    return json_answer(my_signup(signup))
+
+
+@bp.route("/calls/<int:call_id>/sign-ups", endpoint="listCallSignUps")
+@role_required("lab")
+def list_call_signups(call_id):
+    """listCallSignUps: a call's sign-ups with motivation and answers (lab), filtered like the page."""
+    call = get_call_for_lab(call_id)
+    filters = validated(SignUpFilterForm(request.args)).valid_filters()
+    ranks = waitlist_ranks([call.id])
+    return json_answer(page_of_list(signups_of_call(call, **filters),
+                                    lambda signup: lab_signup(signup, ranks.get(signup.id))))
+
+
+@bp.route("/sign-ups/<int:signup_id>/decline", methods=["POST"], endpoint="declineSignUp")
+@role_required("lab")
+def decline_signup(signup_id):
+    """declineSignUp: decline a live sign-up with a reason the agent receives (lab)."""
+    signup = session.get(SignUp, signup_id) or abort(404)
+    form = validated(DeclineForm(formdata=formdata(json_body(), {"reason": "text"}), meta={"csrf": False}))
+    try:
+        decline(signup, current_agent(), form.reason.data.strip())
+    except SignUpRefused as refusal:
+        raise Refused(str(refusal)) from None
+    return json_answer(lab_signup(signup))
+
+
+# ---- approvals --------------------------------------------------------------------------------------------
+
+@bp.route("/approvals", endpoint="listPendingApprovals")
+@login_required
+def list_pending_approvals():
+    """listPendingApprovals: the requests I decide on, oldest first — never the motivation or the answers."""
+    page_number, per_page = page_args()
+    page = paginate(pending_for(current_agent()), page_number, per_page)
+    allocated = allocated_this_year({signup.agent_id for signup in page.items})
+    return json_answer(page_of([pending_request(signup, allocated.get(signup.agent_id)) for signup in page.items],
+                               page_number, per_page, page.total))
+
+
+@bp.route("/approvals/<int:signup_id>", methods=["POST"], endpoint="decideApproval")
+@login_required
+def decide_approval(signup_id):
+    """decideApproval: agree to the time asked, agree to less, or refuse with a reason."""
+    signup = get_request_for_approver(signup_id)
+    payload = json_body()
+    if signup.status != "pending_manager":
+        raise Refused(_("This request has already been decided."))
+    data = formdata(payload, {"outcome": "text", "hours": "number", "reason": "text"})
+    form = validated(DecisionForm(formdata=data, hours_asked=signup.hours_asked, meta={"csrf": False}))
+    try:
+        if form.outcome.data == "refuse":
+            refuse(signup, current_agent(), form.reason.data.strip())
+            hours = None
+        else:
+            hours = form.hours.data if form.outcome.data == "approve_less" else None
+            hours = approve(signup, current_agent(), hours).hours
+    except DecisionRefused as refusal:
+        raise Refused(str(refusal)) from None
+    return json_answer({**pending_request(signup), "hours_agreed": number(hours)})
+
+
+# ---- time budgets -----------------------------------------------------------------------------------------
+
+@bp.route("/me/budget", endpoint="getMyBudget")
+@login_required
+def get_my_budget():
+    """getMyBudget: my allocations of a year (allocated, used, remaining, pace) and the hours logged each month."""
+    form = validated(YearForm(request.args))
+    agent, year = current_agent(), form.year.data or date.today().year
+    year_budgets = budgets(allocations_of(agent, year))
+    monthly = monthly_use(year, agent)
+    return json_answer({
+        "year": year,
+        "working_hours": number(working_hours(agent.quotity, date(year, 1, 1), date(year, 12, 31))),
+        "hours_logged": number(sum((hours for _, hours in monthly), 0)),
+        "allocations": [budget_of(budget) for budget in year_budgets],
+        "months": [{"month": first_day.strftime("%Y-%m"), "hours": number(hours)} for first_day, hours in monthly],
+    })
+
+
+@bp.route("/me/budget/allocations/<int:allocation_id>/time-entries", methods=["POST"], endpoint="createTimeEntry")
+@login_required
+def create_time_entry(allocation_id):
+    """createTimeEntry: log hours on a day against one of my allocations; never past 100 %."""
+    allocation = own_allocation(allocation_id)
+    data = formdata(json_body(), {"day": "date", "hours": "number", "note": "text"})
+    form = validated(TimeEntryForm(formdata=data, meta={"csrf": False}))
+    try:
+        entry, reached = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
+    except BudgetRefused as refusal:
+        if refusal.field is not None:
+            raise InvalidInput({refusal.field: [str(refusal)]}) from None
+        raise Refused(str(refusal)) from None
+    return json_answer(time_entry_of(entry, can_change(entry, current_agent()), reached), 201,
+                       url_for("api.listTimeEntries", allocation_id=allocation.id))
+
+
+@bp.route("/me/budget/allocations/<int:allocation_id>/time-entries", endpoint="listTimeEntries")
+@login_required
+def list_time_entries(allocation_id):
+    """listTimeEntries: the time logged on one of my allocations, newest first."""
+    allocation = own_allocation(allocation_id)
+    agent = current_agent()
+    return json_answer(page_of_list(entries_of([allocation]), lambda entry: time_entry_of(entry, can_change(entry, agent))))
+
+
+# ---- exports ----------------------------------------------------------------------------------------------
+
+@bp.route("/volunteers/export", methods=["POST"], endpoint="exportVolunteers")
+@role_required("lab")
+def volunteer_list_file():
+    """exportVolunteers: the volunteer list filtered by the query string, as ODS, XLSX or CSV (lab); recorded in
+    the audit log."""
+    filters = validated(filter_form()).filters()
+    formats = validated(ExportForm(formdata=MultiDict({"file_format": request.args.get("format", "ods")}),
+                                   meta={"csrf": False}), {"file_format": "format"})
+    name, media_type, chunks = export_volunteers(current_agent(), formats.file_format.data, filters)
+    return download(name, media_type, stream_with_context(chunks))
