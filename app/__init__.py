@@ -41,7 +41,7 @@ def create_app(config=None):
     hops = int(app.config.get("ALLIES_PROXY_HOPS") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
-    Allies(app)
+    Allies(app, standalone=True)
     Migrate(app, db, directory=str(MIGRATIONS_DIR))
     register_error_handlers(app)
     return app

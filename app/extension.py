@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,8 +13,16 @@ from flask_wtf.csrf import CSRFProtect
 from .database import db as default_db
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
-MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
+
+
+def _bundled(name):
+    """A folder shipped inside the installed package (wheel), else beside it in the source tree."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+TEMPLATES_DIR = _bundled("templates")
+MIGRATIONS_DIR = _bundled("migrations")
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 
 csrf = CSRFProtect()
@@ -29,6 +37,12 @@ DEFAULTS = {
     "ALLIES_LOCALES": ("fr", "en"),
     "ALLIES_DEFAULT_LOCALE": "fr",
     "ALLIES_IDENTITY_SOURCE": "local",
+    # Plugin mode: every Alliés page lives under this path of the host (e.g. /volontaires); "" standalone.
+    "ALLIES_URL_PREFIX": "",
+    # Identity source "host": a function (or "module:function") returning the host's signed-in login or None,
+    # and the host's sign-in endpoint, which receives `next`.
+    "ALLIES_HOST_LOGIN": None,
+    "ALLIES_HOST_LOGIN_ENDPOINT": "login",
     "ALLIES_BASE_TEMPLATE": "allies/base.html",
     "ALLIES_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN": "5 per minute",
@@ -43,6 +57,10 @@ DEFAULTS = {
     "ALLIES_THEME_COLOUR": "#000091",
     # Standalone only: trusted reverse proxies in front (their X-Forwarded-* headers are used).
     "ALLIES_PROXY_HOPS": 0,
+    # Identity source "header": the variable or HTTP header naming the agent, believed only from these proxies
+    # (addresses or CIDR networks of the TCP peer; none configured: the header mode refuses to start).
+    "ALLIES_TRUSTED_HEADER": "REMOTE_USER",
+    "ALLIES_TRUSTED_PROXIES": (),
     "ALLIES_HSTS": False,
     "ALLIES_PRODUCTION": False,
     "ALLIES_PAGE_SIZE": 50,
@@ -79,23 +97,65 @@ DEFAULTS = {
     "ALLIES_MAIL_TIMEOUT": 10,
     # Failures before a mail is given up; retries wait 1 min, then twice as long each time, at most 6 h.
     "ALLIES_MAIL_MAX_ATTEMPTS": 14,  # 1 min doubling, capped at 6 h: about 32 h of outage
+    # Requests each personal token may make to the JSON API (/api/v1), counted with the rate-limit storage.
+    "ALLIES_API_RATE_LIMIT": "300 per minute",
+    # Identity source "oidc": the provider's issuer (discovery at <issuer>/.well-known/openid-configuration), the
+    # client registered there, the scopes asked, the claim holding the directory login, the name on the button.
+    "ALLIES_OIDC_ISSUER": "",
+    "ALLIES_OIDC_CLIENT_ID": "",
+    "ALLIES_OIDC_CLIENT_SECRET": "",
+    "ALLIES_OIDC_SCOPES": "openid email profile",
+    "ALLIES_OIDC_LOGIN_CLAIM": "preferred_username",  # Keycloak; ProConnect: "email" or "uid"
+    "ALLIES_OIDC_PROVIDER_NAME": "",  # empty: the issuer's host name
+    "ALLIES_OIDC_TIMEOUT": 10,  # seconds to wait for each answer of the provider
+    # Identity source "ldap" and `flask directory sync-ldap`: the server (ldap:// or ldaps://), the service account
+    # that searches (empty: anonymous), where people are and the filter finding one by login ({login} is escaped).
+    "ALLIES_LDAP_URL": "",
+    "ALLIES_LDAP_BIND_DN": "",
+    "ALLIES_LDAP_BIND_PASSWORD": "",
+    "ALLIES_LDAP_USER_BASE": "",
+    "ALLIES_LDAP_USER_FILTER": "(&(objectClass=inetOrgPerson)(uid={login}))",
+    "ALLIES_LDAP_LOGIN_ATTRIBUTE": "uid",
+    "ALLIES_LDAP_START_TLS": False,
+    "ALLIES_LDAP_CA_CERTS_FILE": "",  # PEM file of the CA that signed the server's certificate; empty: the system's
+    "ALLIES_LDAP_TIMEOUT": 5,  # seconds to connect and to wait for each answer
+    # Attributes read by sync-ldap; empty unit: the entry's place under the user base (OU=DGS/OU=DRH → "DGS/DRH");
+    # empty quotity: quotities stay as set in Alliés. The manager attribute holds the manager's DN.
+    "ALLIES_LDAP_GIVEN_NAME_ATTRIBUTE": "givenName",
+    "ALLIES_LDAP_FAMILY_NAME_ATTRIBUTE": "sn",
+    "ALLIES_LDAP_EMAIL_ATTRIBUTE": "mail",
+    "ALLIES_LDAP_UNIT_ATTRIBUTE": "",
+    "ALLIES_LDAP_MANAGER_ATTRIBUTE": "manager",
+    "ALLIES_LDAP_QUOTITY_ATTRIBUTE": "",
 }
 
 
 @dataclass
 class AlliesState:
-    """What Alliés keeps per Flask app: the database instance and the identity source."""
+    """What Alliés keeps per Flask app: the database instance, its tables, the identity source, its blueprints."""
 
     db: object
+    metadata: object
     identity: object
     blueprints: tuple
+    # Whether Alliés owns the whole application (create_app) or is a guest in a host intranet.
+    standalone: bool
+
+    def serves_request(self):
+        """Whether the current request is Alliés' own (every request when standalone)."""
+        return self.standalone or request.blueprint in self.blueprints
 
 
 class Allies:
-    """Flask extension: `Allies(app)` or `allies.init_app(app)`, optionally with a host's `db`."""
+    """Flask extension: `Allies(app)` or `allies.init_app(app)`, optionally with a host's `db`.
 
-    def __init__(self, app=None, db=None):
+    In a host intranet, Alliés touches only its own requests: security headers, CSRF checks,
+    template variables and the commit apply to its blueprints, under ALLIES_URL_PREFIX.
+    """
+
+    def __init__(self, app=None, db=None, standalone=False):
         self.db = db
+        self.standalone = standalone
         if app is not None:
             self.init_app(app)
 
@@ -111,21 +171,19 @@ class Allies:
 
         check_theme_colour(app.config["ALLIES_THEME_COLOUR"])
 
+        from . import models  # noqa: F401  (every table registered on the metadata)
+        from .database import Model
+
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
-        if "csrf" not in app.extensions:
+        if self.standalone:
+            csrf.init_app(app)
+        elif "csrf" not in app.extensions:
+            app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the host's own forms are its business
             csrf.init_app(app)
         limiter.init_app(app)
-        if "babel" not in app.extensions:
-            from .main.i18n import select_locale
-
-            babel.init_app(
-                app,
-                locale_selector=select_locale,
-                default_locale=app.config["ALLIES_DEFAULT_LOCALE"],
-                default_translation_directories=str(TRANSLATIONS_DIR),
-            )
+        self._init_translations(app)
 
         from .auth.identity import identity_source
 
@@ -133,12 +191,32 @@ class Allies:
         identity.init_app(app)
 
         blueprints = self._register_blueprints(app)
-        app.extensions["allies"] = AlliesState(db=db, identity=identity, blueprints=blueprints)
+        app.extensions["allies"] = AlliesState(db=db, metadata=Model.metadata, identity=identity,
+                                               blueprints=blueprints, standalone=self.standalone)
         self._register_commands(app)
         self._register_request_hooks(app)
 
     @staticmethod
+    def _init_translations(app):
+        """Our catalogs: our own Babel when the host has none, else added to the host's directories."""
+        if "babel" in app.extensions:
+            directories = app.extensions["babel"].translation_directories
+            if str(TRANSLATIONS_DIR) not in directories:
+                directories.append(str(TRANSLATIONS_DIR))
+            return
+        from .main.i18n import select_locale
+
+        babel.init_app(
+            app,
+            locale_selector=select_locale,
+            default_locale=app.config["ALLIES_DEFAULT_LOCALE"],
+            default_translation_directories=str(TRANSLATIONS_DIR),
+        )
+
+    @staticmethod
     def _register_blueprints(app):
+        from .api.pages import bp as api_tokens_bp
+        from .api.views import bp as api_bp
         from .approvals.views import bp as approvals_bp
         from .audit.views import bp as audit_bp
         from .auth.views import bp as auth_bp
@@ -152,13 +230,15 @@ class Allies:
         from .signups.views import bp as signups_bp
 
         blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp, privacy_bp,
-                      dashboard_bp)
+                      dashboard_bp, api_tokens_bp, api_bp)
+        prefix = app.config["ALLIES_URL_PREFIX"].rstrip("/")
         for blueprint in blueprints:
-            app.register_blueprint(blueprint)
+            app.register_blueprint(blueprint, url_prefix=prefix + (blueprint.url_prefix or "") or None)
         return tuple(blueprint.name for blueprint in blueprints)
 
     @staticmethod
     def _register_commands(app):
+        from .api.cli import tokens_cli
         from .approvals.cli import approvals_cli
         from .auth.cli import users_cli
         from .calls.cli import calls_cli
@@ -169,8 +249,10 @@ class Allies:
         from .privacy.cli import privacy_cli
         from .signups.cli import signups_cli
 
+        from .schema import schema_cli
+
         for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli,
-                      privacy_cli):
+                      privacy_cli, schema_cli, tokens_cli):
             app.cli.add_command(group)
 
     @staticmethod
@@ -178,15 +260,30 @@ class Allies:
         from .main.security import add_security_headers
         from .main.templating import date_and_time, iso_date, template_context
 
-        app.after_request(add_security_headers)
-        app.context_processor(template_context)
+        state = app.extensions["allies"]
         app.add_template_filter(date_and_time, "date_and_time")
         app.add_template_filter(iso_date, "iso_date")
+
+        @app.context_processor
+        def allies_template_context():
+            """Our template variables, for our pages and mails only."""
+            return template_context() if not has_request_context() or state.serves_request() else {}
+
+        @app.before_request
+        def check_csrf():
+            """Our forms need their CSRF token even when the host does not check its own."""
+            checked_anyway = app.config.get("WTF_CSRF_CHECK_DEFAULT", True)
+            if app.config.get("WTF_CSRF_ENABLED", True) and not checked_anyway and state.serves_request():
+                csrf.protect(apply_exemptions=True)
+
+        @app.after_request
+        def secure_response(response):
+            """Our security headers on our responses; a host's pages keep theirs."""
+            return add_security_headers(response) if state.serves_request() else response
 
         @app.after_request
         def commit_request(response):
             """Commit the request's single transaction when a state-changing request succeeded."""
-            state = app.extensions["allies"]
             changes_state = request.method not in ("GET", "HEAD", "OPTIONS")
             if changes_state and request.blueprint in state.blueprints and response.status_code < 400:
                 state.db.session.commit()

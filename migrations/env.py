@@ -6,9 +6,6 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from app.database import Model
-import app.models  # noqa: F401  (registers every table on Model.metadata)
-
 config = context.config
 fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
@@ -24,13 +21,17 @@ def include_name(name, type_, parent_names):
 
 
 def engine():
-    """The engine of the Flask-SQLAlchemy instance Alliés runs with."""
+    """The engine of the Flask-SQLAlchemy instance Alliés runs with (its own, or the host's)."""
     return current_app.extensions["allies"].db.engine
+
+
+# Every allies_* table, whatever name the package is installed under.
+target_metadata = current_app.extensions["allies"].metadata
 
 
 def run_migrations_offline():
     """Emit SQL to standard output instead of running it."""
-    context.configure(url=engine().url.render_as_string(hide_password=False), target_metadata=Model.metadata,
+    context.configure(url=engine().url.render_as_string(hide_password=False), target_metadata=target_metadata,
                       literal_binds=True, version_table=VERSION_TABLE, include_name=include_name,
                       render_as_batch=True)
     with context.begin_transaction():
@@ -46,7 +47,7 @@ def run_migrations_online():
             logger.info("No changes in schema detected.")
 
     with engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=Model.metadata, version_table=VERSION_TABLE,
+        context.configure(connection=connection, target_metadata=target_metadata, version_table=VERSION_TABLE,
                           include_name=include_name, render_as_batch=True, compare_type=True,
                           process_revision_directives=skip_empty_revision)
         with context.begin_transaction():

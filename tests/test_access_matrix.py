@@ -28,6 +28,10 @@ MATRIX = {
     "main.static": ("GET", {"filename": "allies/allies.css"}, everyone(200)),
     "auth.login": ("GET", {}, {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
     "auth.logout": ("POST", {}, signed_in(302)),
+    # OpenID Connect sign-in: absent (404) unless ALLIES_IDENTITY_SOURCE is "oidc" (tests/test_oidc.py covers that mode).
+    "auth.oidc_start": ("GET", {}, everyone(404)),
+    "auth.oidc_callback": ("GET", {}, everyone(404)),
+    "auth.oidc_signed_out": ("GET", {}, everyone(404)),
     "directory.users": ("GET", {}, only("admin", 200)),
     "directory.user_detail": ("GET", {"user_id": "agent"}, only("admin", 200)),
     "directory.grant": ("POST", {"user_id": "agent"}, only("admin", 302)),
@@ -78,6 +82,19 @@ MATRIX = {
     "privacy.download_json": ("GET", {}, signed_in(200)),
     "privacy.download_ods": ("GET", {}, signed_in(200)),
     "exports.export": ("POST", {}, only("lab", 400)),  # the matrix posts no file format
+    "api_tokens.mine": ("GET", {}, signed_in(200)),
+    "api_tokens.revoke": ("POST", {"token_id": "token"}, {**signed_in(404), "agent": 302}),
+    # The JSON API: only a bearer token opens it (tests/test_api.py); a session cookie alone gets 401, whoever it is.
+    "api.openapi_document": ("GET", {}, everyone(200)),
+    **{f"api.{operation}": (method, arguments, everyone(401)) for operation, method, arguments in (
+        ("listCalls", "GET", {}), ("getCall", "GET", {"call_id": "call"}), ("createCall", "POST", {}),
+        ("updateCall", "PATCH", {"call_id": "call"}), ("publishCall", "POST", {"call_id": "call"}),
+        ("closeCall", "POST", {"call_id": "call"}), ("createSignUp", "POST", {"call_id": "call"}),
+        ("listMySignUps", "GET", {}), ("withdrawSignUp", "POST", {"signup_id": "signup"}),
+        ("listCallSignUps", "GET", {"call_id": "call"}), ("declineSignUp", "POST", {"signup_id": "signup"}),
+        ("listPendingApprovals", "GET", {}), ("decideApproval", "POST", {"signup_id": "signup"}),
+        ("getMyBudget", "GET", {}), ("createTimeEntry", "POST", {"allocation_id": "allocation"}),
+        ("listTimeEntries", "GET", {"allocation_id": "allocation"}), ("exportVolunteers", "POST", {}))},
 }
 
 
@@ -111,9 +128,13 @@ def objects(people, make_call):
     allocation = approve(approved, people["manager"])
     entry, _ = log_time(allocation, people["agent"], date.today(), Decimal(1))
     extension = request_extension(allocation, people["agent"], Decimal(5), None)
+    from app.api.operations import create_token
+
+    token, _ = create_token(people["agent"], "Portail")
     session.commit()
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
-            "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension}
+            "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
+            "token": token}
 
 
 @pytest.mark.parametrize("role", ROLES)

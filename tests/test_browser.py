@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from werkzeug.serving import make_server
 
+from app.api.operations import create_token
 from app.budgets.models import Allocation, Extension, TimeEntry
 from app.budgets.operations import log_time, request_extension
 from app.database import session
@@ -57,6 +58,7 @@ def live_app(app_factory, tmp_path):
         allocation = session.query(Allocation).filter_by(agent_id=agent.id).one()
         log_time(allocation, agent, date.today(), Decimal("0.25"), "Relais auprès du service")
         request_extension(allocation, agent, Decimal(4), None, "Deux ateliers de plus")
+        create_token(agent, "Portail de l'intranet")  # the agent's token page lists one
         session.commit()
         session.remove()
     server = make_server("127.0.0.1", 0, application, threaded=True)
@@ -141,7 +143,7 @@ def pages_for(role, live_app):
         return ["/login", *public]
     pages = ["/", *public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
              f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
-             "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}"]
+             "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}", "/my/tokens"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
                   f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]

@@ -6,7 +6,7 @@ from flask import current_app, g, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
-from ..auth.identity import current_agent
+from ..auth.identity import current_agent, identity
 from ..directory.forms import ROLE_LABELS
 from ..directory.queries import direct_reports
 
@@ -49,4 +49,5 @@ def template_context():
         "allies_base_template": current_app.config["ALLIES_BASE_TEMPLATE"],
         "role_labels": ROLE_LABELS,
         "agent_has_reports": agent_has_reports,
+        "offers_sign_out": getattr(identity(), "offers_sign_out", True),
     }
