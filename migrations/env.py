@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # a host's loggers stay on
 logger = logging.getLogger("alembic.env")
 
 VERSION_TABLE = "alembic_version_allies"
