@@ -10,7 +10,6 @@ from flask import Blueprint, abort, current_app, json, request, stream_with_cont
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..approvals.forms import DecisionForm
@@ -61,7 +60,7 @@ def api_root():
 
 
 bp.before_app_request(unrouted_problem(api_root))
-PUBLIC_ENDPOINTS = {"api.openapi_document"}
+PUBLIC_ENDPOINTS = {"allies.api.openapi_document"}
 
 
 @bp.before_request
@@ -178,7 +177,7 @@ def new_call():
     """createCall: a new draft call (lab)."""
     form = _call_form({"needs_manager_agreement": True, **json_body()})
     call = create_call(current_agent(), audience_units=form.chosen_units(), **form.call_fields())
-    return json_answer(call_detail(call, counts={}), 201, url_for("api.getCall", call_id=call.id))
+    return json_answer(call_detail(call, counts={}), 201, url_for("allies.api.getCall", call_id=call.id))
 
 
 @bp.route("/calls/<int:call_id>", methods=["PATCH"], endpoint="updateCall")
@@ -280,11 +279,6 @@ def create_signup(call_id):
                                   (form.availability.data or "").strip(), form.answers())
     except SignUpRefused as refusal:
         raise Refused(str(refusal)) from None
-    except IntegrityError:
-        session.rollback()  # a twin request made the sign-up first: nothing of this one is kept
-        signup, created = live_signup(call.id, agent.id), False
-        if signup is None:
-            raise
     return json_answer(my_signup(signup, _rank_of(signup)), 201 if created else 200)
 
 
@@ -405,7 +399,7 @@ def create_time_entry(allocation_id):
             raise InvalidInput({refusal.field: [str(refusal)]}) from None
         raise Refused(str(refusal)) from None
     return json_answer(time_entry_of(entry, can_change(entry, current_agent()), reached), 201,
-                       url_for("api.listTimeEntries", allocation_id=allocation.id))
+                       url_for("allies.api.listTimeEntries", allocation_id=allocation.id))
 
 
 @bp.route("/me/budget/allocations/<int:allocation_id>/time-entries", endpoint="listTimeEntries")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
@@ -64,6 +65,18 @@ def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()
     `answers` are (question, value) pairs already checked by the form. Raises SignUpRefused
     when the call is not open or the agent is outside its audience.
     """
+    try:
+        return _sign_up(call_id, agent, motivation, hours_asked, availability, answers)
+    except IntegrityError:
+        session.rollback()  # a twin request made the sign-up first: nothing of this one is kept
+        signup = live_signup(call_id, agent.id)
+        if signup is None:
+            raise
+        return signup, False
+
+
+def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
+    """Sign-up for `sign_up`, which handles a twin request's sign-up made in between."""
     call = lock_call(call_id)
     existing = live_signup(call.id, agent.id)
     if existing is not None:

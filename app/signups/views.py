@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
@@ -44,10 +43,10 @@ def new(call_id):
     existing = live_signup(call.id, agent.id)
     if existing is not None:
         flash(_("You have already signed up to this call."), "info")
-        return redirect(url_for("signups.mine", _anchor=f"signup-{existing.id}"))
+        return redirect(url_for("allies.signups.mine", _anchor=f"signup-{existing.id}"))
     if not call.is_open:
         flash(_("This call is not open for sign-ups any more."), "error")
-        return redirect(url_for("calls.show", call_id=call.id))
+        return redirect(url_for("allies.calls.show", call_id=call.id))
     proposed = proposed_hours(call.commitment_kind, call.commitment_value, call.start_date, call.end_date,
                               agent.quotity)
     form = signup_form_for(call, agent, data={"hours_asked": proposed} if request.method == "GET" else None)
@@ -57,15 +56,10 @@ def new(call_id):
                                       (form.availability.data or "").strip(), form.answers())
         except SignUpRefused as refusal:
             flash(str(refusal), "error")
-            return redirect(url_for("calls.show", call_id=call.id))
-        except IntegrityError:
-            session.rollback()  # a twin request made the sign-up first: nothing of this one is kept
-            signup, created = live_signup(call.id, agent.id), False
-            if signup is None:
-                raise
+            return redirect(url_for("allies.calls.show", call_id=call.id))
         if created:
             flash(_signup_message(signup), "success")
-        return redirect(url_for("signups.mine", _anchor=f"signup-{signup.id}"))
+        return redirect(url_for("allies.signups.mine", _anchor=f"signup-{signup.id}"))
     return render_template("allies/signups/new.html", call=call, form=form, proposed=proposed,
                            proposed_days=hours_to_days(proposed),
                            proposed_share=share_of_working_time(proposed, agent.quotity, call.start_date,
@@ -96,7 +90,7 @@ def withdraw_signup(signup_id):
     signup = get_own_signup(signup_id)
     if not signup.can_withdraw(current_agent()):
         flash(_("This sign-up cannot be withdrawn any more."), "error")
-        return redirect(url_for("signups.mine"))
+        return redirect(url_for("allies.signups.mine"))
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -105,7 +99,7 @@ def withdraw_signup(signup_id):
             flash(str(refusal), "error")
         else:
             flash(_("Your sign-up to « %(title)s » is withdrawn.", title=signup.call.title), "success")
-        return redirect(url_for("signups.mine"))
+        return redirect(url_for("allies.signups.mine"))
     return render_template("allies/signups/withdraw.html", signup=signup, form=form)
 
 
@@ -143,7 +137,7 @@ def decline_signup(signup_id):
             flash(str(refusal), "error")
         else:
             flash(_("The sign-up is declined; the agent is told why."), "success")
-        return redirect(url_for("signups.detail", signup_id=signup.id))
+        return redirect(url_for("allies.signups.detail", signup_id=signup.id))
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup), form=form,
                            rank=waitlist_rank(signup)), 422
 
@@ -157,5 +151,5 @@ def lab_notices():
     if form.validate_on_submit():
         choose_lab_notices(current_agent(), form.notices.data == "digest")
         flash(_("Your choice is saved."), "success")
-        return redirect(url_for("signups.lab_notices"))
+        return redirect(url_for("allies.signups.lab_notices"))
     return render_template("allies/signups/lab_notices.html", form=form)
