@@ -11,9 +11,12 @@ from odf import table
 from odf.opendocument import load
 from sqlalchemy import func, select
 
+from app.api.operations import create_token
 from app.approvals.operations import approve
 from app.audit.models import AuditEntry
 from app.audit.operations import record
+from app.auth.operations import agent_for_identity
+from app.api.models import ApiToken
 from app.budgets.models import TimeEntry
 from app.budgets.operations import log_time
 from app.database import session
@@ -36,6 +39,10 @@ def two_agents(people, make_call, make_user):
             answers=[(call.active_questions[0], "Ligne 99")])
     allocation = approve(mine, people["manager"], Decimal(5))
     log_time(allocation, people["agent"], today, Decimal("1.5"), "Trajet test")
+    agent_for_identity("oidc", "https://sso.example#alex-sub", "alex.agent")
+    agent_for_identity("oidc", "https://sso.example#other-sub", other_agent.login)
+    create_token(people["agent"], "Page d'accueil de l'intranet", actor=people["agent"])
+    create_token(other_agent, "Le jeton de quelqu'un d'autre", actor=other_agent)
     session.commit()
     return {"call": call, "other": other_agent}
 
@@ -53,8 +60,13 @@ def test_my_data_as_json_holds_all_mine_and_nothing_of_others(app, people, two_a
     assert data["allocations"][0]["hours"] == "5.00" and data["time_entries"][0]["note"] == "Trajet test"
     assert data["decisions"][0]["decided_by"] == "manon.manager"
     assert {entry["action"] for entry in data["audit_entries"]} >= {"signup.created", "signup.approved"}
+    assert [(identity["source"], identity["subject"]) for identity in data["identities"]] == [
+        ("oidc", "https://sso.example#alex-sub")]
+    (token,) = data["api_tokens"]
+    assert token["name"] == "Page d'accueil de l'intranet" and token["starts_with"].startswith("allies_")
     text = response.get_data(as_text=True)
-    assert "quelqu'un d'autre" not in text and "Ligne 99" not in text
+    assert "quelqu'un d'autre" not in text and "Ligne 99" not in text and "other-sub" not in text
+    assert session.execute(select(ApiToken.token_hash)).scalars().first() not in text
 
 
 def test_my_data_as_a_spreadsheet(app, people, two_agents):

@@ -7,9 +7,11 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ..api.models import ApiToken
 from ..approvals.models import Decision
 from ..approvals.models import Delegation
 from ..audit.models import AuditEntry
+from ..auth.models import Identity
 from ..mail.models import MailPreference, OutboxMessage
 from ..audit.operations import record
 from ..budgets.models import Allocation, Extension, TimeEntry
@@ -21,8 +23,8 @@ from ..signups.models import Answer, SignUp
 
 def own_data(agent):
     """Everything Alliés holds on `agent`, as plain values: profile, sign-ups with their answers, decisions on
-    their requests, allocations, time logged, extensions, delegations, mails and mail preference, and the
-    audit entries by or about them."""
+    their requests, allocations, time logged, extensions, delegations, sign-on identities, API tokens (never
+    the token), mails and mail preference, and the audit entries by or about them."""
     signups = session.execute(select(SignUp).where(SignUp.agent_id == agent.id)
                               .options(selectinload(SignUp.call), selectinload(SignUp.answers))
                               .order_by(SignUp.submitted_at)).scalars().all()
@@ -47,6 +49,10 @@ def own_data(agent):
                                                                 Delegation.deputy_id == agent.id))
                                   .options(selectinload(Delegation.manager), selectinload(Delegation.deputy))
                                   .order_by(Delegation.start_date)).scalars()
+    identities = session.execute(select(Identity).where(Identity.user_id == agent.id)
+                                 .order_by(Identity.source)).scalars()
+    tokens = session.execute(select(ApiToken).where(ApiToken.user_id == agent.id)
+                             .order_by(ApiToken.created_at, ApiToken.id)).scalars()
     preference = session.get(MailPreference, agent.id)
     titles = {signup.id: signup.call.title for signup in signups}
     allocated_for = {allocation.id: allocation.signup.call.title for allocation in allocations}
@@ -76,6 +82,10 @@ def own_data(agent):
         "delegations": [{"manager": delegation.manager.login, "deputy": delegation.deputy.login,
                          "start": delegation.start_date, "end": delegation.end_date,
                          "ended_at": delegation.revoked_at} for delegation in delegations],
+        "identities": [{"source": identity.source, "subject": identity.subject, "linked_at": identity.created_at,
+                        "last_seen_at": identity.last_seen_at} for identity in identities],
+        "api_tokens": [{"name": token.name, "starts_with": token.prefix, "created_at": token.created_at,
+                        "last_used_at": token.last_used_at, "revoked_at": token.revoked_at} for token in tokens],
         "mails": [{"created_at": mail.created_at, "to": mail.to_address, "subject": mail.subject,
                    "sent_at": mail.sent_at, "body": mail.body_text} for mail in mails],
         # What others did about them in full; what they did about others without the details (other people's data).

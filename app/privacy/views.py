@@ -40,7 +40,8 @@ def _sheets(data):
     yield _("Profile"), [_("Field"), _("Value")], ([key, _cell(value)] for key, value in data["profile"].items())
     names = {"sign_ups": _("Sign-ups"), "decisions": _("Decisions on my requests"), "allocations": _("Time budgets"),
              "time_entries": _("Time entries"), "extensions": _("Extensions asked"), "delegations": _("Delegations"),
-             "mails": _("Mails"), "audit_entries": _("Audit entries")}
+             "identities": _("Sign-on identities"), "api_tokens": _("API tokens"), "mails": _("Mails"),
+             "audit_entries": _("Audit entries")}
     for key, records in data.items():
         if key == "profile" or not records:
             continue
