@@ -50,6 +50,7 @@ FLOOR_BEFORE, FLOOR_AFTER = "floor (before)", "floor (after)"
 FLOOR_INBOX = "floor (inbox bytes)"
 INBOX_LABEL = f"manager inbox /approvals ({seed.INBOX_PENDING:,} pending)"
 API_LABEL = "API listCalls /api/v1/calls (token)"
+WIDGET_LABEL = "open-calls widget /widget/calls"
 TARGET_PAGE_RATIO = 0.5
 TARGET_BURST_P95_MS = 200.0
 
@@ -174,6 +175,9 @@ def run(wrk, url, work, servers, stamp):
     api_status, _ = fetch(app_server.url("/api/v1/calls"), None, api_headers)
     if api_status != 200:
         raise BenchError(f"the agent's API token does not open /api/v1/calls: {api_status}")
+    widget_status, _ = fetch(app_server.url("/widget/calls"), page_cookie)
+    if widget_status != 200:
+        raise BenchError(f"the agent's cookie does not open the widget: {widget_status}")
     pages = {}
     # The floor before and after Alliés' pages: the ratios use their mean, and their gap shows the machine's drift.
     for label, server, path, cookie, *headers in (
@@ -182,6 +186,7 @@ def run(wrk, url, work, servers, stamp):
             (INBOX_LABEL, app_server, "/approvals", manager_cookie),
             (FLOOR_INBOX, floor_server, "/inbox", manager_cookie),
             (API_LABEL, app_server, "/api/v1/calls", None, api_headers),
+            (WIDGET_LABEL, app_server, "/widget/calls", page_cookie),
             (FLOOR_AFTER, floor_server, "/", page_cookie)):
         say(f"wrk {label}: {WARMUP} s warm-up, then {DURATION} s, {THREADS} threads, {CONNECTIONS} connections")
         wrk_pages(wrk, server.url(path), cookie, WARMUP, *headers)
