@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import has_request_context, request
+from flask import Blueprint, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -132,18 +132,22 @@ DEFAULTS = {
 
 @dataclass
 class AlliesState:
-    """What Alliés keeps per Flask app: the database instance, its tables, the identity source, its blueprints."""
+    """What Alliés keeps per Flask app: the database instance, its tables, the identity source."""
 
     db: object
     metadata: object
     identity: object
-    blueprints: tuple
     # Whether Alliés owns the whole application (create_app) or is a guest in a host intranet.
     standalone: bool
 
     def serves_request(self):
         """Whether the current request is Alliés' own (every request when standalone)."""
-        return self.standalone or request.blueprint in self.blueprints
+        return self.standalone or self.routed_here()
+
+    @staticmethod
+    def routed_here():
+        """Whether the current request reached one of Alliés' views."""
+        return "allies" in request.blueprints
 
 
 class Allies:
@@ -190,9 +194,9 @@ class Allies:
         identity = identity_source(app.config["ALLIES_IDENTITY_SOURCE"])
         identity.init_app(app)
 
-        blueprints = self._register_blueprints(app)
+        self._register_blueprints(app)
         app.extensions["allies"] = AlliesState(db=db, metadata=Model.metadata, identity=identity,
-                                               blueprints=blueprints, standalone=self.standalone)
+                                               standalone=self.standalone)
         self._register_commands(app)
         self._register_request_hooks(app)
 
@@ -229,12 +233,12 @@ class Allies:
         from .privacy.views import bp as privacy_bp
         from .signups.views import bp as signups_bp
 
-        blueprints = (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp, audit_bp, privacy_bp,
-                      dashboard_bp, api_tokens_bp, api_bp)
-        prefix = app.config["ALLIES_URL_PREFIX"].rstrip("/")
-        for blueprint in blueprints:
-            app.register_blueprint(blueprint, url_prefix=prefix + (blueprint.url_prefix or "") or None)
-        return tuple(blueprint.name for blueprint in blueprints)
+        # One parent blueprint: endpoints are "allies.<feature>.<view>", so none can clash with a host's.
+        allies = Blueprint("allies", __name__, url_prefix=app.config["ALLIES_URL_PREFIX"].rstrip("/") or None)
+        for blueprint in (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp,
+                          audit_bp, privacy_bp, dashboard_bp, api_tokens_bp, api_bp):
+            allies.register_blueprint(blueprint)
+        app.register_blueprint(allies)
 
     @staticmethod
     def _register_commands(app):
@@ -285,6 +289,6 @@ class Allies:
         def commit_request(response):
             """Commit the request's single transaction when a state-changing request succeeded."""
             changes_state = request.method not in ("GET", "HEAD", "OPTIONS")
-            if changes_state and request.blueprint in state.blueprints and response.status_code < 400:
+            if changes_state and state.routed_here() and response.status_code < 400:
                 state.db.session.commit()
             return response

@@ -2,11 +2,13 @@
 
 import os
 import tempfile
+import uuid
 from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -46,6 +48,24 @@ def database_url():
     Model.metadata.create_all(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A new empty database of the kind this run uses (a throw-away PostgreSQL database, or a SQLite file)."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path}/empty.sqlite3"
+        return
+    name = f"allies_empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def build_config(database_url, **overrides):

@@ -118,7 +118,7 @@ def test_every_operation_is_a_case_and_a_route(app):
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     for template, methods in DOCUMENT["paths"].items():
         for method, spec in methods.items():
-            rule = rules[f"api.{spec['operationId']}"]
+            rule = rules[f"allies.api.{spec['operationId']}"]
             assert method.upper() in rule.methods
             assert rule.rule.replace("int:", "") == API + template.replace("{", "<").replace("}", ">")
 

@@ -18,7 +18,7 @@ def post_rules(app):
 
 
 def test_there_are_post_routes(csrf_app):
-    assert {rule.endpoint for rule in post_rules(csrf_app)} >= {"auth.login", "auth.logout", "main.set_language"}
+    assert {rule.endpoint for rule in post_rules(csrf_app)} >= {"allies.auth.login", "allies.auth.logout", "allies.main.set_language"}
 
 
 def test_every_post_route_needs_a_token(csrf_app, make_user):
@@ -29,7 +29,7 @@ def test_every_post_route_needs_a_token(csrf_app, make_user):
         with csrf_app.test_request_context():
             url = url_for(rule.endpoint, **{name: target.id for name in rule.arguments})
         response = client.post(url, data={"role": "lab", "locale": "en", "login": "x", "password": "y"})
-        if rule.endpoint.startswith("api."):  # exempt: no cookie opens the JSON API, only a bearer token
+        if rule.endpoint.startswith("allies.api."):  # exempt: no cookie opens the JSON API, only a bearer token
             assert response.status_code == 401 and response.mimetype == "application/problem+json", rule.endpoint
             continue
         assert response.status_code == 400, rule.endpoint

@@ -1,7 +1,8 @@
 """The example intranet runs Alliés installed from its wheel, in a fresh virtual environment.
 
 The wheel is built from this tree (`pip wheel .`), installed into a new environment that cannot
-see the source tree, and the example host's own test suite runs there.
+see the source tree, and the example host's own test suite runs there, on an empty database of the
+kind this run uses (SQLite, or a throw-away PostgreSQL database).
 """
 
 import os
@@ -50,7 +51,7 @@ def test_the_wheel_carries_what_alliés_needs_at_run_time(wheel):
     assert not any(name.startswith(("app/", "tests/", "examples/")) for name in names)
 
 
-def test_the_example_intranet_runs_on_the_installed_wheel(wheel, tmp_path):
+def test_the_example_intranet_runs_on_the_installed_wheel(wheel, tmp_path, empty_database_url):
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
@@ -61,6 +62,6 @@ def test_the_example_intranet_runs_on_the_installed_wheel(wheel, tmp_path):
     Path(packages, "pinned-dependencies.pth").write_text(site.getsitepackages()[0] + "\n")
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     done = subprocess.run([python, "-m", "pytest", "-q", "tests"], cwd=EXAMPLE, capture_output=True, text=True,
-                          env={**env, "ALLIES_FROM_WHEEL": "1"})
+                          env={**env, "ALLIES_FROM_WHEEL": "1", "INTRANET_TEST_DATABASE_URL": empty_database_url})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "skipped" not in done.stdout, done.stdout

@@ -350,7 +350,7 @@ def test_sync_reports_entries_by_dn_and_writes_nothing(app_factory, slapd):
     with bad.app_context():
         result = bad.test_cli_runner().invoke(args=["directory", "sync-ldap"])
         assert result.exit_code == 1
-        assert f"{person_dn('alex')}: " in result.output and "Alex Martin" in result.output
+        assert f"{person_dn('alex')}\u00a0: " in result.output and "Alex Martin" in result.output
         assert session.execute(select(func.count(User.id))).scalar_one() == 0
 
 

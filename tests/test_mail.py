@@ -339,14 +339,14 @@ def test_backend_defaults(app):
 # --- links in mails ----------------------------------------------------------------------------
 
 def test_external_url_outside_a_request_uses_the_base_url(app):
-    assert external_url("main.privacy") == "http://127.0.0.1:5000/privacy"
+    assert external_url("allies.main.privacy") == "http://127.0.0.1:5000/privacy"
     app.config["ALLIES_BASE_URL"] = "https://intranet.example/volontaires/"
-    assert external_url("main.home") == "https://intranet.example/volontaires/"
-    assert external_url("main.privacy", page=2, _anchor="rights") == \
+    assert external_url("allies.main.home") == "https://intranet.example/volontaires/"
+    assert external_url("allies.main.privacy", page=2, _anchor="rights") == \
         "https://intranet.example/volontaires/privacy?page=2#rights"
     app.config["ALLIES_BASE_URL"] = "intranet.example"
     with pytest.raises(RuntimeError, match="ALLIES_BASE_URL"):
-        external_url("main.home")
+        external_url("allies.main.home")
 
 
 def test_external_url_inside_a_request_uses_the_request(app, make_user):
@@ -354,7 +354,7 @@ def test_external_url_inside_a_request_uses_the_request(app, make_user):
     user = make_user()
     with app.test_request_context("/", base_url="https://intranet.example/volontaires"):
         flask_session["allies_locale"] = "en"  # the person clicking reads English…
-        assert external_url("main.privacy") == "https://intranet.example/volontaires/privacy"
+        assert external_url("allies.main.privacy") == "https://intranet.example/volontaires/privacy"
         message = queue_mail(user, "test")  # …the recipient reads French
         assert str(get_locale()) == "en"
     assert "https://intranet.example/volontaires/privacy" in message.body_html

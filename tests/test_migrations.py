@@ -1,35 +1,13 @@
 """Migrations: upgrade from empty, downgrade to base, and models that match the migrations."""
 
-import uuid
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from app.database import Model
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, build_config
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    """A new empty database of the kind this run uses (a throw-away PostgreSQL database, or a SQLite file)."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path}/migrations.sqlite3"
-        return
-    name = f"allies_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
+from tests.conftest import build_config
 
 def allies_tables(url):
     engine = create_engine(url)

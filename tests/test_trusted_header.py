@@ -118,13 +118,13 @@ def test_an_account_missing_from_the_directory_gets_a_clear_page(header_app, peo
     page = get(header_app, response.headers["Location"], login)
     text = page.get_data(as_text=True)
     assert page.status_code == 403
-    assert login in text and "directory" in text and 'type="password"' not in text
+    assert login in text and "annuaire" in text and 'type="password"' not in text
 
 
 def test_without_the_header_the_page_says_sign_in_happens_in_the_intranet(header_app):
     page = get(header_app, "/login")
     assert page.status_code == 403
-    assert "single sign-on" in page.get_data(as_text=True)
+    assert "authentification unique" in page.get_data(as_text=True)
     form = {"login": "alex.agent", "password": "correct horse battery staple"}
     refused = header_app.test_client().post("/login", data=form, environ_base={"REMOTE_ADDR": PROXY})
     assert refused.status_code == 403  # no password is ever checked

@@ -46,4 +46,4 @@ def revoke(token_id):
     if ConfirmForm().validate_on_submit():
         revoke_token(token, actor=current_agent())
         flash(_("The token « %(name)s » is revoked: it no longer opens the API.", name=token.name), "success")
-    return redirect(url_for("api_tokens.mine"))
+    return redirect(url_for("allies.api_tokens.mine"))

@@ -52,7 +52,7 @@ def approve_many():
     form.signups.choices = [SelectChoice(signup_id, "") for signup_id in ticked]
     if not form.validate_on_submit():
         flash(_("Tick at least one request."), "error")
-        return redirect(url_for("approvals.inbox"))
+        return redirect(url_for("allies.approvals.inbox"))
     approved = 0
     for signup in session.execute(pending_for(current_agent()).where(SignUp.id.in_(ticked))).scalars():
         try:
@@ -65,7 +65,7 @@ def approve_many():
         flash(ngettext("%(num)d ticked request was already decided, or is not yours to decide: it is left as it is.",
                        "%(num)d ticked requests were already decided, or are not yours to decide: they are left as "
                        "they are.", len(ticked) - approved), "info")
-    return redirect(url_for("approvals.inbox"))
+    return redirect(url_for("allies.approvals.inbox"))
 
 
 @bp.route("/approvals/<int:signup_id>", methods=["GET", "POST"])
@@ -75,7 +75,7 @@ def decide(signup_id):
     signup = get_request_for_approver(signup_id)
     if signup.status != "pending_manager":
         flash(_("This request has already been decided."), "info")
-        return redirect(url_for("approvals.inbox"))
+        return redirect(url_for("allies.approvals.inbox"))
     form = DecisionForm(hours_asked=signup.hours_asked)
     if form.validate_on_submit():
         try:
@@ -88,7 +88,7 @@ def decide(signup_id):
                 flash(_("Request approved; %(name)s is told.", name=signup.agent.full_name), "success")
         except DecisionRefused as refusal:
             flash(str(refusal), "error")
-        return redirect(url_for("approvals.inbox"))
+        return redirect(url_for("allies.approvals.inbox"))
     call, agent = signup.call, signup.agent
     return render_template("allies/approvals/decide.html", signup=signup, form=form,
                            days=hours_to_days(signup.hours_asked),
@@ -109,7 +109,7 @@ def delegation():
         else:
             flash(_("%(name)s decides in your place during these dates.", name=form.deputy_user.full_name),
                   "success")
-            return redirect(url_for("approvals.delegation"))
+            return redirect(url_for("allies.approvals.delegation"))
     return render_template("allies/approvals/delegation.html", form=form,
                            delegations=delegations_of(current_agent()))
 
@@ -123,7 +123,7 @@ def revoke(delegation_id):
         abort(404)
     revoke_delegation(delegation, current_agent())
     flash(_("The delegation is ended."), "success")
-    return redirect(url_for("approvals.delegation"))
+    return redirect(url_for("allies.approvals.delegation"))
 
 
 @bp.route("/approvals/extensions/<int:extension_id>", methods=["GET", "POST"])
@@ -136,7 +136,7 @@ def decide_extension(extension_id):
         abort(404)
     if extension.status != "pending":
         flash(_("This request has already been decided."), "info")
-        return redirect(url_for("approvals.inbox"))
+        return redirect(url_for("allies.approvals.inbox"))
     form = DecisionForm(hours_asked=extension.extra_hours)
     if not extension.extra_hours:
         form.outcome.choices = [choice for choice in form.outcome.choices if choice.value != "approve_less"]
@@ -152,7 +152,7 @@ def decide_extension(extension_id):
                 flash(_("Extension approved; %(name)s is told.", name=agent.full_name), "success")
         except DecisionRefused as refusal:
             flash(str(refusal), "error")
-        return redirect(url_for("approvals.inbox"))
+        return redirect(url_for("allies.approvals.inbox"))
     (budget,) = budgets([extension.allocation])
     return render_template("allies/approvals/extension.html", extension=extension, budget=budget, form=form), \
         422 if form.is_submitted() else 200
@@ -195,7 +195,7 @@ def revise(allocation_id):
             form.hours.errors.append(str(refusal))
         else:
             flash(_("Allocation revised; %(name)s is told why.", name=allocation.agent.full_name), "success")
-            return redirect(url_for("approvals.team"))
+            return redirect(url_for("allies.approvals.team"))
     (budget,) = budgets([allocation])
     return render_template("allies/approvals/revise.html", budget=budget, form=form), \
         422 if form.is_submitted() else 200

@@ -120,7 +120,7 @@ class TrustedHeader:
 
     def login_url(self, next_path):
         """Anonymous visitors land on the page that says why the intranet's sign-on did not let them in."""
-        return url_for("auth.login", next=next_path)
+        return url_for("allies.auth.login", next=next_path)
 
     def sign_in_page(self):
         """Instead of a password form: why this request is not signed in (403)."""

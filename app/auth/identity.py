@@ -43,7 +43,7 @@ class LocalAccounts:
 
     def login_url(self, next_path):
         """Where anonymous visitors go to sign in, coming back to `next_path`."""
-        return url_for("auth.login", next=next_path)
+        return url_for("allies.auth.login", next=next_path)
 
     def current_agent(self):
         """The signed-in, active agent, or None."""

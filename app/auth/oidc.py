@@ -86,11 +86,11 @@ class OidcAccounts(LocalAccounts):
     def sign_in_page(self):
         """Instead of the password form: one link to the provider, keeping `next`."""
         return render_template("allies/auth/login.html", provider_name=self.provider_name,
-                               sign_on_url=url_for("auth.oidc_start", next=request.args.get("next")))
+                               sign_on_url=url_for("allies.auth.oidc_start", next=request.args.get("next")))
 
     def authorization_redirect(self, next_path):
         """Send the browser to the provider (code flow, PKCE S256, state, nonce), to come back to `next_path`."""
-        redirect_uri = url_for("auth.oidc_callback", _external=True)
+        redirect_uri = url_for("allies.auth.oidc_callback", _external=True)
         try:
             self._provider_metadata()
             authorization = self.client.create_authorization_url(
@@ -148,7 +148,7 @@ class OidcAccounts(LocalAccounts):
             return None
         if not end_session:
             return None
-        return self.client.logout_redirect(post_logout_redirect_uri=url_for("auth.oidc_signed_out", _external=True),
+        return self.client.logout_redirect(post_logout_redirect_uri=url_for("allies.auth.oidc_signed_out", _external=True),
                                            id_token_hint=id_token, state=generate_token(RANDOM_LENGTH))
 
     def complete_sign_out(self):

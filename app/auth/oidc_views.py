@@ -28,7 +28,7 @@ def oidc_start():
     except SignOnRefused as refusal:
         flash(str(refusal), "error")
         session.commit()  # the audit entry of the failure (the request hook commits only POSTs)
-        return redirect(url_for("auth.login", next=request.args.get("next")))
+        return redirect(url_for("allies.auth.login", next=request.args.get("next")))
 
 
 @bp.route("/login/oidc/callback")
@@ -39,7 +39,7 @@ def oidc_callback():
         next_path = source.complete_sign_in(request.args)
     except SignOnRefused as refusal:
         flash(str(refusal), "error")
-        next_path = url_for("auth.login")
+        next_path = url_for("allies.auth.login")
     session.commit()  # the identity link and the audit entries: a redirect from the provider is always a GET
     return redirect(safe_next(next_path))
 
@@ -48,4 +48,4 @@ def oidc_callback():
 def oidc_signed_out():
     """The provider's logout sends the browser back here; the Alliés sessions had already ended."""
     _oidc_source().complete_sign_out()
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("allies.auth.login"))

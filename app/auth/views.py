@@ -61,10 +61,10 @@ def logout():
     """Sign out: this session and the agent's other sessions end."""
     if not getattr(identity(), "offers_sign_out", True):
         flash(_("Alliés cannot sign you out: sign out of the intranet, or close your browser."), "info")
-        return redirect(url_for("main.home"))
+        return redirect(url_for("allies.main.home"))
     provider_logout = identity().sign_out(current_agent())  # a sign-on source may send the browser to its provider
     flash(_("You are signed out."), "success")
-    return provider_logout if provider_logout is not None else redirect(url_for("auth.login"))
+    return provider_logout if provider_logout is not None else redirect(url_for("allies.auth.login"))
 
 
 # The OpenID Connect routes live in their own module; importing it registers them on this blueprint.

@@ -81,7 +81,7 @@ def allocation(allocation_id):
         else:
             flash(_("Time logged."), "success")
             warn(threshold)
-            return redirect(url_for("budgets.allocation", allocation_id=allocation.id))
+            return redirect(url_for("allies.budgets.allocation", allocation_id=allocation.id))
     if form.is_submitted():
         status = 422
     (budget,) = budgets([allocation])
@@ -105,7 +105,7 @@ def edit_entry(entry_id):
         else:
             flash(_("Entry changed."), "success")
             warn(threshold)
-            return redirect(url_for("budgets.allocation", allocation_id=entry.allocation_id))
+            return redirect(url_for("allies.budgets.allocation", allocation_id=entry.allocation_id))
     return render_template("allies/budgets/edit_entry.html", entry=entry, form=form), 422 if form.is_submitted() else 200
 
 
@@ -116,7 +116,7 @@ def remove_entry(entry_id):
     entry = own_entry(entry_id)
     delete_entry(entry, current_agent())
     flash(_("Entry deleted."), "success")
-    return redirect(url_for("budgets.allocation", allocation_id=entry.allocation_id))
+    return redirect(url_for("allies.budgets.allocation", allocation_id=entry.allocation_id))
 
 
 @bp.route("/my/budget/allocations/<int:allocation_id>/extension", methods=["GET", "POST"])
@@ -133,7 +133,7 @@ def extension(allocation_id):
             refused(form, refusal)
         else:
             flash(_("Your extension request is sent to your manager."), "success")
-            return redirect(url_for("budgets.allocation", allocation_id=allocation.id))
+            return redirect(url_for("allies.budgets.allocation", allocation_id=allocation.id))
     (budget,) = budgets([allocation])
     return render_template("allies/budgets/extension.html", budget=budget, form=form,
                            pending=pending_extensions([allocation.id]).get(allocation.id)), \

@@ -12,16 +12,16 @@ from .models import aware
 def open_calls_feed(calls):
     """The bytes of an Atom document listing these calls: title, summary, link, closing date and places left."""
     feed = FeedGenerator()
-    feed.id(external_url("calls.index"))
+    feed.id(external_url("allies.calls.index"))
     feed.title(_("Calls for volunteers — %(org)s", org=current_app.config["ALLIES_ORG_NAME"]))
     feed.subtitle(_("Let those who want to do things differently join us!"))
-    feed.link(href=external_url("calls.feed"), rel="self")
-    feed.link(href=external_url("calls.index"), rel="alternate")
+    feed.link(href=external_url("allies.calls.feed"), rel="self")
+    feed.link(href=external_url("allies.calls.index"), rel="alternate")
     feed.language(str(get_locale()))
     feed.updated(max((aware(call.published_at) for call in calls), default=utcnow()))
     for call in reversed(calls):  # feedgen lists the last added entry first: the soonest deadline comes first
         entry = feed.add_entry()
-        link = external_url("calls.show", call_id=call.id)
+        link = external_url("allies.calls.show", call_id=call.id)
         entry.id(link)
         entry.link(href=link)
         entry.title(call.title)

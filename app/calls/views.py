@@ -107,7 +107,7 @@ def new():
     if form.validate_on_submit():
         call = create_call(current_agent(), audience_units=form.chosen_units(), **form.call_fields())
         flash(_("The call is saved as a draft. Add its questions, then publish it."), "success")
-        return redirect(url_for("calls.preview", call_id=call.id))
+        return redirect(url_for("allies.calls.preview", call_id=call.id))
     return render_template("allies/calls/edit.html", form=form, call=None)
 
 
@@ -130,7 +130,7 @@ def edit(call_id):
             form.capacity.errors.append(str(refusal))
         else:
             flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
-            return redirect(url_for("calls.preview", call_id=call.id))
+            return redirect(url_for("allies.calls.preview", call_id=call.id))
     return render_template("allies/calls/edit.html", form=form, call=call)
 
 
@@ -163,7 +163,7 @@ def _change_status(call_id, change, done_message):
         flash(str(refusal), "error")
     else:
         flash(done_message, "success")
-    return redirect(url_for("calls.preview", call_id=call.id))
+    return redirect(url_for("allies.calls.preview", call_id=call.id))
 
 
 @bp.route("/lab/calls/<int:call_id>/publish", methods=["POST"])
@@ -198,7 +198,7 @@ def new_question(call_id):
     if form.validate_on_submit():
         add_question(call, current_agent(), **form.question_fields())
         flash(_("Question added."), "success")
-        return redirect(url_for("calls.preview", call_id=call.id, _anchor="questions"))
+        return redirect(url_for("allies.calls.preview", call_id=call.id, _anchor="questions"))
     return _preview(call, form, 422)
 
 
@@ -223,7 +223,7 @@ def edit_question(call_id, question_id):
     if form.validate_on_submit():
         changes = update_question(question, current_agent(), **form.question_fields())
         flash(_("Question saved.") if changes else _("Nothing was changed."), "success")
-        return redirect(url_for("calls.preview", call_id=call_id, _anchor="questions"))
+        return redirect(url_for("allies.calls.preview", call_id=call_id, _anchor="questions"))
     return render_template("allies/calls/question.html", call=question.call, question=question, form=form)
 
 
@@ -233,7 +233,7 @@ def move(call_id, question_id):
     """Move a question up or down."""
     question = get_question_for_lab(call_id, question_id)
     move_question(question, current_agent(), -1 if request.form.get("direction") == "up" else 1)
-    return redirect(url_for("calls.preview", call_id=call_id, _anchor="questions"))
+    return redirect(url_for("allies.calls.preview", call_id=call_id, _anchor="questions"))
 
 
 @bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/remove", methods=["POST"])
@@ -243,4 +243,4 @@ def remove(call_id, question_id):
     question = get_question_for_lab(call_id, question_id)
     remove_question(question, current_agent())
     flash(_("Question removed."), "success")
-    return redirect(url_for("calls.preview", call_id=call_id, _anchor="questions"))
+    return redirect(url_for("allies.calls.preview", call_id=call_id, _anchor="questions"))

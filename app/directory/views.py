@@ -52,7 +52,7 @@ def grant(user_id):
     else:
         flash(_("%(name)s already has the role %(role)s.", name=user.full_name, role=ROLE_LABELS[form.role.data]),
               "info")
-    return redirect(url_for("directory.user_detail", user_id=user.id))
+    return redirect(url_for("allies.directory.user_detail", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/roles/revoke", methods=["POST"])
@@ -70,7 +70,7 @@ def revoke(user_id):
                         role=ROLE_LABELS[form.role.data]), "success")
         except ValueError as error:
             flash(str(error), "error")
-    return redirect(url_for("directory.user_detail", user_id=user.id))
+    return redirect(url_for("allies.directory.user_detail", user_id=user.id))
 
 
 @bp.route("/org-units")

@@ -34,7 +34,7 @@ def image_sources(config):
     return sources
 
 
-def safe_next(target, default_endpoint="main.home"):
+def safe_next(target, default_endpoint="allies.main.home"):
     """`target` if it is a path inside this app, else the home page (no open redirect)."""
     if target and not any(ord(char) < 32 for char in target) and "\\" not in target:
         parts = urlsplit(target)

@@ -16,7 +16,7 @@ def logo_url():
     logo = current_app.config["ALLIES_ORG_LOGO"]
     if logo and ("://" in logo or logo.startswith("/")):
         return logo
-    return url_for("main.static", filename=logo or "allies/logo.svg")
+    return url_for("allies.main.static", filename=logo or "allies/logo.svg")
 
 
 def agent_has_reports():

@@ -7,7 +7,7 @@ request for both), asks it who is signed in, and renders inside its layout.
 import os
 from datetime import datetime, timezone
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, String
@@ -23,6 +23,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
+# The intranet's own pages; its blueprint may be called "main": Alliés' endpoints are all "allies.…".
+bp = Blueprint("main", __name__)
 
 
 class Account(UserMixin, db.Model):
@@ -58,6 +60,32 @@ def signed_in_login():
     """Who the intranet has signed in, for Alliés (ALLIES_HOST_LOGIN)."""
     return current_user.login if current_user.is_authenticated else None
 
+@bp.route("/")
+def home():
+    return render_template("intranet/home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        account = db.session.execute(
+            db.select(Account).filter_by(login=request.form.get("login", "").strip().lower())).scalar_one_or_none()
+        if account is not None and check_password_hash(account.password_hash, request.form.get("password", "")):
+            login_user(account)
+            db.session.commit()
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.home"))
+        flash("Identifiant ou mot de passe incorrect.", "error")
+    return render_template("intranet/login.html")
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    db.session.commit()
+    return redirect(url_for("main.home"))
+
 
 def create_intranet(config=None):
     """The intranet application, with Alliés mounted under /volontaires."""
@@ -70,44 +98,21 @@ def create_intranet(config=None):
         ALLIES_URL_PREFIX="/volontaires",
         ALLIES_IDENTITY_SOURCE="host",
         ALLIES_HOST_LOGIN=signed_in_login,
-        ALLIES_HOST_LOGIN_ENDPOINT="login",
+        ALLIES_HOST_LOGIN_ENDPOINT="main.login",
         ALLIES_BASE_TEMPLATE="intranet/layout.html",
         ALLIES_ORG_NAME="Intranet de la Région",
     )
     app.config.update(config or {})
     db.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "login"
+    login_manager.login_view = "main.login"
+    app.register_blueprint(bp)
     Allies(app, db=db)
 
     @app.before_request
     def keep_activity():
         if request.method == "POST":
             db.session.add(Activity(method=request.method, path=request.path))
-
-    @app.route("/")
-    def home():
-        return render_template("intranet/home.html")
-
-    @app.route("/login", methods=["GET", "POST"])
-    def login():
-        if request.method == "POST":
-            account = db.session.execute(
-                db.select(Account).filter_by(login=request.form.get("login", "").strip().lower())).scalar_one_or_none()
-            if account is not None and check_password_hash(account.password_hash, request.form.get("password", "")):
-                login_user(account)
-                db.session.commit()
-                target = request.args.get("next", "")
-                return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("home"))
-            flash("Identifiant ou mot de passe incorrect.", "error")
-        return render_template("intranet/login.html")
-
-    @app.route("/logout", methods=["POST"])
-    @login_required
-    def logout():
-        logout_user()
-        db.session.commit()
-        return redirect(url_for("home"))
 
     @app.cli.command("create-tables")
     def create_tables():

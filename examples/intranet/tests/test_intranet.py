@@ -12,7 +12,7 @@ import pytest
 from allies.calls.operations import create_call, publish
 from allies.directory.models import OrgUnit, RoleGrant, User, utcnow
 from allies.signups.models import SignUp
-from intranet import Account, Activity, create_intranet, db, login_manager
+from intranet import Account, Activity, Base, create_intranet, db, login_manager
 from sqlalchemy import func, inspect, select
 
 PASSWORD = "intranet-password"
@@ -21,7 +21,9 @@ HOST_PATHS = {"/", "/login", "/logout"}
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_intranet({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/intranet.sqlite3", "TESTING": True})
+    """The intranet on an empty database (INTRANET_TEST_DATABASE_URL, else a SQLite file), emptied afterwards."""
+    url = os.environ.get("INTRANET_TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/intranet.sqlite3"
+    app = create_intranet({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["create-tables"]).exit_code == 0
     result = runner.invoke(args=["allies-db", "upgrade"])
@@ -45,7 +47,12 @@ def app(tmp_path):
                            end_date=date(2027, 6, 30), needs_manager_agreement=True, contact="labo@region.fr")
         publish(call, lab)
         db.session.commit()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        assert runner.invoke(args=["allies-db", "downgrade", "base"]).exit_code == 0
+        Base.metadata.drop_all(db.engine)
+        db.engine.dispose()
 
 
 def sign_in(client, login):
@@ -69,6 +76,7 @@ def test_the_hosts_pages_and_login_manager_are_untouched(app):
     assert response.status_code == 200
     assert "Content-Security-Policy" not in response.headers  # Alliés' headers stay on Alliés' pages
     assert app.login_manager is login_manager  # no second login manager
+    assert app.blueprints["main"].import_name == "intranet"  # the host's own "main" blueprint
     # The host's own form keeps working without Alliés' CSRF token.
     assert client.post("/login", data={"login": "alex", "password": PASSWORD}).status_code == 302
 
