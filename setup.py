@@ -18,10 +18,12 @@ DATA = ["allies.static.allies", *("allies." + name for name in find_namespace_pa
 
 
 class BuildWithCatalogs(build_py):
-    """Build the package and compile each translation catalog into it."""
+    """Build the package with the standalone configuration, and compile each translation catalog into it."""
 
     def run(self):
         super().run()
+        # The standalone configuration (config.py, beside the package in the source tree) travels inside it.
+        self.copy_file("config.py", str(Path(self.build_lib, "allies", "config.py")))
         for po_path in Path("app/translations").glob("*/LC_MESSAGES/*.po"):
             target = Path(self.build_lib, "allies", po_path.relative_to("app").with_suffix(".mo"))
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,10 @@ MIN_SECRET_LENGTH = 32
 
 def create_app(config=None):
     """Build the standalone Alliés application; `config` (a class, an object or a mapping) overrides `Config`."""
-    from config import Config, allies_settings_from_env, config_from_env
+    try:  # installed, the package carries config.py; in the source tree it sits beside the package
+        from .config import Config, allies_settings_from_env, config_from_env
+    except ImportError:
+        from config import Config, allies_settings_from_env, config_from_env
 
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(Config)

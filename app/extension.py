@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, has_request_context, request
+from flask import Blueprint, current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,9 +26,16 @@ MIGRATIONS_DIR = _bundled("migrations")
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=get_remote_address, default_limits=[], key_prefix="allies")
 login_manager = LoginManager()
 babel = Babel()
+
+
+@limiter.request_filter
+def _outside_allies():
+    """A host's own requests are none of Alliés' limiter's business."""
+    state = current_app.extensions.get("allies")
+    return state is None or not state.owns_request()
 
 DEFAULTS = {
     "ALLIES_ORG_NAME": "Alliés",
@@ -140,12 +147,12 @@ class AlliesState:
     # Whether Alliés owns the whole application (create_app) or is a guest in a host intranet.
     standalone: bool
 
-    def serves_request(self):
+    def owns_request(self):
         """Whether the current request is Alliés' own (every request when standalone)."""
-        return self.standalone or self.routed_here()
+        return self.standalone or self.routed_to_allies()
 
     @staticmethod
-    def routed_here():
+    def routed_to_allies():
         """Whether the current request reached one of Alliés' views."""
         return "allies" in request.blueprints
 
@@ -194,7 +201,12 @@ class Allies:
         identity = identity_source(app.config["ALLIES_IDENTITY_SOURCE"])
         identity.init_app(app)
 
-        self._register_blueprints(app)
+        self._register_blueprints(app, self.standalone)
+        host_csrf = app.extensions["csrf"]
+        if host_csrf is not csrf:  # the host's CSRFProtect checks every form; the API takes tokens instead
+            from .api.views import bp as api_bp
+
+            host_csrf.exempt(api_bp)
         app.extensions["allies"] = AlliesState(db=db, metadata=Model.metadata, identity=identity,
                                                standalone=self.standalone)
         self._register_commands(app)
@@ -218,7 +230,7 @@ class Allies:
         )
 
     @staticmethod
-    def _register_blueprints(app):
+    def _register_blueprints(app, standalone):
         from .api.pages import bp as api_tokens_bp
         from .api.views import bp as api_bp
         from .approvals.views import bp as approvals_bp
@@ -238,6 +250,10 @@ class Allies:
         for blueprint in (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp,
                           audit_bp, privacy_bp, dashboard_bp, api_tokens_bp, api_bp):
             allies.register_blueprint(blueprint)
+        if not standalone:  # a host keeps its own error pages; Alliés' pages get theirs (503 when the database is down)
+            from .main.errors import register_error_handlers
+
+            register_error_handlers(allies)
         app.register_blueprint(allies)
 
     @staticmethod
@@ -271,24 +287,24 @@ class Allies:
         @app.context_processor
         def allies_template_context():
             """Our template variables, for our pages and mails only."""
-            return template_context() if not has_request_context() or state.serves_request() else {}
+            return template_context() if not has_request_context() or state.owns_request() else {}
 
         @app.before_request
         def check_csrf():
             """Our forms need their CSRF token even when the host does not check its own."""
             checked_anyway = app.config.get("WTF_CSRF_CHECK_DEFAULT", True)
-            if app.config.get("WTF_CSRF_ENABLED", True) and not checked_anyway and state.serves_request():
+            if app.config.get("WTF_CSRF_ENABLED", True) and not checked_anyway and state.owns_request():
                 csrf.protect(apply_exemptions=True)
 
         @app.after_request
         def secure_response(response):
             """Our security headers on our responses; a host's pages keep theirs."""
-            return add_security_headers(response) if state.serves_request() else response
+            return add_security_headers(response) if state.owns_request() else response
 
         @app.after_request
         def commit_request(response):
             """Commit the request's single transaction when a state-changing request succeeded."""
             changes_state = request.method not in ("GET", "HEAD", "OPTIONS")
-            if changes_state and state.routed_here() and response.status_code < 400:
+            if changes_state and state.routed_to_allies() and response.status_code < 400:
                 state.db.session.commit()
             return response

@@ -26,8 +26,3 @@ class ApiToken(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
-
-    @property
-    def is_active(self):
-        """Not revoked (the owner's account must be active too for the token to open the API)."""
-        return self.revoked_at is None

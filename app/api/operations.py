@@ -4,9 +4,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.operations import record
 from ..calls.models import aware
@@ -67,7 +69,8 @@ def revoke_token(token, actor=None):
 def active_token(clear):
     """The token row of `clear` when it may open the API (not revoked, its owner active), else None.
 
-    The first use in a while is noted (last_used_at) and committed at once, before the request does anything.
+    The first use in a while is noted (last_used_at) on a connection of its own, so the request's transaction
+    (a host's pending writes included) stays as it is.
     """
     if not clear or not clear.startswith(TOKEN_START) or len(clear) > 200:
         return None
@@ -77,6 +80,7 @@ def active_token(clear):
         return None
     now = utcnow()
     if token.last_used_at is None or now - aware(token.last_used_at) >= LAST_USED_PRECISION:
-        token.last_used_at = now
-        session.commit()
+        with current_app.extensions["allies"].db.engine.begin() as connection:
+            connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        set_committed_value(token, "last_used_at", now)
     return token

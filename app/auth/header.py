@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.models import AuditEntry
 from ..database import session
 from ..directory.models import local_midnight, utcnow
+from .identity import SignedInElsewhere
 from .models import Identity
 from .operations import agent_for_identity
 
@@ -68,13 +69,10 @@ def direct_peer(environ):
     return original.get("REMOTE_ADDR", environ.get("REMOTE_ADDR"))
 
 
-class TrustedHeader:
+class TrustedHeader(SignedInElsewhere):
     """The reverse proxy signs agents in and names them in a header; Alliés shows no password form."""
 
     name = SOURCE
-    offers_password_form = False
-    # Alliés cannot end the proxy's sign-on: the browser would be signed in again by the next request.
-    offers_sign_out = False
 
     def init_app(self, app):
         """Check the header name and the trusted proxies (refusing to start without them); identify agents early."""
@@ -124,27 +122,12 @@ class TrustedHeader:
 
     def sign_in_page(self):
         """Instead of a password form: why this request is not signed in (403)."""
-        return render_template("allies/auth/header_refused.html", refused_login=g.get("allies_refused_login")), 403
-
-    def authenticate(self, login, password):
-        """Passwords are never checked in this mode."""
-        return None
-
-    def sign_in(self, user):
-        """The proxy signs agents in; this only sets the agent of the current request."""
-        g.allies_agent = user
-
-    def sign_out(self, user):
-        """Nothing to end here: the proxy's sign-on outlives any Alliés page."""
-
-    def treat_request_as_anonymous(self):
-        """Stop this request from looking the agent up again (the database is unreachable)."""
-        g.allies_agent = None
+        return render_template("allies/auth/signed_in_elsewhere.html", refused_login=g.get("allies_refused_login")), 403
 
 
 def identify_before_the_view():
     """Find the agent before Alliés' views run, so that a sign-in recorded then commits alone."""
-    if current_app.extensions["allies"].serves_request() and not (request.endpoint or "").endswith("static"):
+    if current_app.extensions["allies"].owns_request() and not (request.endpoint or "").endswith("static"):
         from .identity import current_agent
 
         current_agent()

@@ -4,12 +4,11 @@ ALLIES_HOST_LOGIN is a function (or "module:function") returning the login the h
 or None; the login is matched to the Alliés directory. Alliés never installs a login manager here.
 """
 
-from importlib import import_module
-
-from flask import abort, current_app, g, redirect, request, url_for
-from flask_babel import gettext as _
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.utils import import_string
 
 from ..main.security import safe_next
+from .identity import SignedInElsewhere
 from .operations import find_user
 
 
@@ -17,20 +16,17 @@ def resolve(target):
     """A callable from config: the callable itself, or its "module:function" path."""
     if callable(target):
         return target
-    module, _colon, name = (target or "").partition(":")
-    if not module or not name:
+    if not target or ":" not in target:
         raise RuntimeError(
             "ALLIES_IDENTITY_SOURCE='host' needs ALLIES_HOST_LOGIN: a function returning the signed-in login, "
             "or its path as 'module:function'.")
-    return getattr(import_module(module), name)
+    return import_string(target)
 
 
-class HostSignIn:
+class HostSignIn(SignedInElsewhere):
     """The host's signed-in login, matched to an active agent of the directory."""
 
     name = "host"
-    offers_password_form = False
-    offers_sign_out = False
 
     def init_app(self, app):
         """Check the host's login function now, so a wrong path fails at start-up."""
@@ -38,7 +34,8 @@ class HostSignIn:
 
     def host_login_name(self):
         """What the host says about this request: a login, or None when nobody is signed in."""
-        return self.host_login() or None
+        login = self.host_login()
+        return str(login) if login else None
 
     def current_agent(self):
         """The active agent whose login the host gives, or None."""
@@ -49,27 +46,14 @@ class HostSignIn:
         return user if user is not None and user.active else None
 
     def login_url(self, next_path):
-        """The host's sign-in page; someone the host knows but Alliés does not is refused instead."""
-        login = self.host_login_name()
-        if login is not None:
-            abort(403, description=_("Your intranet account (%(login)s) is not in Alliés' directory, or it is "
-                                     "deactivated: ask the lab to add you.", login=login))
+        """The host's sign-in page; someone the host signed in but Alliés does not know sees why instead."""
+        if self.host_login_name() is not None:
+            return url_for("allies.auth.login", next=next_path)
         return url_for(current_app.config["ALLIES_HOST_LOGIN_ENDPOINT"], next=next_path)
 
     def sign_in_page(self):
-        """Alliés' sign-in page sends people to the host's."""
-        return redirect(self.login_url(safe_next(request.args.get("next"))))
-
-    def authenticate(self, login, password):
-        """Passwords are the host's business."""
-        return None
-
-    def sign_in(self, user):
-        """The host signs people in."""
-
-    def sign_out(self, user):
-        """The host signs people out."""
-
-    def treat_request_as_anonymous(self):
-        """Stop this request from loading the agent again (the database is unreachable)."""
-        g.allies_agent = None
+        """Alliés' sign-in page: the host's, or why the host's sign-in is not enough (403)."""
+        login = self.host_login_name()
+        if login is None:
+            return redirect(self.login_url(safe_next(request.args.get("next"))))
+        return render_template("allies/auth/signed_in_elsewhere.html", refused_login=login), 403

@@ -1,14 +1,13 @@
 """Where the signed-in agent comes from. Code asks `current_agent()`, never Flask-Login directly.
 
-Each identity source knows how to find the agent of the current request. Local accounts
-(passwords stored in Alliés) come first; a trusted SSO header or a host intranet's own
-login are further sources with the same three methods.
+Each identity source knows how to find the agent of the current request: local accounts
+(passwords stored in Alliés), LDAP, OpenID Connect, a header set by trusted proxies, or a host
+intranet's own sign-in.
 """
-
-from importlib import import_module
 
 import flask_login
 from flask import current_app, g, has_request_context, url_for
+from werkzeug.utils import import_string
 
 from ..database import session
 from ..directory.models import User
@@ -32,10 +31,14 @@ class LocalAccounts:
     offers_sign_out = True
 
     def init_app(self, app):
-        """Install our Flask-Login manager unless the application already has one."""
+        """Install our Flask-Login manager; a host with a login manager of its own signs people in itself."""
         if not hasattr(app, "login_manager"):
             login_manager.init_app(app)
             login_manager.session_protection = "basic"
+        elif app.login_manager is not login_manager:
+            raise RuntimeError(
+                f"ALLIES_IDENTITY_SOURCE={self.name!r} keeps its own sign-in session, but this application already "
+                "has a login manager: in a host intranet, use 'host' (the host's sign-in) or 'header'.")
 
     def authenticate(self, login, password):
         """The active agent with this login and password, or None (the sign-in form's check)."""
@@ -67,13 +70,36 @@ class LocalAccounts:
         g.allies_agent = None
 
 
+class SignedInElsewhere:
+    """Base of the sources where the intranet signs people in (its proxy, or the host application itself):
+    no password form, no session of Alliés' own, nothing Alliés could end on sign-out."""
+
+    offers_password_form = False
+    offers_sign_out = False
+
+    def authenticate(self, login, password):
+        """Passwords are never checked here."""
+        return None
+
+    def sign_in(self, user):
+        """The intranet signs agents in; this only sets the agent of the current request."""
+        g.allies_agent = user
+
+    def sign_out(self, user):
+        """Nothing to end here: the intranet's sign-on outlives any Alliés page."""
+
+    def treat_request_as_anonymous(self):
+        """Stop this request from looking the agent up again (the database is unreachable)."""
+        g.allies_agent = None
+
+
 # ALLIES_IDENTITY_SOURCE → the class, imported when chosen (each source's libraries load only when used).
 IDENTITY_SOURCES = {
     LocalAccounts.name: LocalAccounts,
-    "host": ".host:HostSignIn",
-    "ldap": ".ldap:LdapAccounts",
-    "header": ".header:TrustedHeader",
-    "oidc": ".oidc:OidcAccounts",
+    "host": f"{__package__}.host:HostSignIn",
+    "ldap": f"{__package__}.ldap:LdapAccounts",
+    "header": f"{__package__}.header:TrustedHeader",
+    "oidc": f"{__package__}.oidc:OidcAccounts",
 }
 
 
@@ -96,8 +122,7 @@ def identity_source(name):
             f"ALLIES_IDENTITY_SOURCE={name!r} is unknown; use one of: {', '.join(IDENTITY_SOURCES)}."
         ) from None
     if isinstance(source, str):
-        module, _, class_name = source.partition(":")
-        source = getattr(import_module(module, __package__), class_name)
+        source = import_string(source)
     return source()
 
 

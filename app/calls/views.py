@@ -9,7 +9,7 @@ from ..auth.identity import current_agent
 from ..database import count_rows, paginate, session
 from ..directory.models import OrgUnit
 from ..markup import render_markdown
-from .forms import (COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS, STATUS_LABELS, CallForm, CallSearchForm,
+from .forms import (STATUS_LABELS, CallForm, CallSearchForm,
                     QuestionForm)
 from .models import Question
 from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
@@ -19,15 +19,6 @@ from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, o
 
 bp = Blueprint("calls", __name__)
 FEED_SIZE = 50
-
-
-@bp.app_context_processor
-def call_labels():
-    """Labels of commitment kinds, question kinds, call statuses and a call's facts, translated once per page."""
-    translated = {name: {key: str(label) for key, label in labels.items()} for name, labels in (
-        ("commitment_labels", COMMITMENT_LABELS), ("question_labels", QUESTION_LABELS),
-        ("call_status_labels", STATUS_LABELS), ("fact_labels", FACT_LABELS))}
-    return translated
 
 
 def get_call_for_agent(call_id):

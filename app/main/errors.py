@@ -59,11 +59,11 @@ def handle_unexpected(error):
     return render_error(500)
 
 
-def register_error_handlers(app):
-    """Install the error pages on the whole (standalone) application."""
-    app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(OperationalError, handle_database_down)
-    app.register_error_handler(ServiceUnavailable, handle_http_error)
-    app.register_error_handler(InternalServerError, handle_unexpected)
-    app.register_error_handler(Exception, handle_unexpected)
+def register_error_handlers(target):
+    """Install the error pages on `target`: the whole standalone application, or Alliés' blueprint in a host."""
+    target.register_error_handler(CSRFError, handle_csrf_error)
+    target.register_error_handler(HTTPException, handle_http_error)
+    target.register_error_handler(OperationalError, handle_database_down)
+    target.register_error_handler(ServiceUnavailable, handle_http_error)
+    target.register_error_handler(InternalServerError, handle_unexpected)
+    target.register_error_handler(Exception, handle_unexpected)

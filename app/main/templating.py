@@ -7,7 +7,11 @@ from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from ..auth.identity import current_agent, identity
+from ..calls.forms import COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS
+from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..directory.forms import ROLE_LABELS
+from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
+from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..directory.queries import direct_reports
 
 
@@ -39,9 +43,20 @@ def iso_date(text):
     return date.fromisoformat(text)
 
 
+def translated(labels):
+    """Labels translated once for the page (a template may show the same label many times)."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def template_context():
-    """Inject the current agent, the organisation and the language into templates."""
+    """Inject the current agent, the organisation, the language and the labels into Alliés' templates and mails."""
     return {
+        "commitment_labels": translated(COMMITMENT_LABELS),
+        "question_labels": translated(QUESTION_LABELS),
+        "call_status_labels": translated(CALL_STATUS_LABELS),
+        "fact_labels": translated(FACT_LABELS),
+        "signup_status_labels": SIGNUP_STATUS_LABELS,
+        "signup_event_labels": SIGNUP_EVENT_LABELS,
         "current_agent": current_agent(),
         "org_name": current_app.config["ALLIES_ORG_NAME"],
         "org_logo_url": logo_url,

@@ -10,7 +10,7 @@ from ..calls.queries import status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import session
 from ..mail.models import MailPreference
-from .forms import (EVENT_LABELS, STATUS_LABELS, ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm,
+from .forms import (ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm,
                     signup_form_for)
 from .models import SignUp
 from .operations import (SignUpRefused, choose_lab_notices, decline, live_signup, sign_up, waitlist_rank,
@@ -18,12 +18,6 @@ from .operations import (SignUpRefused, choose_lab_notices, decline, live_signup
 from .queries import history, signups_of_agent, signups_of_call, waitlist_ranks
 
 bp = Blueprint("signups", __name__)
-
-
-@bp.app_context_processor
-def signup_labels():
-    """Sign-up status and history labels, for every template (mails included)."""
-    return {"signup_status_labels": STATUS_LABELS, "signup_event_labels": EVENT_LABELS}
 
 
 def get_own_signup(signup_id):

@@ -6,6 +6,7 @@ request for both), asks it who is signed in, and renders inside its layout.
 
 import os
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -60,6 +61,16 @@ def signed_in_login():
     """Who the intranet has signed in, for Alliés (ALLIES_HOST_LOGIN)."""
     return current_user.login if current_user.is_authenticated else None
 
+def local_path(target):
+    """`target` if it is a path of this site (Alliés sends `next`), else None: no open redirect."""
+    if not target or "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 @bp.route("/")
 def home():
     return render_template("intranet/home.html")
@@ -73,8 +84,7 @@ def login():
         if account is not None and check_password_hash(account.password_hash, request.form.get("password", "")):
             login_user(account)
             db.session.commit()
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.home"))
+            return redirect(local_path(request.args.get("next", "")) or url_for("main.home"))
         flash("Identifiant ou mot de passe incorrect.", "error")
     return render_template("intranet/login.html")
 

@@ -91,11 +91,21 @@ def test_anonymous_visitors_sign_in_on_the_host_and_come_back(app):
     assert client.get("/volontaires/calls").status_code == 200
 
 
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example/"])
+def test_the_hosts_sign_in_never_sends_people_elsewhere(app, target):
+    response = app.test_client().post("/login", query_string={"next": target},
+                                      data={"login": "alex", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
 def test_a_host_account_unknown_to_the_directory_is_refused(app):
     client = sign_in(app.test_client(), "outsider")
     response = client.get("/volontaires/")
+    assert response.headers["Location"] == "/volontaires/login?next=/volontaires/"  # not the host's: no loop
+    response = client.get(response.headers["Location"])
     assert response.status_code == 403
-    assert b"outsider" in response.data
+    html = response.get_data(as_text=True)
+    assert "outsider" in html and "annuaire" in html and 'id="intranet-header"' in html
 
 
 def test_every_alliés_link_is_under_the_prefix_inside_the_hosts_layout(app):
