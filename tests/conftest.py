@@ -7,6 +7,7 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
@@ -82,6 +83,16 @@ def build_config(database_url, **overrides):
     return config
 
 
+class TemplateCodeStore(dict):
+    """Compiled templates shared by every test app: each new app would otherwise compile them all again."""
+
+    def set(self, key, value, timeout=None):
+        self[key] = value
+
+
+TEMPLATE_CODE = MemcachedBytecodeCache(TemplateCodeStore())
+
+
 class RequestContextClient(FlaskClient):
     """Each request runs in its own app context (own `g`, own database session), as in production."""
 
@@ -98,6 +109,7 @@ def app_factory(database_url):
     def build(**overrides):
         app = create_app(build_config(database_url, **overrides))
         app.test_client_class = RequestContextClient
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
 

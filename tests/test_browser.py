@@ -165,6 +165,7 @@ def pages_for(role, live_app):
     return pages
 
 
+@pytest.mark.once  # the same HTML whatever the database
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
 def test_axe_finds_no_violation(page, live_app, role, language):

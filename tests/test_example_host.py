@@ -38,6 +38,7 @@ def test_the_wheel_carries_what_alliés_needs_at_run_time(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "allies/extension.py",
+        "allies/config.py",
         "allies/templates/allies/base.html",
         "allies/templates/allies/calls/widget.html",
         "allies/static/allies/allies.css",
