@@ -22,6 +22,8 @@ class BuildWithCatalogs(build_py):
 
     def run(self):
         super().run()
+        if self.editable_mode:  # the source tree is used as it is (`make install` compiles the catalogs)
+            return
         # The standalone configuration (config.py, beside the package in the source tree) travels inside it.
         self.copy_file("config.py", str(Path(self.build_lib, "allies", "config.py")))
         for po_path in Path("app/translations").glob("*/LC_MESSAGES/*.po"):

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -61,13 +62,22 @@ def live_app(app_factory, tmp_path):
         create_token(agent, "Portail de l'intranet")  # the agent's token page lists one
         session.commit()
         session.remove()
+    with served(application):
+        yield application
+
+
+@contextmanager
+def served(application):
+    """`application` on a real HTTP server on a free port, its address in config["LIVE_URL"]."""
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     application.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield application
-    server.shutdown()
-    thread.join()
+    try:
+        yield application
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 @pytest.fixture
@@ -185,6 +195,24 @@ def test_axe_finds_no_violation(page, live_app, role, language):
         if results.violations_count:
             found[url] = results.generate_report()
     assert found == {}, "\n\n".join(f"{url}\n{report}" for url, report in found.items())
+
+
+@pytest.mark.once  # the same HTML whatever the database
+def test_the_single_sign_on_page_passes_axe(chromium, app_factory):
+    from axe_playwright_python.sync_playwright import Axe
+
+    application = app_factory(ALLIES_IDENTITY_SOURCE="oidc", ALLIES_OIDC_ISSUER="http://127.0.0.1:9",
+                              ALLIES_OIDC_CLIENT_ID="allies", ALLIES_OIDC_CLIENT_SECRET="not-a-real-secret",
+                              ALLIES_OIDC_PROVIDER_NAME="ProConnect")
+    with served(application):
+        context = chromium.new_context(base_url=application.config["LIVE_URL"], locale="fr-FR")
+        page = context.new_page()
+        page.goto("/calls")
+        assert page.get_by_role("link", name="Se connecter avec ProConnect").is_visible()
+        assert page.locator('input[type="password"]').count() == 0
+        results = Axe().run(page, options=AXE_OPTIONS)
+        context.close()
+    assert results.violations_count == 0, results.generate_report()
 
 
 def tab_to(page, name, limit=120):
