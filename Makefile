@@ -5,6 +5,8 @@ PIP := $(VENV)/bin/pip
 FLASK := $(PY) -m flask --app wsgi
 CATALOGS := app/translations
 STAMP := $(VENV)/.installed
+# Test processes side by side (pytest-xdist); each has its own database (SQLite file, or <db>_gwN on PostgreSQL).
+TEST_WORKERS ?= auto
 
 .PHONY: install run test translations compile-translations clean bench bench-exports
 
@@ -28,9 +30,9 @@ run: install
 # and the checks of rendered HTML that the database kind cannot change (marked `once`) are not run again there.
 test: install
 	@markers=""; if [ -n "$$TEST_DATABASE_URL" ]; then markers="not postgres"; fi; \
-	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest -m "$$markers"
+	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest -n $(TEST_WORKERS) -m "$$markers"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== PostgreSQL pass: $$TEST_DATABASE_URL"; $(PY) -m pytest -m "not once"; \
+		echo "== PostgreSQL pass: $$TEST_DATABASE_URL"; $(PY) -m pytest -n $(TEST_WORKERS) -m "not once"; \
 	elif [ "$$REQUIRE_PG" = "1" ]; then \
 		echo "REQUIRE_PG=1 but TEST_DATABASE_URL is not set"; exit 1; \
 	else echo "TEST_DATABASE_URL is not set: the PostgreSQL pass is skipped."; fi

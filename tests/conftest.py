@@ -38,8 +38,17 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def database_url():
-    """The test database, emptied and created once per run."""
-    if ON_POSTGRES:
+    """The test database, emptied and created once per run (per worker when the run is split with -n)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if ON_POSTGRES and worker:
+        url = make_url(TEST_DATABASE_URL)
+        url = url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
+        admin.dispose()
+    elif ON_POSTGRES:
         url = TEST_DATABASE_URL
     else:
         directory = tempfile.mkdtemp(prefix="allies-tests-")
@@ -48,7 +57,12 @@ def database_url():
     Model.metadata.drop_all(engine)
     Model.metadata.create_all(engine)
     engine.dispose()
-    return url
+    yield url
+    if ON_POSTGRES and worker:
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
