@@ -66,8 +66,12 @@ def csrf_token(html):
 
 
 @pytest.mark.skipif(not os.environ.get("ALLIES_FROM_WHEEL"), reason="run from the source tree")
-def test_alliés_comes_from_the_installed_package():
+def test_alliés_comes_from_the_installed_package(tmp_path):
     assert "site-packages" in Path(allies.__file__).parts
+    # The installed package also runs on its own: it carries its configuration module.
+    standalone = allies.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/alone.sqlite3",
+                                    "SECRET_KEY": "standalone-secret-key-long-enough"})
+    assert standalone.extensions["allies"].standalone
 
 
 def test_the_hosts_pages_and_login_manager_are_untouched(app):
