@@ -29,7 +29,8 @@ def count(model, *where):
 
 def mails_to(user, template_word=""):
     session.expire_all()
-    messages = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id)).scalars().all()
+    messages = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id)
+                                .order_by(OutboxMessage.id)).scalars().all()
     return [message for message in messages if template_word in message.subject]
 
 
