@@ -452,3 +452,32 @@ def test_the_openapi_document_is_public(app):
     response = app.test_client().get(f"{API}/openapi.json")
     assert response.status_code == 200 and response.get_json()["openapi"] == "3.1.0"
     assert response.get_json()["servers"] == [{"url": API}]
+
+
+def test_the_other_lists_queries_do_not_grow_with_rows(app, people, make_call, make_user, make_unit):
+    """listMySignUps, listCallSignUps (answers, org units) and listPendingApprovals, with few rows then many."""
+    tokens = {role: create_token(people[role], "Portail")[1] for role in ("agent", "lab", "manager")}
+    call = make_call(title="Appel compté", questions=[("short_text", "Pourquoi ?", False, [])])
+    session.commit()
+    client = app.test_client()
+
+    def add(count):
+        for index in range(count):
+            other = make_call(title=f"Autre appel {index}")
+            sign_up(other.id, people["agent"], "Moi aussi", Decimal(10))
+            someone = make_user(manager=people["manager"], unit=make_unit(f"DGS/Direction {index}/Service"))
+            sign_up(call.id, someone, "Motivé", Decimal(10), answers=[(call.active_questions[0], f"Réponse {index}")])
+        session.commit()
+
+    def queries(role, path):
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens[role]}"
+        return count_queries(app, client, f"{API}{path}")
+
+    lists = (("agent", "/me/sign-ups?per_page=100"), ("lab", f"/calls/{call.id}/sign-ups?per_page=100"),
+             ("manager", "/approvals?per_page=100"))
+    add(2)
+    for role, path in lists:
+        queries(role, path)  # the first use notes last_used_at
+    few = [queries(role, path) for role, path in lists]
+    add(12)
+    assert [queries(role, path) for role, path in lists] == few

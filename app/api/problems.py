@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
-from ..database import session
+from ..main.errors import recover_from_database_down, recover_from_unexpected
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Problem types beyond the plain HTTP statuses (which use about:blank, as RFC 9457 says).
@@ -97,11 +97,7 @@ def refused(error):
 
 def database_down(error):
     """The database is unreachable: roll back and answer 503."""
-    current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
-    try:
-        session.rollback()
-    except OperationalError:
-        pass
+    recover_from_database_down(error)
     return problem(503)
 
 
@@ -109,8 +105,7 @@ def unexpected(error):
     """Anything else: roll back, log, answer 500 (HTTP errors keep their own status)."""
     if isinstance(error, HTTPException):
         return http_problem(error)
-    current_app.logger.exception("Unhandled error in the API")
-    session.rollback()
+    recover_from_unexpected()
     return problem(500)
 
 

@@ -39,14 +39,25 @@ def handle_csrf_error(error):
     return render_error(400)
 
 
-def handle_database_down(error):
-    """Database unreachable: roll back and answer 503."""
+def recover_from_database_down(error):
+    """Log it, stop looking the agent up, and roll back what the request had begun (pages and API alike)."""
     current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
     identity().treat_request_as_anonymous()
     try:
         session.rollback()
     except OperationalError:
         pass
+
+
+def recover_from_unexpected():
+    """Log the error with its traceback and roll back what the request had begun (pages and API alike)."""
+    current_app.logger.exception("Unhandled error")
+    session.rollback()
+
+
+def handle_database_down(error):
+    """Database unreachable: roll back and answer 503."""
+    recover_from_database_down(error)
     return render_error(503)
 
 
@@ -54,8 +65,7 @@ def handle_unexpected(error):
     """Anything else: roll back and answer 500."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    current_app.logger.exception("Unhandled error")
-    session.rollback()
+    recover_from_unexpected()
     return render_error(500)
 
 
