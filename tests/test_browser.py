@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.api.operations import create_token
@@ -108,8 +109,8 @@ def test_sign_in_with_the_keyboard_alone(page):
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Mon profil").is_visible()
-    assert "Service formation" in page.content()
+    expect(page.get_by_role("heading", name="Mon profil")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Service formation")
     outline = page.evaluate("""() => { document.querySelector('main a, footer a').focus();
         return getComputedStyle(document.activeElement).outlineStyle; }""")
     assert outline != "none", "focus must be visible"
@@ -121,14 +122,14 @@ def test_admin_walks_the_main_pages(page):
     page.get_by_label("Rechercher", exact=True).fill("roussel")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="Roussel Camille").click()
-    assert page.get_by_role("heading", name="Camille Roussel").is_visible()
+    expect(page.get_by_role("heading", name="Camille Roussel")).to_be_visible()
     page.get_by_role("button", name="Attribuer ce rôle").click()
-    assert page.get_by_text("C'est fait").is_visible()
+    expect(page.get_by_text("C'est fait")).to_be_visible()
     page.get_by_role("link", name="Unités administratives").click()
-    assert page.get_by_role("link", name="Laboratoire d'innovation publique").is_visible()
+    expect(page.get_by_role("link", name="Laboratoire d'innovation publique")).to_be_visible()
     page.get_by_role("button", name="English").click()
     assert page.evaluate("document.documentElement.lang") == "en"
-    assert page.get_by_role("heading", name="Org units").is_visible()
+    expect(page.get_by_role("heading", name="Org units")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     page.goto("/")
     assert "/login" in page.url
@@ -208,7 +209,7 @@ def test_the_single_sign_on_page_passes_axe(chromium, app_factory):
         context = chromium.new_context(base_url=application.config["LIVE_URL"], locale="fr-FR")
         page = context.new_page()
         page.goto("/calls")
-        assert page.get_by_role("link", name="Se connecter avec ProConnect").is_visible()
+        expect(page.get_by_role("link", name="Se connecter avec ProConnect")).to_be_visible()
         assert page.locator('input[type="password"]').count() == 0
         results = Axe().run(page, options=AXE_OPTIONS)
         context.close()
@@ -261,7 +262,7 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     lab.get_by_label("Réponse obligatoire").check()
     lab.get_by_role("button", name="Ajouter la question").click()
     lab.get_by_role("button", name="Publier").click()
-    assert lab.get_by_text("Ouvert").first.is_visible()
+    expect(lab.get_by_text("Ouvert").first).to_be_visible()
 
     first = chromium.new_context(base_url=base, locale="fr-FR").new_page()
     keyboard_sign_in(first, DEMO_ACCOUNTS["agent"])
@@ -281,7 +282,7 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     tab_to(first, "Envoyer ma candidature")
     first.keyboard.press("Enter")
     first.wait_for_url("**/my/sign-ups**")
-    assert first.get_by_text("En attente du responsable").first.is_visible()
+    expect(first.get_by_text("En attente du responsable").first).to_be_visible()
 
     second = chromium.new_context(base_url=base, locale="fr-FR").new_page()
     sign_in(second, DEMO_ACCOUNTS["manager"])
@@ -291,8 +292,8 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     second.get_by_label("Pourquoi souhaitez-vous participer").fill("Pour mon équipe.")
     second.get_by_label("Non").check()
     second.get_by_role("button", name="Envoyer ma candidature").click()
-    assert "liste d" in second.locator(".flashes").inner_text()
-    assert second.get_by_role("cell", name=re.compile("n° 1")).is_visible()
+    expect(second.locator(".flashes")).to_contain_text("liste d")
+    expect(second.get_by_role("cell", name=re.compile("n° 1"))).to_be_visible()
 
     first.goto("/my/sign-ups")
     tab_to(first, "Retirer — Atelier « usagers » du printemps")
@@ -301,15 +302,15 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     tab_to(first, "Oui, retirer ma candidature")
     first.keyboard.press("Enter")
     first.wait_for_url("**/my/sign-ups")
-    assert first.get_by_text("Retirée").first.is_visible()
+    expect(first.get_by_text("Retirée").first).to_be_visible()
 
     second.goto("/my/sign-ups")
     row = second.get_by_role("row", name="Atelier « usagers » du printemps")
-    assert "En attente du responsable" in row.inner_text()
+    expect(row).to_contain_text("En attente du responsable")
     lab.goto("/lab/calls")
     lab.get_by_role("link", name="Atelier « usagers » du printemps").first.click()
     lab.get_by_role("link", name="2 candidatures").click()
-    assert "Pouvez-vous venir le 12 mars ?" in lab.content()
+    expect(lab.locator("body")).to_contain_text("Pouvez-vous venir le 12 mars ?")
 
 
 def test_time_budget_cycle(chromium, live_app):
@@ -345,7 +346,7 @@ def test_time_budget_cycle(chromium, live_app):
     agent.get_by_role("link", name="Candidater à cet appel").click()
     agent.get_by_label("Pourquoi souhaitez-vous participer").fill("Je rencontre des usagers chaque jour.")
     agent.get_by_role("button", name="Envoyer ma candidature").click()
-    assert agent.get_by_text("En attente du responsable").first.is_visible()
+    expect(agent.get_by_text("En attente du responsable").first).to_be_visible()
 
     boss = chromium.new_context(base_url=base, locale="fr-FR").new_page()
     sign_in(boss, DEMO_ACCOUNTS["manager"])
@@ -356,13 +357,13 @@ def test_time_budget_cycle(chromium, live_app):
     tab_to(boss, "Décider — Camille Roussel")
     boss.keyboard.press("Enter")
     boss.wait_for_url(re.compile(r"/approvals/\d+$"))
-    assert "Je rencontre des usagers" not in boss.content()  # the motivation stays with the lab
+    expect(boss.locator("body")).not_to_contain_text("Je rencontre des usagers")  # the motivation stays with the lab
     tab_to(boss, "J'accorde le temps demandé")
     boss.keyboard.press("Space")
     tab_to(boss, "Envoyer ma décision")
     boss.keyboard.press("Enter")
     boss.wait_for_url("**/approvals")
-    assert "Demande acceptée" in boss.locator(".flashes").inner_text()
+    expect(boss.locator(".flashes")).to_contain_text("Demande acceptée")
 
     tab_to(agent, "Mon budget temps")
     agent.keyboard.press("Enter")
@@ -370,7 +371,7 @@ def test_time_budget_cycle(chromium, live_app):
     tab_to(agent, "Carnet de bord des usagers")
     agent.keyboard.press("Enter")
     agent.wait_for_url(re.compile(r"/my/budget/allocations/\d+$"))
-    assert agent.get_by_role("img", name="Heures utilisées sur la période, comparées à un rythme régulier").is_visible()
+    expect(agent.get_by_role("img", name="Heures utilisées sur la période, comparées à un rythme régulier")).to_be_visible()
     assert agent.get_by_label("Jour").input_value() == today.isoformat()  # today by default
     tab_to(agent, "Heures")
     agent.keyboard.type("3.25")
@@ -379,33 +380,33 @@ def test_time_budget_cycle(chromium, live_app):
     tab_to(agent, "Enregistrer ce temps")
     with agent.expect_navigation():
         agent.keyboard.press("Enter")
-    assert "Vous avez utilisé 80" in agent.locator(".flashes").inner_text()
+    expect(agent.locator(".flashes")).to_contain_text("Vous avez utilisé 80")
     agent.get_by_role("spinbutton", name="Heures").fill("1")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
-    assert "Vous dépasseriez les 4 h accordées" in agent.locator("#hours-error").inner_text()
+    expect(agent.locator("#hours-error")).to_contain_text("Vous dépasseriez les 4 h accordées")
     assert agent.get_by_role("spinbutton", name="Heures").get_attribute("aria-invalid") == "true"
     agent.get_by_role("spinbutton", name="Heures").fill("0.75")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
-    assert "Vous avez utilisé 100" in agent.locator(".flashes").inner_text()
+    expect(agent.locator(".flashes")).to_contain_text("Vous avez utilisé 100")
     agent.get_by_role("link", name="Demander une prolongation").click()
     agent.get_by_label("Heures supplémentaires").fill("2")
     agent.get_by_label("Pourquoi vous en avez besoin").fill("Deux entretiens de plus")
     agent.get_by_role("button", name="Envoyer ma demande").click()
-    assert "attend la décision de votre responsable" in agent.content()
+    expect(agent.locator("body")).to_contain_text("attend la décision de votre responsable")
 
     boss.get_by_role("link", name="Demandes à valider").click()
     boss.get_by_role("link", name="Décider — prolongation de Camille Roussel").last.click()
-    assert "Deux entretiens de plus" in boss.content()
+    expect(boss.locator("body")).to_contain_text("Deux entretiens de plus")
     boss.get_by_label("J'accorde le temps demandé").check()
     boss.get_by_role("button", name="Envoyer ma décision").click()
-    assert "Prolongation accordée" in boss.locator(".flashes").inner_text()
+    expect(boss.locator(".flashes")).to_contain_text("Prolongation accordée")
 
     agent.reload()
     agent.get_by_label("Jour").fill(today.isoformat())
     agent.get_by_role("spinbutton", name="Heures").fill("1.5")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
-    assert "Temps enregistré" in agent.locator(".flashes").inner_text()
-    assert agent.get_by_role("row", name=re.compile("Carnet rempli")).is_visible()
+    expect(agent.locator(".flashes")).to_contain_text("Temps enregistré")
+    expect(agent.get_by_role("row", name=re.compile("Carnet rempli"))).to_be_visible()
 
     # A deputy decides during the manager's absence.
     with live_app.app_context():
@@ -422,7 +423,7 @@ def test_time_budget_cycle(chromium, live_app):
     stand_in.get_by_role("link", name=f"Décider — {names[second_id]}").click()
     stand_in.get_by_label("J'accorde le temps demandé").check()
     stand_in.get_by_role("button", name="Envoyer ma décision").click()
-    assert "Demande acceptée" in stand_in.locator(".flashes").inner_text()
+    expect(stand_in.locator(".flashes")).to_contain_text("Demande acceptée")
 
     # A request left waiting is passed to the manager's own manager, who decides.
     with live_app.app_context():
@@ -438,9 +439,9 @@ def test_time_budget_cycle(chromium, live_app):
     director.get_by_label("J'accorde moins de temps").check()
     director.get_by_label("Heures accordées").fill("2.5")
     director.get_by_role("button", name="Envoyer ma décision").click()
-    assert "Demande acceptée" in director.locator(".flashes").inner_text()
+    expect(director.locator(".flashes")).to_contain_text("Demande acceptée")
     boss.goto("/approvals/history")
-    assert boss.get_by_role("row", name=re.compile(names[third_id])).is_visible()
+    expect(boss.get_by_role("row", name=re.compile(names[third_id]))).to_be_visible()
 
 
 def host_page(html):
@@ -475,7 +476,7 @@ def test_the_widget_shows_in_the_intranets_iframe_and_nowhere_else(chromium, liv
         page = chromium.new_context(locale="fr-FR").new_page()  # nobody signed in
         page.goto(allowed)
         widget = page.frame_locator("iframe")
-        assert widget.get_by_role("heading", name="Appels à volontaires ouverts").is_visible()
+        expect(widget.get_by_role("heading", name="Appels à volontaires ouverts")).to_be_visible()
         assert widget.get_by_role("link").first.get_attribute("href").startswith(live_app.config["LIVE_URL"])
         page.screenshot(path=str(tmp_path / "widget-in-intranet.png"))
         page.goto(other)
