@@ -41,6 +41,7 @@ def chromium():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    expect.set_options(timeout=15_000)  # a loaded two-core machine may take more than the default 5 s per page
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
