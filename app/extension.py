@@ -134,6 +134,10 @@ DEFAULTS = {
     "ALLIES_LDAP_UNIT_ATTRIBUTE": "",
     "ALLIES_LDAP_MANAGER_ATTRIBUTE": "manager",
     "ALLIES_LDAP_QUOTITY_ATTRIBUTE": "",
+    # Groups whose direct members hold the lab and admin roles at each sync; empty: the role is granted in Alliés.
+    "ALLIES_LDAP_LAB_GROUP": "",
+    "ALLIES_LDAP_ADMIN_GROUP": "",
+    "ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE": "member",  # "uniqueMember" for groupOfUniqueNames
 }
 
 

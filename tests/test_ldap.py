@@ -37,6 +37,8 @@ PEOPLE_ENTRIES = [
     ("alex", "Alex", "Martin", (DGS, DRH, TRAINING), "marie", "", "alex-secret"),
 ]
 ALEX_PASSWORD = "alex-secret"
+GROUPS = f"ou=groups,{SUFFIX}"
+LAB_GROUP, ADMIN_GROUP = f"cn=labo,{GROUPS}", f"cn=admins,{GROUPS}"
 
 
 def ssha(password):
@@ -86,6 +88,13 @@ def directory_tree():
         if quotity:
             attributes.append(("employeeType", quotity))
         entries.append((person_dn(uid), attributes))
+    entries += [
+        (GROUPS, [("objectClass", "organizationalUnit"), ("ou", "groups")]),
+        # Alex's DN as another directory tool may write it: other case, spaces after the commas.
+        (LAB_GROUP, [("objectClass", "groupOfNames"), ("cn", "labo"), ("member", person_dn("marie")),
+                     ("member", person_dn("alex").upper().replace(",", ", "))]),
+        (ADMIN_GROUP, [("objectClass", "groupOfNames"), ("cn", "admins"), ("member", person_dn("isabelle"))]),
+    ]
     return entries
 
 
@@ -335,6 +344,34 @@ def test_sync_deactivates_leavers_only_when_asked(runner, make_user):
     assert result.exit_code == 0, result.output
     assert "leaver" in result.text and not user("leaver").active
     assert user("alex").active
+
+
+def test_sync_gives_a_role_to_the_members_of_its_group_and_takes_it_from_the_others(app_factory, slapd, make_user):
+    make_user("camille", roles=("lab", "admin"))
+    grouped = app_factory(**dict(slapd.settings, ALLIES_LDAP_LAB_GROUP=LAB_GROUP))
+    with grouped.app_context():
+        result = grouped.test_cli_runner().invoke(args=["directory", "sync-ldap"])
+        assert result.exit_code == 0, result.output
+        assert user("marie").roles == ["lab"]
+        assert user("alex").roles == ["lab"]  # listed in the group with another spelling of its DN
+        assert user("camille").roles == ["admin"]  # out of the lab's group; admin has no group, so Alliés' grant stays
+        assert user("paul").roles == [] and user("isabelle").roles == []
+        assert audit_actions().count("directory.role_revoked") == 1
+    both = app_factory(**dict(slapd.settings, ALLIES_LDAP_LAB_GROUP=LAB_GROUP, ALLIES_LDAP_ADMIN_GROUP=ADMIN_GROUP))
+    with both.app_context():
+        assert both.test_cli_runner().invoke(args=["directory", "sync-ldap"]).exit_code == 0
+        assert user("isabelle").roles == ["admin"] and user("camille").roles == []
+
+
+def test_sync_with_a_missing_role_group_says_so_and_writes_nothing(app_factory, slapd, make_user):
+    make_user("camille", roles=("admin",))
+    typo = app_factory(**dict(slapd.settings, ALLIES_LDAP_ADMIN_GROUP=f"cn=admns,{GROUPS}"))
+    with typo.app_context():
+        result = typo.test_cli_runner().invoke(args=["directory", "sync-ldap"])
+        assert result.exit_code == 1
+        assert f"le groupe cn=admns,{GROUPS} indiqué par ALLIES_LDAP_ADMIN_GROUP n'est pas" in result.output
+        assert user("camille").roles == ["admin"]
+        assert session.execute(select(func.count(User.id))).scalar_one() == 1
 
 
 def test_sync_units_from_the_tree_give_the_same_paths(app_factory, slapd):

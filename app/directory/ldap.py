@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from ldap3 import ANONYMOUS, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
+from ldap3 import ANONYMOUS, BASE, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import parse_dn
@@ -21,6 +21,7 @@ from .models import User
 PAGE_SIZE = 500  # below Active Directory's MaxPageSize (1,000)
 ACCOUNT_DISABLED = 0x2  # Active Directory's userAccountControl flag of a disabled account
 SUBJECT_ATTRIBUTES = ("entryUUID", "objectGUID")  # OpenLDAP, Active Directory
+ROLE_GROUP_SETTINGS = {"lab": "ALLIES_LDAP_LAB_GROUP", "admin": "ALLIES_LDAP_ADMIN_GROUP"}
 REQUIRED_SETTINGS = ("ALLIES_LDAP_URL", "ALLIES_LDAP_USER_BASE", "ALLIES_LDAP_USER_FILTER",
                      "ALLIES_LDAP_LOGIN_ATTRIBUTE")
 
@@ -147,9 +148,10 @@ def password_is_right(config, dn, password):
 
 
 def _dn_key(dn):
-    """A DN compared whatever its case and spacing (a malformed DN is compared as written)."""
+    """A DN compared whatever its case, spacing and escapes (a malformed DN is compared as written)."""
     try:
-        return tuple((name.lower(), value.lower()) for name, value, _separator in parse_dn(dn.strip()))
+        return tuple((name.lower(), _unescape(value).lower())
+                     for name, value, _separator in parse_dn(dn.strip(), strip=True))
     except LDAPException:
         return ((dn.strip().lower(), ""),)
 
@@ -200,19 +202,62 @@ def read_people(config):
     return sorted(entries, key=lambda entry: _dn_key(entry["dn"])[::-1])
 
 
+def read_role_groups(config):
+    """The members of each role's configured group: {role: set of member DN keys, or None when the group is missing}.
+
+    Only direct members count (a nested group is not followed); roles without a group are left out.
+    """
+    groups = {role: config[setting] for role, setting in ROLE_GROUP_SETTINGS.items() if config.get(setting)}
+    if not groups:
+        return {}
+    member_attribute = config["ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE"]
+    connection = service_connection(config)
+    members = {}
+    try:
+        for role, group_dn in groups.items():
+            connection.search(group_dn, "(objectClass=*)", search_scope=BASE, attributes=[member_attribute])
+            if connection.result["description"] not in ("success", "noSuchObject"):
+                raise DirectoryUnreachable(f"search refused: {connection.result['description']}")
+            entries = [entry for entry in connection.response or () if entry["type"] == "searchResEntry"]
+            members[role] = {_dn_key(value.decode("utf-8", "replace"))
+                             for value in entries[0]["raw_attributes"].get(member_attribute, ())} if entries else None
+    except LDAPException as error:
+        raise DirectoryUnreachable(str(error)) from error
+    finally:
+        close(connection)
+    return members
+
+
+def _roles(entry, user, role_members):
+    """The entry's roles: those of a configured group from its membership, the others as granted in Alliés."""
+    kept = {role for role in (user.roles if user is not None else ()) if role not in role_members}
+    member_of = {role for role, members in role_members.items() if _dn_key(entry["dn"]) in members}
+    return ",".join(sorted(kept | member_of))
+
+
 def directory_from_ldap(config):
     """The directory read from the server, checked by the CSV import's rules (a ParsedDirectory).
 
-    The server does not hold roles (granted in Alliés) nor, unless an attribute is configured, quotities:
-    those of the users Alliés already has are kept. An entry's errors name its DN. Raises
-    DirectoryFileError when the server cannot be read.
+    Roles come from the groups configured for them (ALLIES_LDAP_LAB_GROUP, ALLIES_LDAP_ADMIN_GROUP); a role
+    without a group, and quotities without an attribute, keep what Alliés holds for the users it already has.
+    An entry's errors name its DN. Raises DirectoryFileError when the server cannot be read or a configured
+    group does not exist (nobody would hold that role).
     """
     try:
         entries = read_people(config)
+        role_members = read_role_groups(config)
     except DirectoryUnreachable as error:
         errors = LineErrors()
         errors.add(None, _("the directory server cannot be read (%(reason)s)", reason=str(error)))
         raise DirectoryFileError(errors) from None
+    missing_groups = LineErrors()
+    for role, members in role_members.items():
+        if members is None:
+            setting = ROLE_GROUP_SETTINGS[role]
+            missing_groups.add(None, _("the group %(group)s named by %(setting)s is not in the directory",
+                                       group=config[setting], setting=setting))
+    if missing_groups:
+        raise DirectoryFileError(missing_groups)
     if not entries:
         errors = LineErrors()
         errors.add(None, _("the directory server returned nobody for the user filter %(filter)s under %(base)s",
@@ -240,7 +285,7 @@ def directory_from_ldap(config):
             # A manager outside what was read keeps its DN: the import then reports it as unknown.
             "manager": login_of.get(_dn_key(manager_dn), manager_dn) if manager_dn else "",
             "quotity": quotity or (str(user.quotity) if user is not None else ""),
-            "roles": ",".join(user.roles) if user is not None else "",
+            "roles": _roles(entry, user, role_members),
             "active": "1" if _active(entry) else "0",
         }
         records.append((number, values))
