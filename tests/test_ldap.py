@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -112,6 +113,7 @@ class Slapd:
     settings: dict
     ldaps_url: str
     certificate: str
+    log: Path  # connections and operations (loglevel stats)
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +151,7 @@ def slapd(tmp_path_factory):
     port, ldaps_port = free_port(), free_port()
     url, ldaps_url = f"ldap://127.0.0.1:{port}", f"ldaps://127.0.0.1:{ldaps_port}"
     log = open(folder / "slapd.log", "wb")
-    process = subprocess.Popen([SLAPD, "-f", str(folder / "slapd.conf"), "-h", f"{url}/ {ldaps_url}/", "-d", "0"],
+    process = subprocess.Popen([SLAPD, "-f", str(folder / "slapd.conf"), "-h", f"{url}/ {ldaps_url}/", "-d", "stats"],
                                stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 10
     while True:
@@ -162,7 +164,7 @@ def slapd(tmp_path_factory):
                 process.kill()
                 pytest.fail(f"slapd did not start: {(folder / 'slapd.log').read_text(errors='replace')}")
             time.sleep(0.05)
-    yield Slapd(url=url, ldaps_url=ldaps_url, certificate=str(certificate), settings={
+    yield Slapd(url=url, ldaps_url=ldaps_url, certificate=str(certificate), log=folder / "slapd.log", settings={
         "ALLIES_LDAP_URL": url,
         "ALLIES_LDAP_BIND_DN": SERVICE_DN,
         "ALLIES_LDAP_BIND_PASSWORD": SERVICE_PASSWORD,
@@ -229,6 +231,32 @@ def test_wrong_password_unknown_user_and_empty_password_fail_and_are_audited(cli
     failures = session.execute(select(AuditEntry).where(AuditEntry.action == "auth.sign_in_failed")
                                .order_by(AuditEntry.id)).scalars().all()
     assert [(entry.actor_label, entry.details["source"]) for entry in failures] == [("alex", "ldap"), ("?", "ldap")]
+
+
+def binds_logged_after(slapd, offset):
+    """The DNs of the (at least two) binds slapd logged after byte `offset` of its log."""
+    deadline = time.monotonic() + 5
+    while True:
+        with open(slapd.log, "rb") as log:
+            log.seek(offset)
+            binds = re.findall(r'BIND dn="([^"]*)" method=128', log.read().decode("utf-8", "replace"))
+        if len(binds) >= 2 or time.monotonic() > deadline:
+            return binds
+        time.sleep(0.05)
+
+
+def test_an_unknown_login_binds_like_a_wrong_password_so_timing_tells_nothing(client, slapd, make_user):
+    make_user("alex")
+    for login, person in (("alex", person_dn("alex")), ("zoe", None)):
+        offset = slapd.log.stat().st_size
+        assert not signed_in(post_login(client, login, "wrong-secret"))
+        service, password_bind = binds_logged_after(slapd, offset)[-2:]
+        assert service == SERVICE_DN  # the search for the login
+        if person:
+            assert password_bind == person
+        else:
+            assert password_bind.startswith("cn=allies-no-such-person-") and password_bind.endswith(PEOPLE)
+    assert audit_actions()[-2:] == ["auth.sign_in_failed", "auth.sign_in_failed"]
 
 
 def test_an_empty_password_is_refused_before_any_bind(app, make_user):

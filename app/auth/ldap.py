@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.operations import record
-from ..directory.ldap import DirectoryUnreachable, find_person, missing_settings, password_is_right
+from ..directory.ldap import DirectoryUnreachable, decoy_dn, find_person, missing_settings, password_is_right
 from .identity import LocalAccounts, SignInUnavailable
 from .operations import agent_for_identity, find_user
 
@@ -39,7 +39,8 @@ class LdapAccounts(LocalAccounts):
         config = current_app.config
         try:
             person = find_person(config, login)
-            password_ok = person is not None and password_is_right(config, person.dn, password)
+            # An unknown login binds too (to a DN that does not exist), so timing tells nothing about it.
+            password_ok = password_is_right(config, person.dn if person else decoy_dn(config), password)
         except DirectoryUnreachable as error:
             current_app.logger.warning("LDAP sign-in unavailable: %s", error)
             record("auth.sign_in_failed", actor_label="?", source=SOURCE, reason="directory unreachable")

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import secrets
 import ssl
 import uuid
 from dataclasses import dataclass
@@ -134,6 +135,11 @@ def find_person(config, login):
     # A multi-valued login attribute: the value that was typed, in the directory's spelling.
     login_value = next((value for value in logins if value.lower() == login.lower()), logins[0] if logins else "")
     return PersonEntry(dn=entry["dn"], subject=subject_of(entry), login=login_value)
+
+
+def decoy_dn(config):
+    """A DN under the user base that no entry has: binding to it costs what a wrong password costs."""
+    return f"cn=allies-no-such-person-{secrets.token_hex(8)},{config['ALLIES_LDAP_USER_BASE']}"
 
 
 def password_is_right(config, dn, password):
