@@ -94,7 +94,9 @@ MATRIX = {
         ("listCallSignUps", "GET", {"call_id": "call"}), ("declineSignUp", "POST", {"signup_id": "signup"}),
         ("listPendingApprovals", "GET", {}), ("decideApproval", "POST", {"signup_id": "signup"}),
         ("getMyBudget", "GET", {}), ("createTimeEntry", "POST", {"allocation_id": "allocation"}),
-        ("listTimeEntries", "GET", {"allocation_id": "allocation"}), ("exportVolunteers", "POST", {}))},
+        ("listTimeEntries", "GET", {"allocation_id": "allocation"}), ("exportVolunteers", "POST", {}),
+        ("requestExtension", "POST", {"allocation_id": "allocation"}), ("listPendingExtensions", "GET", {}),
+        ("decideExtension", "POST", {"extension_id": "extension"}))},
 }
 
 

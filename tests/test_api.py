@@ -13,8 +13,9 @@ from app.api.openapi import DOCUMENT
 from app.api.operations import create_token
 from app.approvals.operations import approve
 from app.audit.models import AuditEntry
-from app.budgets.models import TimeEntry
-from app.budgets.operations import log_time
+from app.approvals.models import Decision
+from app.budgets.models import Extension, TimeEntry
+from app.budgets.operations import log_time, request_extension
 from app.calls.models import Call, aware
 from app.database import session
 from app.signups.models import SignUp
@@ -29,7 +30,8 @@ OPERATIONS = sorted(spec["operationId"] for methods in DOCUMENT["paths"].values(
 @pytest.fixture
 def world(people, make_call):
     """A call with questions the agent signed up to (pending the manager), a running call with the agent's
-    allocation and an entry, a draft, and a token per role."""
+    allocation and an entry, another allocation with an extension waiting for the manager, a draft, and a token
+    per role."""
     call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", True, []), ("yes_no", "Dispo ?", False, [])])
     signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10),
                         answers=[(call.active_questions[0], "Parce que")])
@@ -38,11 +40,14 @@ def world(people, make_call):
     approved, _ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
     allocation = approve(approved, people["manager"])
     entry, _ = log_time(allocation, people["agent"], today, Decimal(1))
+    longer = make_call(title="Prolongée", start_date=today - timedelta(days=10), end_date=today + timedelta(days=20))
+    extended, _ = sign_up(longer.id, people["agent"], "Motivé", Decimal(6))
+    extension = request_extension(approve(extended, people["manager"]), people["agent"], Decimal(4), None, "Un atelier")
     draft = make_call(title="Brouillon", status="draft")
     tokens = {role: create_token(user, f"Jeton {role}")[1] for role, user in people.items()}
     session.commit()
     return {**people, "call": call, "signup": signup, "running": running, "allocation": allocation, "entry": entry,
-            "draft": draft, "tokens": tokens}
+            "extension": extension, "draft": draft, "tokens": tokens}
 
 
 def bearer(world, role):
@@ -90,6 +95,11 @@ CASES = {
                         {"day": date.today().isoformat(), "hours": 1.5, "note": "Atelier"}, "agent", 201, "manager", 404),
     "listTimeEntries": ("GET", "/me/budget/allocations/{allocation}/time-entries", None, "agent", 200, "lab", 404),
     "exportVolunteers": ("POST", "/volunteers/export?format=csv", None, "lab", 200, "manager", 403),
+    "requestExtension": ("POST", "/me/budget/allocations/{allocation}/extensions", {"extra_hours": 4, "note": "Deux"},
+                         "agent", 201, "manager", 404),
+    "listPendingExtensions": ("GET", "/approvals/extensions", None, "manager", 200, None, None),
+    "decideExtension": ("POST", "/approvals/extensions/{extension}", {"outcome": "approve_less", "hours": 2},
+                        "manager", 200, "admin", 404),
 }
 # Open to every agent: a wrong role has no meaning; a wrong object does (createSignUp: a draft is not found).
 WRONG_OBJECT = {
@@ -99,12 +109,13 @@ WRONG_OBJECT = {
     "listMySignUps": ("GET", "/me/sign-ups", None, "lab", 200),
     "listPendingApprovals": ("GET", "/approvals", None, "agent", 200),
     "getMyBudget": ("GET", "/me/budget", None, "admin", 200),
+    "listPendingExtensions": ("GET", "/approvals/extensions", None, "agent", 200),
 }
 
 
 def fill(path, world):
     return path.format(call=world["call"].id, draft=world["draft"].id, signup=world["signup"].id,
-                       allocation=world["allocation"].id)
+                       allocation=world["allocation"].id, extension=world["extension"].id)
 
 
 def fill_body(body, world):
@@ -114,7 +125,7 @@ def fill_body(body, world):
 
 
 def test_every_operation_is_a_case_and_a_route(app):
-    assert set(CASES) == set(OPERATIONS) and len(OPERATIONS) == 17
+    assert set(CASES) == set(OPERATIONS) and len(OPERATIONS) == 20
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     for template, methods in DOCUMENT["paths"].items():
         for method, spec in methods.items():
@@ -154,14 +165,21 @@ def test_without_a_token_every_operation_answers_401(app, world):
         assert response.headers["WWW-Authenticate"].startswith("Bearer"), operation
 
 
+def row_counts():
+    """How many rows the API's writes could add to, per table."""
+    return {model.__name__: session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (Call, SignUp, TimeEntry, Extension, Decision)}
+
+
 def test_a_session_cookie_alone_never_opens_the_api(app, world):
+    before = row_counts()
     for operation in OPERATIONS:
         method, path, body, role, *_ = CASES[operation]
         client = sign_in(app.test_client(), world[role])
         assert client.get("/").status_code == 200  # the cookie does open the pages
         assert_problem(api(client, method, fill(path, world), json=fill_body(body, world)), 401)
-    assert session.execute(select(func.count(Call.id))).scalar_one() == 3
-    assert session.execute(select(func.count(SignUp.id))).scalar_one() == 2
+    session.expire_all()
+    assert row_counts() == before and world["extension"].status == "pending"
 
 
 def test_a_cookie_write_changes_nothing_even_with_csrf_on(app_factory, make_user):
@@ -329,10 +347,11 @@ class TestErrors:
             raise RuntimeError("a fault after the call was written")
 
         monkeypatch.setattr(views, "call_detail", broken)
+        before = row_counts()
         assert_problem(api(app.test_client(), "POST", "/calls", world["tokens"]["lab"], json=CASES["createCall"][2]),
                        500)
         session.expire_all()
-        assert session.execute(select(func.count(Call.id))).scalar_one() == 3
+        assert row_counts() == before
         assert "call.created" not in [entry.action for entry in session.execute(select(AuditEntry)).scalars()
                                       if entry.details.get("title") == "Nouvel appel"]
 
@@ -408,13 +427,65 @@ class TestFlows:
     def test_sign_up_checks_answers_and_hours_like_the_form(self, app, world):
         manager, call = world["tokens"]["manager"], world["call"]
         first, second = call.active_questions
+        before = row_counts()
         problem = assert_problem(api(app.test_client(), "POST", f"/calls/{call.id}/sign-ups", manager, json={
             "motivation": "Oui", "answers": {"999": "x", str(first.id): ["a", "list"]}}), 422)
         assert set(problem["errors"]) == {f"answers.{first.id}", "answers.999"}
         problem = assert_problem(api(app.test_client(), "POST", f"/calls/{call.id}/sign-ups", manager, json={
             "motivation": "Oui", "hours_asked": 1e300, "answers": {str(second.id): "peut-être"}}), 422)
         assert set(problem["errors"]) == {"hours_asked", f"answers.{first.id}", f"answers.{second.id}"}
-        assert session.execute(select(func.count(SignUp.id))).scalar_one() == 2
+        assert row_counts() == before
+
+    def test_an_extension_is_asked_checked_and_decided_like_on_the_pages(self, app, world):
+        agent, manager, allocation = world["tokens"]["agent"], world["tokens"]["manager"], world["allocation"]
+        path = f"/me/budget/allocations/{allocation.id}/extensions"
+        before = row_counts()
+        nothing = assert_problem(api(app.test_client(), "POST", path, agent, json={"note": "Rien"}), 422)
+        assert list(nothing["errors"]) == ["extra_hours"]
+        earlier = assert_problem(api(app.test_client(), "POST", path, agent,
+                                     json={"new_end_date": allocation.start_date.isoformat()}), 422)
+        assert list(earlier["errors"]) == ["new_end_date"]
+        for hours in (1e300, 1.1, -2):
+            assert "extra_hours" in assert_problem(api(app.test_client(), "POST", path, agent,
+                                                       json={"extra_hours": hours}), 422)["errors"]
+        assert row_counts() == before
+        later = (allocation.end_date + timedelta(days=14)).isoformat()
+        asked = api(app.test_client(), "POST", path, agent, json={"extra_hours": 3.5, "new_end_date": later,
+                                                                    "note": "Deux entretiens de plus"})
+        assert asked.status_code == 201, asked.get_json()
+        assert asked.get_json() | {"id": 0, "submitted_at": ""} == {
+            "id": 0, "allocation_id": allocation.id, "extra_hours": 3.5, "new_end_date": later,
+            "note": "Deux entretiens de plus", "status": "pending", "submitted_at": ""}
+        again = assert_problem(api(app.test_client(), "POST", path, agent, json={"extra_hours": 1}), 409)
+        assert "attend déjà la décision" in again["detail"]
+
+        inbox = api(app.test_client(), "GET", "/approvals/extensions", manager).get_json()
+        assert inbox["total"] == 2
+        first = inbox["items"][0]
+        assert first["id"] == world["extension"].id and first["note"] == "Un atelier"
+        assert first["agent"]["login"] == world["agent"].login and first["call"]["title"] == "Prolongée"
+        assert first["allocation"] | {"start_date": "", "end_date": ""} == {
+            "hours": 6, "used": 0, "start_date": "", "end_date": ""}
+        assert inbox["items"][1]["allocation"]["used"] == 1  # the world's entry
+        assert api(app.test_client(), "GET", "/approvals/extensions", agent).get_json()["total"] == 0
+
+        decide = f"/approvals/extensions/{world['extension'].id}"
+        assert "hours" in assert_problem(api(app.test_client(), "POST", decide, manager,
+                                             json={"outcome": "approve_less", "hours": 5}), 422)["errors"]
+        assert "reason" in assert_problem(api(app.test_client(), "POST", decide, manager,
+                                              json={"outcome": "refuse"}), 422)["errors"]
+        decided = api(app.test_client(), "POST", decide, manager, json={"outcome": "approve_less", "hours": 2.5})
+        assert decided.status_code == 200, decided.get_json()
+        assert decided.get_json()["status"] == "approved" and decided.get_json()["hours_agreed"] == 2.5
+        assert decided.get_json()["allocation"]["hours"] == 8.5
+        assert_problem(api(app.test_client(), "POST", decide, manager, json={"outcome": "approve"}), 409)
+        refused = api(app.test_client(), "POST", f"/approvals/extensions/{asked.get_json()['id']}", manager,
+                      json={"outcome": "refuse", "reason": "Pas ce trimestre"})
+        assert refused.get_json()["status"] == "refused" and refused.get_json()["hours_agreed"] is None
+        session.expire_all()
+        assert [entry.action for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()][-2:] \
+            == ["allocation.extension_approved", "allocation.extension_refused"]
+        assert session.get(Extension, world["extension"].id).allocation.hours == Decimal("8.5")
 
     def test_time_entries_never_pass_the_budget(self, app, world):
         agent, allocation = world["tokens"]["agent"], world["allocation"]
@@ -455,7 +526,8 @@ def test_the_openapi_document_is_public(app):
 
 
 def test_the_other_lists_queries_do_not_grow_with_rows(app, people, make_call, make_user, make_unit):
-    """listMySignUps, listCallSignUps (answers, org units) and listPendingApprovals, with few rows then many."""
+    """listMySignUps, listCallSignUps (answers, org units), listPendingApprovals and listPendingExtensions, with
+    few rows then many."""
     tokens = {role: create_token(people[role], "Portail")[1] for role in ("agent", "lab", "manager")}
     call = make_call(title="Appel compté", questions=[("short_text", "Pourquoi ?", False, [])])
     session.commit()
@@ -467,6 +539,10 @@ def test_the_other_lists_queries_do_not_grow_with_rows(app, people, make_call, m
             sign_up(other.id, people["agent"], "Moi aussi", Decimal(10))
             someone = make_user(manager=people["manager"], unit=make_unit(f"DGS/Direction {index}/Service"))
             sign_up(call.id, someone, "Motivé", Decimal(10), answers=[(call.active_questions[0], f"Réponse {index}")])
+            running = make_call(title=f"En cours {index}", start_date=date.today() - timedelta(days=5),
+                                end_date=date.today() + timedelta(days=30))
+            running_signup, _ = sign_up(running.id, someone, "Motivé", Decimal(6))
+            request_extension(approve(running_signup, people["manager"]), someone, Decimal(2), None, f"Note {index}")
         session.commit()
 
     def queries(role, path):
@@ -474,7 +550,7 @@ def test_the_other_lists_queries_do_not_grow_with_rows(app, people, make_call, m
         return count_queries(app, client, f"{API}{path}")
 
     lists = (("agent", "/me/sign-ups?per_page=100"), ("lab", f"/calls/{call.id}/sign-ups?per_page=100"),
-             ("manager", "/approvals?per_page=100"))
+             ("manager", "/approvals?per_page=100"), ("manager", "/approvals/extensions?per_page=100"))
     add(2)
     for role, path in lists:
         queries(role, path)  # the first use notes last_used_at

@@ -31,7 +31,7 @@ def test_the_description_is_valid_openapi_3_1(client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document, cls=OpenAPIV31SpecValidator)
     operations = [spec["operationId"] for methods in document["paths"].values() for spec in methods.values()]
-    assert len(operations) == len(set(operations)) == 17
+    assert len(operations) == len(set(operations)) == 20
     for methods in document["paths"].values():
         for spec in methods.values():
             assert "401" in spec["responses"] and "429" in spec["responses"], spec["operationId"]
@@ -70,12 +70,13 @@ def real_ids():
     """{path parameter: the ids of the objects in the database}, so cases hit real objects as well as random ids."""
     from sqlalchemy import select
 
-    from app.budgets.models import Allocation
+    from app.budgets.models import Allocation, Extension
     from app.calls.models import Call
     from app.signups.models import SignUp
 
     return {name: session.execute(select(model.id).order_by(model.id)).scalars().all()
-            for name, model in (("call_id", Call), ("signup_id", SignUp), ("allocation_id", Allocation))}
+            for name, model in (("call_id", Call), ("signup_id", SignUp), ("allocation_id", Allocation),
+                                ("extension_id", Extension))}
 
 
 def strategy_for(operation, ids):
@@ -104,7 +105,7 @@ def test_the_api_keeps_to_its_description(app, people, make_call, make_user, rol
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi)
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 17
+    assert len(operations) == 20
     for operation in operations:
 
         @given(case=strategy_for(operation, ids))

@@ -127,6 +127,16 @@ TIME_ENTRY = obj({"id": ID, "allocation_id": ID, "day": DATE, "hours": HOURS, "n
                   "can_change": {"type": "boolean", "description": "Entries of the current month can change."},
                   "budget_reached": nullable({"type": "number", "enum": [0.8, 1],
                                               "description": "The share of the budget this entry took it past."})})
+EXTENSION_PROPERTIES = {
+    "id": ID, "allocation_id": ID, "extra_hours": HOURS, "new_end_date": nullable(DATE),
+    "note": {"type": "string", "description": "Why the agent needs it; their manager reads it."},
+    "status": {"type": "string", "enum": ["pending", "approved", "refused", "cancelled"]}, "submitted_at": MOMENT,
+}
+PENDING_EXTENSION_PROPERTIES = {
+    **EXTENSION_PROPERTIES, "agent": ref("Agent"), "call": obj({"id": ID, "title": TEXT}),
+    "allocation": obj({"hours": HOURS, "used": {**HOURS, "description": "Hours logged so far."},
+                       "start_date": DATE, "end_date": DATE}),
+}
 PROBLEM = {
     "type": "object", "required": ["type", "title", "status", "detail"],
     "description": "RFC 9457 problem details.",
@@ -179,8 +189,17 @@ SCHEMAS = {
         "note": {"type": "string", "maxLength": 500},
     }, required=["day", "hours"]),
     "TimeEntry": TIME_ENTRY,
+    "ExtensionInput": obj({
+        "extra_hours": {"type": "number", "minimum": 0, "multipleOf": 0.25,
+                        "description": "Hours to add, at most the working time left over the period."},
+        "new_end_date": {**DATE, "description": "A later end, at most a year after the current one."},
+        "note": {"type": "string", "maxLength": 1000},
+    }, required=[], description="More hours, a later end, or both."),
+    "Extension": obj(EXTENSION_PROPERTIES),
+    "PendingExtension": obj(PENDING_EXTENSION_PROPERTIES),
+    "ExtensionDecision": obj({**PENDING_EXTENSION_PROPERTIES, "hours_agreed": nullable(HOURS)}),
     **{f"{name}Page": page_of(name) for name in ("CallSummary", "MySignUp", "LabSignUp", "PendingRequest",
-                                                  "TimeEntry")},
+                                                  "PendingExtension", "TimeEntry")},
 }
 
 PROBLEM_TEXTS = {
@@ -237,6 +256,7 @@ PAGING = [query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "
 CALL_ID = path("call_id", "A call.")
 SIGNUP_ID = path("signup_id", "A sign-up.")
 ALLOCATION_ID = path("allocation_id", "One of my allocations.")
+EXTENSION_ID = path("extension_id", "An extension request.")
 LOCATION = {"Location": {"schema": TEXT, "description": "Where to read what was created."}}
 
 
@@ -324,6 +344,19 @@ PATHS = {
             "Only the agent's manager, the deputy they named, the manager's own manager once the request is "
             "escalated, or the fallback role for agents without a manager decide (404 for anyone else)."),
     },
+    "/approvals/extensions": {
+        "get": operation("listPendingExtensions", "approvals", "Extension requests I decide on", {
+            "200": answer("A page of extension requests, oldest first, with the allocation and its use.",
+                          ref("PendingExtensionPage")), **problems()}, PAGING),
+    },
+    "/approvals/extensions/{extension_id}": {
+        "post": operation("decideExtension", "approvals", "Agree to an extension, to fewer hours, or refuse", {
+            "200": answer("The decision; an approval adds the hours and moves the end of the allocation.",
+                          ref("ExtensionDecision")),
+            **problems("400", "404", "409", "415")}, [EXTENSION_ID], body("DecisionInput"),
+            "Decided by the same people as the original request (404 for anyone else). approve_less agrees to "
+            "fewer extra hours than asked."),
+    },
     "/me/budget": {
         "get": operation("getMyBudget", "budgets", "My time budget of a year", {
             "200": answer("My allocations touching the year, with use and pace, and the hours logged each month.",
@@ -338,6 +371,12 @@ PATHS = {
         "get": operation("listTimeEntries", "budgets", "The time logged on one of my allocations", {
             "200": answer("A page of entries, newest first.", ref("TimeEntryPage")), **problems("404")},
             [ALLOCATION_ID, *PAGING]),
+    },
+    "/me/budget/allocations/{allocation_id}/extensions": {
+        "post": operation("requestExtension", "budgets", "Ask my manager for more hours or a later end", {
+            "201": answer("The request, pending my manager's decision.", ref("Extension")),
+            **problems("400", "404", "409", "415")}, [ALLOCATION_ID], body("ExtensionInput"),
+            "One request may wait per allocation (409 while one does); a running allocation only."),
     },
     "/volunteers/export": {
         "post": operation("exportVolunteers", "exports", "The volunteer list as a file (lab)", {

@@ -117,3 +117,22 @@ def time_entry_of(entry, can_change=False, budget_reached=None):
     return {"id": entry.id, "allocation_id": entry.allocation_id, "day": day(entry.day),
             "hours": number(entry.hours), "note": entry.note, "created_at": moment(entry.created_at),
             "can_change": can_change, "budget_reached": number(budget_reached)}
+
+
+def extension_of(extension):
+    """An extension request as its agent sees it."""
+    return {"id": extension.id, "allocation_id": extension.allocation_id,
+            "extra_hours": number(extension.extra_hours), "new_end_date": day(extension.new_end_date),
+            "note": extension.note, "status": extension.status, "submitted_at": moment(extension.submitted_at)}
+
+
+def pending_extension(extension, used):
+    """An extension request as the approver sees it: the agent, the call, the allocation (`used`: its hours
+    logged) and what was asked."""
+    allocation = extension.allocation
+    call = allocation.signup.call
+    return {
+        **extension_of(extension), "agent": agent_of(allocation.agent), "call": {"id": call.id, "title": call.title},
+        "allocation": {"hours": number(allocation.hours), "used": number(used), "start_date": day(allocation.start_date),
+                       "end_date": day(allocation.end_date)},
+    }

@@ -13,14 +13,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ..approvals.forms import DecisionForm
-from ..approvals.operations import DecisionRefused, approve, refuse
-from ..approvals.queries import allocated_this_year, pending_for
-from ..approvals.views import get_request_for_approver
+from ..approvals.operations import DecisionRefused, approve, approve_extension, refuse, refuse_extension
+from ..approvals.queries import allocated_this_year, pending_extensions_for, pending_for
+from ..approvals.views import get_extension_for_approver, get_request_for_approver
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
-from ..budgets.forms import TimeEntryForm, YearForm
-from ..budgets.operations import BudgetRefused, can_change, log_time
-from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use
+from ..budgets.forms import ExtensionForm, TimeEntryForm, YearForm
+from ..budgets.operations import BudgetRefused, can_change, log_time, request_extension
+from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use, used_hours
 from ..budgets.views import own_allocation
 from ..budgets.working_time import proposed_hours, working_hours
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
@@ -43,8 +43,8 @@ from .auth import rate_limit, rate_limit_key, require_token
 from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
 from .openapi import openapi_document as build_openapi_document
 from .problems import InvalidInput, Refused, register_problem_handlers, unrouted_problem
-from .representations import (budget_of, call_detail, call_summary, day, lab_signup, my_signup, number, page_of,
-                              pending_request, time_entry_of)
+from .representations import (budget_of, call_detail, call_summary, day, extension_of, lab_signup, my_signup, number,
+                              page_of, pending_extension, pending_request, time_entry_of)
 
 PREFIX = "/api/v1"
 LARGEST_ID = 2_147_483_647  # the database's integers: an id beyond is simply not found
@@ -87,6 +87,11 @@ def page_of_list(rows, represent):
     page, per_page = page_args()
     chosen = rows[(page - 1) * per_page: page * per_page]
     return page_of([represent(row) for row in chosen], page, per_page, len(rows))
+
+
+def refusal_problem(refusal):
+    """A budget rule's refusal as a problem: invalid input on its field (422), else a refused change (409)."""
+    return InvalidInput({refusal.field: [str(refusal)]}) if refusal.field is not None else Refused(str(refusal))
 
 
 # ---- the public description ------------------------------------------------------------------------------
@@ -349,21 +354,50 @@ def list_pending_approvals():
 def decide_approval(signup_id):
     """decideApproval: agree to the time asked, agree to less, or refuse with a reason."""
     signup = get_request_for_approver(signup_id)
+    agent = current_agent()
+    hours = decide(signup.status == "pending_manager", signup.hours_asked,
+                   lambda hours: approve(signup, agent, hours).hours, lambda reason: refuse(signup, agent, reason))
+    return json_answer({**pending_request(signup), "hours_agreed": number(hours)})
+
+
+def decide(still_pending, hours_asked, accept, refuse_with):
+    """Read the approver's decision from the JSON body and carry it out: `accept(hours or None)` or
+    `refuse_with(reason)`; the hours agreed (None on a refusal)."""
     payload = json_body()
-    if signup.status != "pending_manager":
+    if not still_pending:
         raise Refused(_("This request has already been decided."))
     data = formdata(payload, {"outcome": "text", "hours": "number", "reason": "text"})
-    form = validated(DecisionForm(formdata=data, hours_asked=signup.hours_asked, meta={"csrf": False}))
+    form = validated(DecisionForm(formdata=data, hours_asked=hours_asked, meta={"csrf": False}))
     try:
         if form.outcome.data == "refuse":
-            refuse(signup, current_agent(), form.reason.data.strip())
-            hours = None
-        else:
-            hours = form.hours.data if form.outcome.data == "approve_less" else None
-            hours = approve(signup, current_agent(), hours).hours
+            refuse_with(form.reason.data.strip())
+            return None
+        return accept(form.hours.data if form.outcome.data == "approve_less" else None)
     except DecisionRefused as refusal:
         raise Refused(str(refusal)) from None
-    return json_answer({**pending_request(signup), "hours_agreed": number(hours)})
+
+
+@bp.route("/approvals/extensions", endpoint="listPendingExtensions")
+@login_required
+def list_pending_extensions():
+    """listPendingExtensions: the extension requests I decide on, oldest first, with the allocation's use."""
+    extensions = pending_extensions_for(current_agent())
+    used = used_hours([extension.allocation_id for extension in extensions])
+    return json_answer(page_of_list(extensions, lambda extension: pending_extension(
+        extension, used.get(extension.allocation_id, 0))))
+
+
+@bp.route("/approvals/extensions/<int:extension_id>", methods=["POST"], endpoint="decideExtension")
+@login_required
+def decide_extension(extension_id):
+    """decideExtension: agree to the extra hours (or fewer) and the later end, or refuse with a reason."""
+    extension = get_extension_for_approver(extension_id)
+    agent = current_agent()
+    hours = decide(extension.status == "pending", extension.extra_hours,
+                   lambda hours: approve_extension(extension, agent, hours),
+                   lambda reason: refuse_extension(extension, agent, reason))
+    used = used_hours([extension.allocation_id]).get(extension.allocation_id, 0)
+    return json_answer({**pending_extension(extension, used), "hours_agreed": number(hours)})
 
 
 # ---- time budgets -----------------------------------------------------------------------------------------
@@ -395,11 +429,24 @@ def create_time_entry(allocation_id):
     try:
         entry, reached = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
     except BudgetRefused as refusal:
-        if refusal.field is not None:
-            raise InvalidInput({refusal.field: [str(refusal)]}) from None
-        raise Refused(str(refusal)) from None
+        raise refusal_problem(refusal) from None
     return json_answer(time_entry_of(entry, can_change(entry, current_agent()), reached), 201,
                        url_for("allies.api.listTimeEntries", allocation_id=allocation.id))
+
+
+@bp.route("/me/budget/allocations/<int:allocation_id>/extensions", methods=["POST"], endpoint="requestExtension")
+@login_required
+def create_extension_request(allocation_id):
+    """requestExtension: ask my manager for more hours, a later end, or both."""
+    allocation = own_allocation(allocation_id)
+    data = formdata(json_body(), {"extra_hours": "number", "new_end_date": "date", "note": "text"})
+    form = validated(ExtensionForm(formdata=data, meta={"csrf": False}))
+    try:
+        extension = request_extension(allocation, current_agent(), form.extra_hours.data, form.new_end_date.data,
+                                      form.note.data or "")
+    except BudgetRefused as refusal:
+        raise refusal_problem(refusal) from None
+    return json_answer(extension_of(extension), 201)
 
 
 @bp.route("/me/budget/allocations/<int:allocation_id>/time-entries", endpoint="listTimeEntries")

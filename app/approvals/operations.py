@@ -133,7 +133,8 @@ def _lock_pending_extension(extension, approver):
 
 
 def approve_extension(extension, approver, hours=None):
-    """Agree to the extension: the extra hours asked (or fewer, never zero) and the later end, if asked."""
+    """Agree to the extension: the extra hours asked (or fewer, never zero) and the later end, if asked; the hours
+    added."""
     allocation, for_manager = _lock_pending_extension(extension, approver)
     asked = extension.extra_hours
     hours = asked if hours is None or not asked else hours
@@ -145,6 +146,7 @@ def approve_extension(extension, approver, hours=None):
         allocation.end_date = max(allocation.end_date, extension.new_end_date)
     extension.status = "approved"
     _decided(extension, allocation, approver, for_manager, "approved", hours_agreed=hours)
+    return hours
 
 
 def refuse_extension(extension, approver, reason):

@@ -59,7 +59,7 @@ def pending_extensions_for(approver):
     """Extension requests waiting for this approver, oldest first."""
     query = (select(Extension).join(Extension.allocation).join(Allocation.signup).join(Allocation.agent)
              .where(_decided_by(approver), Extension.status == "pending")
-             .options(selectinload(Extension.allocation).selectinload(Allocation.agent),
+             .options(selectinload(Extension.allocation).selectinload(Allocation.agent).selectinload(User.org_unit),
                       selectinload(Extension.allocation).selectinload(Allocation.signup).selectinload(SignUp.call))
              .order_by(Extension.submitted_at, Extension.id))
     return session.execute(query).scalars().all()

@@ -32,6 +32,14 @@ def get_request_for_approver(signup_id):
     return signup
 
 
+def get_extension_for_approver(extension_id):
+    """An extension request the signed-in agent decides on; any other is a 404 (its existence is not revealed)."""
+    extension = session.get(Extension, extension_id)
+    if extension is None or not can_decide(current_agent(), extension.allocation.signup):
+        abort(404)
+    return extension
+
+
 @bp.route("/approvals")
 @login_required
 def inbox():
@@ -131,9 +139,7 @@ def revoke(delegation_id):
 def decide_extension(extension_id):
     """Decide on an extension as on a new request: agree to the extra hours (or fewer) and the later end, or
     refuse with a reason."""
-    extension = session.get(Extension, extension_id)
-    if extension is None or not can_decide(current_agent(), extension.allocation.signup):
-        abort(404)
+    extension = get_extension_for_approver(extension_id)
     if extension.status != "pending":
         flash(_("This request has already been decided."), "info")
         return redirect(url_for("allies.approvals.inbox"))
