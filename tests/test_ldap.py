@@ -438,6 +438,7 @@ def test_sync_with_the_server_down_says_so(app_factory, slapd):
     ("CN=Alex,OU=Formation,OU=DRH,OU=DGS,DC=corp,DC=local", "DC=corp,DC=local", "DGS/DRH/Formation"),
     ("cn=Alex,ou=Agents,dc=corp", "OU=Agents,DC=corp", ""),
     ("CN=Alex,OU=R\\2FD\\, Lab,OU=DGS,DC=corp", "DC=corp", "DGS/R-D, Lab"),
+    ("CN=Alex,OU=Op\\C3\\A9rations\\2C accueil,OU=DGS,DC=corp", "DC=corp", "DGS/Opérations, accueil"),
 ])
 def test_unit_path_from_the_entry_position(dn, base, path):
     assert unit_path_from_dn(dn, base) == path

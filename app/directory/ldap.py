@@ -163,9 +163,10 @@ def _dn_key(dn):
 
 
 def _unescape(value):
-    """An RDN value without its DN escapes (`\\,` and `\\2C` both give `,`)."""
-    return re.sub(r"\\([0-9a-fA-F]{2}|.)",
-                  lambda match: chr(int(match[1], 16)) if len(match[1]) == 2 else match[1], value)
+    """An RDN value without its DN escapes: `\\,` and `\\2C` both give `,`, and `\\C3\\A9` (UTF-8) gives `é`."""
+    return re.sub(r"((?:\\[0-9a-fA-F]{2})+)|\\(.)",
+                  lambda match: (bytes.fromhex(match[1].replace("\\", "")).decode("utf-8", "replace")
+                                 if match[1] else match[2]), value)
 
 
 def unit_path_from_dn(dn, base):
