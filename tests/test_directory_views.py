@@ -55,6 +55,16 @@ def test_user_detail_shows_reports_and_roles(admin_client, people):
     assert admin_client.get("/admin/users/999999").status_code == 404
 
 
+def test_user_detail_says_which_roles_follow_a_directory_group(app_factory, people):
+    group = "CN=GG-Labo,OU=Groupes,DC=corp"
+    synced = app_factory(ALLIES_LDAP_LAB_GROUP=group)
+    with synced.app_context():
+        page = sign_in(synced.test_client(), people["admin"]).get(f"/admin/users/{people['lab'].id}")
+        text = page.get_data(as_text=True).replace("\u00a0", " ")
+    assert f"Le rôle Équipe du laboratoire suit le groupe {group} de l'annuaire" in text
+    assert "Administrateur suit" not in text
+
+
 def test_org_units_tree_with_counts(admin_client, make_user, make_unit):
     unit = make_unit("DGS/Direction des finances/Service budget")
     make_user(unit=unit)

@@ -209,12 +209,17 @@ def read_people(config):
     return sorted(entries, key=lambda entry: _dn_key(entry["dn"])[::-1])
 
 
+def role_groups(config):
+    """{role: the DN of the directory group that gives it at each sync}, for the roles that have one."""
+    return {role: config[setting] for role, setting in ROLE_GROUP_SETTINGS.items() if config.get(setting)}
+
+
 def read_role_groups(config):
     """The members of each role's configured group: {role: set of member DN keys, or None when the group is missing}.
 
     Only direct members count (a nested group is not followed); roles without a group are left out.
     """
-    groups = {role: config[setting] for role, setting in ROLE_GROUP_SETTINGS.items() if config.get(setting)}
+    groups = role_groups(config)
     if not groups:
         return {}
     member_attribute = config["ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE"]

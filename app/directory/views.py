@@ -1,12 +1,13 @@
 """Admin pages of the directory: users, org units, roles."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import role_required
 from ..auth.identity import current_agent
 from ..database import paginate, session
 from .forms import ROLE_LABELS, OrgUnitSearchForm, RoleForm, UserSearchForm
+from .ldap import role_groups
 from .models import ROLES, User
 from .operations import grant_role, revoke_role
 from .queries import direct_reports, org_units_with_counts, search_users
@@ -35,7 +36,8 @@ def user_detail(user_id):
     """One agent's directory record, reports and roles."""
     user = get_user_or_404(user_id)
     return render_template("allies/directory/user.html", user=user, reports=direct_reports(user),
-                           grantable=[role for role in ROLES if not user.has_role(role)])
+                           grantable=[role for role in ROLES if not user.has_role(role)],
+                           role_groups=role_groups(current_app.config))
 
 
 @bp.route("/users/<int:user_id>/roles/grant", methods=["POST"])
