@@ -487,6 +487,33 @@ class TestFlows:
             == ["allocation.extension_approved", "allocation.extension_refused"]
         assert session.get(Extension, world["extension"].id).allocation.hours == Decimal("8.5")
 
+    def test_an_extension_escalated_once_is_not_shown_to_the_managers_manager(self, app, world, make_user):
+        from app.approvals.models import RequestReminder
+
+        big_boss = make_user("grand.chef")
+        world["manager"].manager = big_boss
+        # The original request was escalated before the manager approved it: that escalation ended with it.
+        session.add(RequestReminder(signup_id=world["extension"].allocation.signup_id, kind="escalation",
+                                    recipient_id=big_boss.id, sent_on=date.today()))
+        boss = create_token(big_boss, "Portail")[1]
+        session.commit()
+        listed = api(app.test_client(), "GET", "/approvals/extensions", boss).get_json()
+        assert listed["total"] == 0 and "Un atelier" not in str(listed)
+        assert_problem(api(app.test_client(), "POST", f"/approvals/extensions/{world['extension'].id}", boss,
+                           json={"outcome": "approve"}), 404)
+
+    def test_a_later_end_alone_has_no_hours_to_lessen(self, app, world):
+        agent, manager, allocation = world["tokens"]["agent"], world["tokens"]["manager"], world["allocation"]
+        later = (allocation.end_date + timedelta(days=7)).isoformat()
+        asked = api(app.test_client(), "POST", f"/me/budget/allocations/{allocation.id}/extensions", agent,
+                    json={"new_end_date": later}).get_json()
+        decide = f"/approvals/extensions/{asked['id']}"
+        less = assert_problem(api(app.test_client(), "POST", decide, manager,
+                                  json={"outcome": "approve_less", "hours": 1}), 422)
+        assert list(less["errors"]) == ["outcome"]
+        decided = api(app.test_client(), "POST", decide, manager, json={"outcome": "approve"}).get_json()
+        assert decided["allocation"]["end_date"] == later and decided["hours_agreed"] == 0
+
     def test_time_entries_never_pass_the_budget(self, app, world):
         agent, allocation = world["tokens"]["agent"], world["allocation"]
         path = f"/me/budget/allocations/{allocation.id}/time-entries"

@@ -354,8 +354,9 @@ PATHS = {
             "200": answer("The decision; an approval adds the hours and moves the end of the allocation.",
                           ref("ExtensionDecision")),
             **problems("400", "404", "409", "415")}, [EXTENSION_ID], body("DecisionInput"),
-            "Decided by the same people as the original request (404 for anyone else). approve_less agrees to "
-            "fewer extra hours than asked."),
+            "Decided by the agent's manager, the deputy they named, or the fallback role for agents without a "
+            "manager (404 for anyone else). approve_less agrees to fewer extra hours than asked; a request for a "
+            "later end only has no hours to lessen (422 on outcome)."),
     },
     "/me/budget": {
         "get": operation("getMyBudget", "budgets", "My time budget of a year", {

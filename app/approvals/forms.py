@@ -28,11 +28,13 @@ class DecisionForm(FlaskForm):
     def __init__(self, *args, hours_asked=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._hours_asked = hours_asked
+        if hours_asked is not None and not hours_asked:  # an extension asking only for a later end
+            self.outcome.choices = [choice for choice in self.outcome.choices if choice.value != "approve_less"]
 
     def validate(self, extra_validators=None):
         """The hours and the reason depend on the decision: check them together."""
         valid = super().validate(extra_validators)
-        if self.outcome.data == "approve_less":
+        if self.outcome.data == "approve_less" and not self.outcome.errors:
             hours = self.hours.data
             if hours is None and not self.hours.errors:
                 self.hours.errors.append(_l("Give the hours you agree to."))

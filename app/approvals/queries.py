@@ -44,21 +44,24 @@ def escalated_to(user):
         RequestReminder.kind == "escalation", RequestReminder.recipient_id == user.id)).scalars())
 
 
-def _decided_by(approver):
+def _decided_by(approver, escalated=True):
     """Condition on the agent (User) and the request (SignUp) of what this approver decides on: their direct
-    reports', those of managers they deputise for, those escalated to them, and, for the fallback role, those
-    of agents without a manager."""
+    reports', those of managers they deputise for, those escalated to them (while `escalated` requests count:
+    an escalation ends with the request), and, for the fallback role, those of agents without a manager."""
     managers = [approver.id, *managers_deputised_by(approver)]
-    mine = [User.manager_id.in_(managers), SignUp.id.in_(escalated_to(approver))]
+    mine = [User.manager_id.in_(managers)]
+    if escalated:
+        mine.append(SignUp.id.in_(escalated_to(approver)))
     if approver.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]):
         mine.append(User.manager_id.is_(None))
     return or_(*mine) & (User.id != approver.id)
 
 
 def pending_extensions_for(approver):
-    """Extension requests waiting for this approver, oldest first."""
+    """Extension requests waiting for this approver, oldest first (an escalation ended with the original request:
+    the manager's manager does not decide on its extensions)."""
     query = (select(Extension).join(Extension.allocation).join(Allocation.signup).join(Allocation.agent)
-             .where(_decided_by(approver), Extension.status == "pending")
+             .where(_decided_by(approver, escalated=False), Extension.status == "pending")
              .options(selectinload(Extension.allocation).selectinload(Allocation.agent).selectinload(User.org_unit),
                       selectinload(Extension.allocation).selectinload(Allocation.signup).selectinload(SignUp.call))
              .order_by(Extension.submitted_at, Extension.id))

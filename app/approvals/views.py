@@ -144,8 +144,6 @@ def decide_extension(extension_id):
         flash(_("This request has already been decided."), "info")
         return redirect(url_for("allies.approvals.inbox"))
     form = DecisionForm(hours_asked=extension.extra_hours)
-    if not extension.extra_hours:
-        form.outcome.choices = [choice for choice in form.outcome.choices if choice.value != "approve_less"]
     agent = extension.allocation.agent
     if form.validate_on_submit():
         try:
