@@ -391,13 +391,23 @@ def test_sync_gives_a_role_to_the_members_of_its_group_and_takes_it_from_the_oth
         assert user("isabelle").roles == ["admin"] and user("camille").roles == []
 
 
-def test_sync_with_a_missing_role_group_says_so_and_writes_nothing(app_factory, slapd, make_user):
+@pytest.mark.parametrize("settings, message", [
+    ({"ALLIES_LDAP_ADMIN_GROUP": f"cn=admns,{GROUPS}"},
+     f"le groupe cn=admns,{GROUPS} indiqué par ALLIES_LDAP_ADMIN_GROUP n'est pas dans l'annuaire"),
+    # Members under another attribute (or one the service account may not read), or values that are not DNs.
+    ({"ALLIES_LDAP_ADMIN_GROUP": ADMIN_GROUP, "ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE": "uniqueMember"},
+     f"le groupe {ADMIN_GROUP} indiqué par ALLIES_LDAP_ADMIN_GROUP n'a aucun membre parmi les personnes lues"),
+    ({"ALLIES_LDAP_ADMIN_GROUP": ADMIN_GROUP, "ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE": "cn"},
+     "vérifiez que le compte de service peut lire son attribut cn"),
+])
+def test_sync_with_a_role_group_it_cannot_use_says_so_and_writes_nothing(app_factory, slapd, make_user, settings,
+                                                                         message):
     make_user("camille", roles=("admin",))
-    typo = app_factory(**dict(slapd.settings, ALLIES_LDAP_ADMIN_GROUP=f"cn=admns,{GROUPS}"))
-    with typo.app_context():
-        result = typo.test_cli_runner().invoke(args=["directory", "sync-ldap"])
+    wrong = app_factory(**dict(slapd.settings, **settings))
+    with wrong.app_context():
+        result = wrong.test_cli_runner().invoke(args=["directory", "sync-ldap"])
         assert result.exit_code == 1
-        assert f"le groupe cn=admns,{GROUPS} indiqué par ALLIES_LDAP_ADMIN_GROUP n'est pas" in result.output
+        assert message in result.output.replace("\u00a0", " ")
         assert user("camille").roles == ["admin"]
         assert session.execute(select(func.count(User.id))).scalar_one() == 1
 
@@ -432,6 +442,14 @@ def test_sync_with_the_server_down_says_so(app_factory, slapd):
         result = down.test_cli_runner().invoke(args=["directory", "sync-ldap"])
         assert result.exit_code == 1
         assert "Connection refused" in result.output or "refused" in result.output.lower()
+
+
+def test_dns_compare_whatever_their_case_spacing_and_escapes():
+    from app.directory.ldap import _dn_key
+
+    assert _dn_key("uid=Alex, ou=R\\2C D ,dc=corp") == _dn_key("UID=alex,OU=r\\, d,DC=CORP")
+    assert _dn_key("cn=Foo\\ ,dc=x") == _dn_key("CN=foo\\20,DC=X")  # a value ending in an escaped space
+    assert _dn_key("cn=a+uid=b,dc=x") != _dn_key("cn=a,uid=b,dc=x")  # a multi-valued RDN is not two RDNs
 
 
 @pytest.mark.parametrize("dn, base, path", [

@@ -155,11 +155,13 @@ def password_is_right(config, dn, password):
 
 def _dn_key(dn):
     """A DN compared whatever its case, spacing and escapes (a malformed DN is compared as written)."""
-    try:
-        return tuple((name.lower(), _unescape(value).lower())
-                     for name, value, _separator in parse_dn(dn.strip(), strip=True))
-    except LDAPException:
-        return ((dn.strip().lower(), ""),)
+    for strip in (True, False):  # spaces around separators need strip; a value ending in "\\ " fails with it
+        try:
+            return tuple((name.lower(), _unescape(value).lower(), separator)
+                         for name, value, separator in parse_dn(dn.strip(), strip=strip))
+        except LDAPException:
+            continue
+    return ((dn.strip().lower(), "", ""),)
 
 
 def _unescape(value):
@@ -217,7 +219,8 @@ def role_groups(config):
 def read_role_groups(config):
     """The members of each role's configured group: {role: set of member DN keys, or None when the group is missing}.
 
-    Only direct members count (a nested group is not followed); roles without a group are left out.
+    Only direct members count (a nested group is not followed); roles without a group are left out. Active
+    Directory sends the members of a large group in ranges (1,500 at a time): ldap3's auto_range reads them all.
     """
     groups = role_groups(config)
     if not groups:
@@ -252,8 +255,8 @@ def directory_from_ldap(config):
 
     Roles come from the groups configured for them (ALLIES_LDAP_LAB_GROUP, ALLIES_LDAP_ADMIN_GROUP); a role
     without a group, and quotities without an attribute, keep what Alliés holds for the users it already has.
-    An entry's errors name its DN. Raises DirectoryFileError when the server cannot be read or a configured
-    group does not exist (nobody would hold that role).
+    An entry's errors name its DN. Raises DirectoryFileError when the server cannot be read, or when a
+    configured group does not exist or lists none of the people read (the role would be taken from everyone).
     """
     try:
         entries = read_people(config)
@@ -262,14 +265,21 @@ def directory_from_ldap(config):
         errors = LineErrors()
         errors.add(None, _("the directory server cannot be read (%(reason)s)", reason=str(error)))
         raise DirectoryFileError(errors) from None
-    missing_groups = LineErrors()
+    group_errors = LineErrors()
+    people = {_dn_key(entry["dn"]) for entry in entries}
     for role, members in role_members.items():
+        setting = ROLE_GROUP_SETTINGS[role]
         if members is None:
-            setting = ROLE_GROUP_SETTINGS[role]
-            missing_groups.add(None, _("the group %(group)s named by %(setting)s is not in the directory",
-                                       group=config[setting], setting=setting))
-    if missing_groups:
-        raise DirectoryFileError(missing_groups)
+            group_errors.add(None, _("the group %(group)s named by %(setting)s is not in the directory",
+                                     group=config[setting], setting=setting))
+        elif not members & people:  # unreadable members, or not DNs: the role would be taken from everyone
+            group_errors.add(None, _("the group %(group)s named by %(setting)s has no member among the people read: "
+                                     "check that the service account may read its %(attribute)s attribute and "
+                                     "that it lists the people's DNs",
+                                     group=config[setting], setting=setting,
+                                     attribute=config["ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE"]))
+    if group_errors:
+        raise DirectoryFileError(group_errors)
     if not entries:
         errors = LineErrors()
         errors.add(None, _("the directory server returned nobody for the user filter %(filter)s under %(base)s",
