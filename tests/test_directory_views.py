@@ -61,7 +61,7 @@ def test_user_detail_says_which_roles_follow_a_directory_group(app_factory, peop
     with synced.app_context():
         page = sign_in(synced.test_client(), people["admin"]).get(f"/admin/users/{people['lab'].id}")
         text = page.get_data(as_text=True).replace("\u00a0", " ")
-    assert f"Le rôle Équipe du laboratoire suit le groupe {group} de l'annuaire" in text
+    assert f"Le rôle « Équipe du laboratoire » suit le groupe {group} de l'annuaire" in text
     assert "Administrateur suit" not in text
 
 

@@ -52,6 +52,19 @@ def test_placeholders_match(locale):
             assert sorted(set(pattern.findall(string))) == expected, message.id
 
 
+def test_french_typography_keeps_its_spaces_unbroken():
+    """French puts a no-break space before : ; ! ? and inside « », so a line never starts with the sign."""
+    import re
+
+    broken = re.compile(r"(?: [:;!?»])|(?:« )|(?:\w[;!?»])|(?:«\w)")
+    for message in load(CATALOGS / "fr" / "LC_MESSAGES" / "messages.po"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            if message.id and string:
+                without_urls = re.sub(r"https?://\S+|%\(\w+\)\w|&\w+;", "", string)
+                assert not broken.search(without_urls), (message.id, string)
+
+
 def test_french_is_the_default_and_english_is_complete(client):
     assert "Se connecter" in client.get("/login").get_data(as_text=True)
     client.post("/language", data={"locale": "en"})
