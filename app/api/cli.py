@@ -5,20 +5,12 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..auth.operations import find_user
-from ..cli import fail
+from ..cli import fail, user_or_fail
 from ..database import session
 from .operations import TokenRefused, create_token, revoke_token
 from .queries import tokens_of
 
 tokens_cli = click.Group("tokens", help="Personal API tokens.")
-
-
-def _user(login):
-    user = find_user(login)
-    if user is None:
-        fail(_("No user has the login \"%(login)s\".", login=login))
-    return user
 
 
 @tokens_cli.command("create")
@@ -27,7 +19,7 @@ def _user(login):
 @with_appcontext
 def create_command(login, name):
     """Create a token for LOGIN and print it, once: only its fingerprint is kept."""
-    user = _user(login)
+    user = user_or_fail(login)
     try:
         token, clear = create_token(user, name or _("Created with the command line"))
     except TokenRefused as refusal:
@@ -43,7 +35,7 @@ def create_command(login, name):
 @with_appcontext
 def list_command(login):
     """List LOGIN's tokens: their start, name, creation, last use (never the tokens themselves)."""
-    user = _user(login)
+    user = user_or_fail(login)
     for token in tokens_of(user, include_revoked=True):
         state = _("revoked") if token.revoked_at else _("active")
         used = token.last_used_at.date().isoformat() if token.last_used_at else _("never used")
@@ -57,7 +49,7 @@ def list_command(login):
 @with_appcontext
 def revoke_command(login, prefix, every):
     """Revoke LOGIN's token that starts with PREFIX (as `tokens list` shows it), or all of them with --all."""
-    user = _user(login)
+    user = user_or_fail(login)
     if not prefix and not every:
         fail(_("Give the start of the token to revoke (see `flask tokens list LOGIN`), or --all."))
     chosen = [token for token in tokens_of(user) if every or token.prefix.startswith(prefix.rstrip("…"))]

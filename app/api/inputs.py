@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from .problems import InvalidInput
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 20, 100, 100_000
+LARGEST_ID = 2_147_483_647  # the database's integers: an id beyond is simply not found
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates outside are typing mistakes (and beyond what time zones handle)
 DEADLINE_FORMAT = "%Y-%m-%dT%H:%M"  # what the call form's deadline field reads, in local time
 

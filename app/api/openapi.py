@@ -1,19 +1,18 @@
 """The OpenAPI 3.1 description of the API, written as data; served at /api/v1/openapi.json."""
 
-from copy import deepcopy
-
 from ..calls.forms import COMMITMENT_LABELS, QUESTION_LABELS
+from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..exports.forms import FORMATS
-from .inputs import MAX_PAGE, MAX_PER_PAGE, DEFAULT_PER_PAGE
+from ..exports.writers import MEDIA_TYPES
+from .inputs import DEFAULT_PER_PAGE, LARGEST_ID, MAX_PAGE, MAX_PER_PAGE
 from .operations import TOKEN_START
 
-CALL_STATUSES = ["draft", "published", "closed", "archived"]
+CALL_STATUSES = list(CALL_STATUS_LABELS)
 SIGNUP_STATUSES = list(SIGNUP_STATUS_LABELS)
 COMMITMENT_KINDS = list(COMMITMENT_LABELS)
 QUESTION_KINDS = list(QUESTION_LABELS)
-EXPORT_MEDIA_TYPES = ["application/vnd.oasis.opendocument.spreadsheet",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"]
+EXPORT_MEDIA_TYPES = sorted({media_type.split(";")[0] for media_type in MEDIA_TYPES.values()})
 
 
 def ref(name):
@@ -32,7 +31,7 @@ NUMBER = {"type": "number"}
 BOOLEAN = {"type": "boolean"}
 DATE = {"type": "string", "format": "date"}
 MOMENT = {"type": "string", "format": "date-time"}
-ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+ID = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
 HOURS = {"type": "number", "description": "Hours (exact to the quarter hour for time asked, agreed and logged)."}
 
 
@@ -431,6 +430,4 @@ DOCUMENT = {
 
 def openapi_document(api_root="/api/v1"):
     """The description, with the API's address as this app serves it (under a host's prefix, if any)."""
-    document = deepcopy(DOCUMENT)
-    document["servers"] = [{"url": api_root}]
-    return document
+    return {**DOCUMENT, "servers": [{"url": api_root}]}

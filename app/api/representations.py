@@ -64,13 +64,13 @@ def agent_of(user):
             "email": user.email, "org_unit": user.org_unit.path if user.org_unit is not None else None}
 
 
-def my_signup(signup, rank=None):
-    """One of the agent's own sign-ups."""
+def my_signup(signup, agent, rank=None):
+    """One of `agent`'s own sign-ups."""
     return {
         "id": signup.id, "call": {"id": signup.call.id, "title": signup.call.title}, "status": signup.status,
         "hours_asked": number(signup.hours_asked), "submitted_at": moment(signup.submitted_at),
         "status_changed_at": moment(signup.status_changed_at), "waitlist_rank": rank,
-        "decline_reason": signup.decline_reason or None, "can_withdraw": signup.is_live,
+        "decline_reason": signup.decline_reason or None, "can_withdraw": signup.can_withdraw(agent),
     }
 
 

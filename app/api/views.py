@@ -9,7 +9,6 @@ from datetime import date
 from flask import Blueprint, abort, current_app, json, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ..approvals.forms import DecisionForm
@@ -22,32 +21,31 @@ from ..budgets.forms import ExtensionForm, TimeEntryForm, YearForm
 from ..budgets.operations import BudgetRefused, can_change, log_time, request_extension
 from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use, used_hours
 from ..budgets.views import own_allocation
-from ..budgets.working_time import proposed_hours, working_hours
+from ..budgets.working_time import hours_to_propose, working_hours
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..calls.forms import CallForm, CallSearchForm
 from ..calls.operations import CallChangeRefused, close, create_call, publish, update_call
 from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import paginate, session
-from ..directory.models import OrgUnit
+from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
 from ..exports.operations import export_volunteers
 from ..exports.views import download, filter_form
 from ..extension import csrf, limiter
 from ..signups.forms import DeclineForm, SignUpFilterForm, signup_form_for
 from ..signups.models import SignUp
-from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, withdraw
+from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, waitlist_rank, withdraw
 from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
 from ..signups.views import get_own_signup
 from .auth import rate_limit, rate_limit_key, require_token
-from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
+from .inputs import DEADLINE_FORMAT, LARGEST_ID, check_query_string, formdata, json_body, page_args, validated
 from .openapi import openapi_document as build_openapi_document
 from .problems import InvalidInput, Refused, register_problem_handlers, unrouted_problem
 from .representations import (budget_of, call_detail, call_summary, day, extension_of, lab_signup, my_signup, number,
                               page_of, pending_extension, pending_request, time_entry_of)
 
 PREFIX = "/api/v1"
-LARGEST_ID = 2_147_483_647  # the database's integers: an id beyond is simply not found
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)  # no cookie opens the API, so there is no cross-site request to forge
 limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
@@ -152,16 +150,11 @@ CALL_KINDS = {"title": "text", "summary": "text", "body": "text", "capacity": "i
 CALL_FIELD_NAMES = {"audience_units": "audience_unit_ids", "audience_all": "audience_unit_ids"}
 
 
-def _all_units():
-    """Every org unit, in tree order: the audience choices of the call form."""
-    return session.execute(select(OrgUnit).order_by(OrgUnit.path_key)).scalars().all()
-
-
 def _call_form(values, kinds=CALL_KINDS, call=None):
     """The lab's call form, fed with JSON values; the audience is every agent unless units are given."""
     data = formdata(values, kinds, renames={"audience_unit_ids": "audience_units"})
     data["audience_all"] = "units" if data.getlist("audience_units") else "all"
-    form = CallForm(formdata=data, units=_all_units(), current_deadline=call.deadline if call else None,
+    form = CallForm(formdata=data, units=units_in_tree_order(), current_deadline=call.deadline if call else None,
                     meta={"csrf": False})
     return validated(form, CALL_FIELD_NAMES)
 
@@ -238,8 +231,7 @@ def _signup_formdata(call, agent, payload):
     the answers keyed by question id."""
     values = dict(payload)
     if values.get("hours_asked") is None:
-        values["hours_asked"] = str(proposed_hours(call.commitment_kind, call.commitment_value, call.start_date,
-                                                   call.end_date, agent.quotity))
+        values["hours_asked"] = str(hours_to_propose(call, agent))
     data = formdata(values, SIGNUP_KINDS)
     answers = payload.get("answers") or {}
     if not isinstance(answers, dict):
@@ -273,7 +265,7 @@ def create_signup(call_id):
     agent = current_agent()
     existing = live_signup(call.id, agent.id)
     if existing is not None:
-        return json_answer(my_signup(existing, _rank_of(existing)))
+        return json_answer(my_signup(existing, agent, waitlist_rank(existing)))
     if not call.is_open:
         raise Refused(_("This call is not open for sign-ups any more."))
     payload = json_body()
@@ -284,20 +276,17 @@ def create_signup(call_id):
                                   (form.availability.data or "").strip(), form.answers())
     except SignUpRefused as refusal:
         raise Refused(str(refusal)) from None
-    return json_answer(my_signup(signup, _rank_of(signup)), 201 if created else 200)
-
-
-def _rank_of(signup):
-    return waitlist_ranks([signup.call_id]).get(signup.id) if signup.status == "waitlisted" else None
+    return json_answer(my_signup(signup, agent, waitlist_rank(signup)), 201 if created else 200)
 
 
 @bp.route("/me/sign-ups", endpoint="listMySignUps")
 @login_required
 def list_my_signups():
     """listMySignUps: my sign-ups, newest first, with my rank on waiting lists."""
-    signups = signups_of_agent(current_agent())
+    agent = current_agent()
+    signups = signups_of_agent(agent)
     ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
-    return json_answer(page_of_list(signups, lambda signup: my_signup(signup, ranks.get(signup.id))))
+    return json_answer(page_of_list(signups, lambda signup: my_signup(signup, agent, ranks.get(signup.id))))
 
 
 @bp.route("/me/sign-ups/<int:signup_id>/withdraw", methods=["POST"], endpoint="withdrawSignUp")
@@ -309,7 +298,7 @@ def withdraw_signup(signup_id):
         withdraw(signup, current_agent())
     except SignUpRefused as refusal:
         raise Refused(str(refusal)) from None
-    return json_answer(my_signup(signup))
+    return json_answer(my_signup(signup, current_agent()))
 
 
 @bp.route("/calls/<int:call_id>/sign-ups", endpoint="listCallSignUps")

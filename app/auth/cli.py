@@ -7,9 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from ..cli import fail
+from ..cli import fail, user_or_fail
 from ..database import session
-from .operations import find_user, set_password
+from .operations import set_password
 
 users_cli = click.Group("users", help="Manage local accounts.")
 
@@ -32,9 +32,7 @@ def read_password():
 @with_appcontext
 def set_password_command(login):
     """Set a local password, read from a prompt or from standard input."""
-    user = find_user(login)
-    if user is None:
-        fail(_("No user has the login \"%(login)s\".", login=login))
+    user = user_or_fail(login)
     minimum = current_app.config["ALLIES_MIN_PASSWORD_LENGTH"]
     try:
         set_password(user, read_password(), minimum)

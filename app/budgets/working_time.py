@@ -77,6 +77,11 @@ def proposed_hours(kind, value, start, end, quotity):
     return max(QUARTER, min(commitment_hours(kind, value, start, end, quotity), ceiling))
 
 
+def hours_to_propose(call, agent):
+    """The time to propose to `agent` when they answer `call` (see proposed_hours)."""
+    return proposed_hours(call.commitment_kind, call.commitment_value, call.start_date, call.end_date, agent.quotity)
+
+
 def working_days_between(start, end):
     """Working days after `start` up to `end` included: Monday to Friday, public holidays excluded."""
     country = current_app.config["ALLIES_HOLIDAYS_COUNTRY"]

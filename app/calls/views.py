@@ -2,12 +2,11 @@
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
 from ..database import count_rows, paginate, session
-from ..directory.models import OrgUnit
+from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
 from .forms import (STATUS_LABELS, CallForm, CallSearchForm,
                     QuestionForm)
@@ -85,16 +84,11 @@ def manage():
                            counts=status_counts([call.id for call in page.items]))
 
 
-def _units():
-    """Every org unit, in tree order, for the audience choice."""
-    return session.execute(select(OrgUnit).order_by(OrgUnit.path_key)).scalars().all()
-
-
 @bp.route("/lab/calls/new", methods=["GET", "POST"])
 @role_required("lab")
 def new():
     """Write a new call (saved as a draft)."""
-    form = CallForm(units=_units())
+    form = CallForm(units=units_in_tree_order())
     if form.validate_on_submit():
         call = create_call(current_agent(), audience_units=form.chosen_units(), **form.call_fields())
         flash(_("The call is saved as a draft. Add its questions, then publish it."), "success")
@@ -109,7 +103,7 @@ def edit(call_id):
     call = get_call_for_lab(call_id)
     if not call.can_edit():
         abort(403)
-    form = CallForm(obj=call, units=_units(), current_deadline=call.deadline)
+    form = CallForm(obj=call, units=units_in_tree_order(), current_deadline=call.deadline)
     if request.method == "GET":
         form.audience_all.data = "all" if call.audience_all else "units"
         form.audience_units.data = [unit.id for unit in call.audience_units]

@@ -9,8 +9,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..auth.operations import find_user
-from ..cli import fail
+from ..cli import fail, user_or_fail
 from ..database import session
 from .backends import BACKENDS, backend_name
 from .operations import outbox_counts, queue_mail, send_due
@@ -83,9 +82,7 @@ def test_mail_command(recipient):
         except EmailNotValidError:
             fail(_("\"%(address)s\" is not a valid e-mail address: nothing was queued.", address=recipient))
     else:
-        target = find_user(recipient)
-        if target is None:
-            fail(_("No user has the login \"%(login)s\".", login=recipient))
+        target = user_or_fail(recipient)
     message = queue_mail(target, "test")
     session.commit()
     click.echo(_("Test mail queued for %(address)s; `flask outbox send` sends it.", address=message.to_address))

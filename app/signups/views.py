@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
-from ..budgets.working_time import hours_to_days, proposed_hours, share_of_working_time
+from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
 from ..calls.queries import status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import session
@@ -41,8 +41,7 @@ def new(call_id):
     if not call.is_open:
         flash(_("This call is not open for sign-ups any more."), "error")
         return redirect(url_for("allies.calls.show", call_id=call.id))
-    proposed = proposed_hours(call.commitment_kind, call.commitment_value, call.start_date, call.end_date,
-                              agent.quotity)
+    proposed = hours_to_propose(call, agent)
     form = signup_form_for(call, agent, data={"hours_asked": proposed} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
