@@ -8,7 +8,7 @@ Nothing is kept in a cookie: every request carries the header, and the agent is 
 import ipaddress
 import re
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, request
 from flask_babel import to_user_timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -115,14 +115,6 @@ class TrustedHeader(SignedInElsewhere):
         if agent is None:
             g.allies_refused_login = login
         return agent
-
-    def login_url(self, next_path):
-        """Anonymous visitors land on the page that says why the intranet's sign-on did not let them in."""
-        return url_for("allies.auth.login", next=next_path)
-
-    def sign_in_page(self):
-        """Instead of a password form: why this request is not signed in (403)."""
-        return render_template("allies/auth/signed_in_elsewhere.html", refused_login=g.get("allies_refused_login")), 403
 
 
 def identify_before_the_view():

@@ -4,7 +4,7 @@ ALLIES_HOST_LOGIN is a function (or "module:function") returning the login the h
 or None; the login is matched to the Alliés directory. Alliés never installs a login manager here.
 """
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, request, url_for
 from werkzeug.utils import import_string
 
 from ..main.security import safe_next
@@ -48,12 +48,15 @@ class HostSignIn(SignedInElsewhere):
     def login_url(self, next_path):
         """The host's sign-in page; someone the host signed in but Alliés does not know sees why instead."""
         if self.host_login_name() is not None:
-            return url_for("allies.auth.login", next=next_path)
+            return super().login_url(next_path)
         return url_for(current_app.config["ALLIES_HOST_LOGIN_ENDPOINT"], next=next_path)
+
+    def refused_login(self):
+        """The host's login, when this page is reached: the directory does not know it (or not as active)."""
+        return self.host_login_name()
 
     def sign_in_page(self):
         """Alliés' sign-in page: the host's, or why the host's sign-in is not enough (403)."""
-        login = self.host_login_name()
-        if login is None:
+        if self.host_login_name() is None:
             return redirect(self.login_url(safe_next(request.args.get("next"))))
-        return render_template("allies/auth/signed_in_elsewhere.html", refused_login=login), 403
+        return super().sign_in_page()

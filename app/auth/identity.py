@@ -6,7 +6,7 @@ intranet's own sign-in.
 """
 
 import flask_login
-from flask import current_app, g, has_request_context, url_for
+from flask import current_app, g, has_request_context, render_template, url_for
 from werkzeug.utils import import_string
 
 from ..database import session
@@ -81,6 +81,18 @@ class SignedInElsewhere:
         """Passwords are never checked here."""
         return None
 
+    def login_url(self, next_path):
+        """Anonymous visitors land on Alliés' sign-in page, which says why the intranet did not let them in."""
+        return url_for("allies.auth.login", next=next_path)
+
+    def refused_login(self):
+        """The login the intranet gave for this request that the directory refused, or None."""
+        return g.get("allies_refused_login")
+
+    def sign_in_page(self):
+        """Instead of a password form: why this request is not signed in (403)."""
+        return render_template("allies/auth/signed_in_elsewhere.html", refused_login=self.refused_login()), 403
+
     def sign_in(self, user):
         """The intranet signs agents in; this only sets the agent of the current request."""
         g.allies_agent = user
@@ -107,8 +119,10 @@ def register_identity_source(source_class):
     """Make another identity source available to ALLIES_IDENTITY_SOURCE under `source_class.name`.
 
     A source has `init_app(app)`, `login_url(next_path)`, `current_agent()`, `sign_in(user)`,
-    `sign_out(user)` and `treat_request_as_anonymous()`. `sign_out` may return a response that sends the
-    browser on (a provider's own logout); None lands on the sign-in page.
+    `sign_out(user)` and `treat_request_as_anonymous()`, and says whether it `offers_password_form` (else its
+    `sign_in_page()` answers the sign-in page) and `offers_sign_out`. `sign_out` may return a response that
+    sends the browser on (a provider's own logout); None lands on the sign-in page. LocalAccounts and
+    SignedInElsewhere are the two bases to start from.
     """
     IDENTITY_SOURCES[source_class.name] = source_class
     return source_class

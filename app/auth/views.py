@@ -59,7 +59,7 @@ def login():
 @login_required
 def logout():
     """Sign out: this session and the agent's other sessions end."""
-    if not getattr(identity(), "offers_sign_out", True):
+    if not identity().offers_sign_out:
         flash(_("Alliés cannot sign you out: sign out of the intranet, or close your browser."), "info")
         return redirect(url_for("allies.main.home"))
     provider_logout = identity().sign_out(current_agent())  # a sign-on source may send the browser to its provider

@@ -64,5 +64,5 @@ def template_context():
         "allies_base_template": current_app.config["ALLIES_BASE_TEMPLATE"],
         "role_labels": ROLE_LABELS,
         "agent_has_reports": agent_has_reports,
-        "offers_sign_out": getattr(identity(), "offers_sign_out", True),
+        "offers_sign_out": identity().offers_sign_out,
     }
