@@ -34,7 +34,7 @@ def run_import(read, deactivate_missing, dry_run):
     click.echo(_("%(created)d created, %(updated)d updated, %(reactivated)d reactivated, %(deactivated)d deactivated, "
                  "%(unchanged)d unchanged.", **summary.counts()))
     if summary.deactivated_missing:
-        click.echo(_("Deactivated because absent from the file: %(logins)s",
+        click.echo(_("Deactivated because absent from what was read: %(logins)s",
                      logins=", ".join(sorted(summary.deactivated_missing))))
     if dry_run:
         session.rollback()

@@ -98,6 +98,17 @@ def user_filter(config, login):
     return config["ALLIES_LDAP_USER_FILTER"].replace("{login}", escape_filter_chars(login))
 
 
+def _search(connection, base, search_filter, accepted=("success",), **options):
+    """The entries a search finds; DirectoryUnreachable when the server fails or refuses it (other than `accepted`)."""
+    try:
+        connection.search(base, search_filter, **options)
+    except LDAPException as error:
+        raise DirectoryUnreachable(str(error)) from error
+    if connection.result["description"] not in accepted:
+        raise DirectoryUnreachable(f"search refused: {connection.result['description']}")
+    return [entry for entry in connection.response or () if entry["type"] == "searchResEntry"]
+
+
 def first_text(entry, attribute):
     """The first value of `attribute` in a search result as text ("" when absent or not configured)."""
     values = entry["raw_attributes"].get(attribute) if attribute else None
@@ -119,13 +130,9 @@ def find_person(config, login):
     login_attribute = config["ALLIES_LDAP_LOGIN_ATTRIBUTE"]
     connection = service_connection(config)
     try:
-        connection.search(config["ALLIES_LDAP_USER_BASE"], user_filter(config, login), search_scope=SUBTREE,
+        entries = _search(connection, config["ALLIES_LDAP_USER_BASE"], user_filter(config, login),
+                          ("success", "sizeLimitExceeded"), search_scope=SUBTREE,
                           attributes=[login_attribute, *SUBJECT_ATTRIBUTES], size_limit=2)
-        if connection.result["description"] not in ("success", "sizeLimitExceeded"):
-            raise DirectoryUnreachable(f"search refused: {connection.result['description']}")
-        entries = [entry for entry in connection.response or () if entry["type"] == "searchResEntry"]
-    except LDAPException as error:
-        raise DirectoryUnreachable(str(error)) from error
     finally:
         close(connection)
     if len(entries) != 1:
@@ -189,25 +196,22 @@ def _active(entry):
     return not (flags.isdigit() and int(flags) & ACCOUNT_DISABLED)
 
 
-def read_people(config):
+def read_people(config, connection):
     """Every entry the user filter matches with any login, sorted by DN (paged search)."""
     mapped = [config[key] for key in ("ALLIES_LDAP_LOGIN_ATTRIBUTE", "ALLIES_LDAP_EMAIL_ATTRIBUTE",
                                       "ALLIES_LDAP_GIVEN_NAME_ATTRIBUTE", "ALLIES_LDAP_FAMILY_NAME_ATTRIBUTE",
                                       "ALLIES_LDAP_UNIT_ATTRIBUTE", "ALLIES_LDAP_MANAGER_ATTRIBUTE",
                                       "ALLIES_LDAP_QUOTITY_ATTRIBUTE")]
     attributes = sorted({name for name in mapped if name} | {"userAccountControl"})
-    connection = service_connection(config)
     try:
         results = connection.extend.standard.paged_search(
             config["ALLIES_LDAP_USER_BASE"], config["ALLIES_LDAP_USER_FILTER"].replace("{login}", "*"),
             search_scope=SUBTREE, attributes=attributes, paged_size=PAGE_SIZE, generator=True)
         entries = [entry for entry in results if entry["type"] == "searchResEntry"]
-        if connection.result["description"] not in ("success", ""):
-            raise DirectoryUnreachable(f"search refused: {connection.result['description']}")
     except LDAPException as error:
         raise DirectoryUnreachable(str(error)) from error
-    finally:
-        close(connection)
+    if connection.result["description"] not in ("success", ""):
+        raise DirectoryUnreachable(f"search refused: {connection.result['description']}")
     return sorted(entries, key=lambda entry: _dn_key(entry["dn"])[::-1])
 
 
@@ -216,7 +220,7 @@ def role_groups(config):
     return {role: config[setting] for role, setting in ROLE_GROUP_SETTINGS.items() if config.get(setting)}
 
 
-def read_role_groups(config):
+def read_role_groups(config, connection):
     """The members of each role's configured group: {role: set of member DN keys, or None when the group is missing}.
 
     Only direct members count (a nested group is not followed); roles without a group are left out. Active
@@ -226,27 +230,20 @@ def read_role_groups(config):
     if not groups:
         return {}
     member_attribute = config["ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE"]
-    connection = service_connection(config)
     members = {}
-    try:
-        for role, group_dn in groups.items():
-            connection.search(group_dn, "(objectClass=*)", search_scope=BASE, attributes=[member_attribute])
-            if connection.result["description"] not in ("success", "noSuchObject"):
-                raise DirectoryUnreachable(f"search refused: {connection.result['description']}")
-            entries = [entry for entry in connection.response or () if entry["type"] == "searchResEntry"]
-            members[role] = {_dn_key(value.decode("utf-8", "replace"))
-                             for value in entries[0]["raw_attributes"].get(member_attribute, ())} if entries else None
-    except LDAPException as error:
-        raise DirectoryUnreachable(str(error)) from error
-    finally:
-        close(connection)
+    for role, group_dn in groups.items():
+        entries = _search(connection, group_dn, "(objectClass=*)", ("success", "noSuchObject"), search_scope=BASE,
+                          attributes=[member_attribute])
+        members[role] = {_dn_key(value.decode("utf-8", "replace"))
+                         for value in entries[0]["raw_attributes"].get(member_attribute, ())} if entries else None
     return members
 
 
-def _roles(entry, user, role_members):
-    """The entry's roles: those of a configured group from its membership, the others as granted in Alliés."""
+def _roles(dn_key, user, role_members):
+    """The roles of the entry whose DN key is `dn_key`: those of a configured group from its membership, the others
+    as granted in Alliés."""
     kept = {role for role in (user.roles if user is not None else ()) if role not in role_members}
-    member_of = {role for role, members in role_members.items() if _dn_key(entry["dn"]) in members}
+    member_of = {role for role, members in role_members.items() if dn_key in members}
     return ",".join(sorted(kept | member_of))
 
 
@@ -259,14 +256,25 @@ def directory_from_ldap(config):
     configured group does not exist or lists none of the people read (the role would be taken from everyone).
     """
     try:
-        entries = read_people(config)
-        role_members = read_role_groups(config)
+        connection = service_connection(config)
+        try:
+            entries = read_people(config, connection)
+            role_members = read_role_groups(config, connection)
+        finally:
+            close(connection)
     except DirectoryUnreachable as error:
         errors = LineErrors()
         errors.add(None, _("the directory server cannot be read (%(reason)s)", reason=str(error)))
         raise DirectoryFileError(errors) from None
+    if not entries:
+        errors = LineErrors()
+        errors.add(None, _("the directory server returned nobody for the user filter %(filter)s under %(base)s",
+                           filter=config["ALLIES_LDAP_USER_FILTER"], base=config["ALLIES_LDAP_USER_BASE"]))
+        raise DirectoryFileError(errors)
+    keys = [_dn_key(entry["dn"]) for entry in entries]
+    logins = [first_text(entry, config["ALLIES_LDAP_LOGIN_ATTRIBUTE"]) for entry in entries]
     group_errors = LineErrors()
-    people = {_dn_key(entry["dn"]) for entry in entries}
+    people = set(keys)
     for role, members in role_members.items():
         setting = ROLE_GROUP_SETTINGS[role]
         if members is None:
@@ -280,20 +288,13 @@ def directory_from_ldap(config):
                                      attribute=config["ALLIES_LDAP_GROUP_MEMBER_ATTRIBUTE"]))
     if group_errors:
         raise DirectoryFileError(group_errors)
-    if not entries:
-        errors = LineErrors()
-        errors.add(None, _("the directory server returned nobody for the user filter %(filter)s under %(base)s",
-                           filter=config["ALLIES_LDAP_USER_FILTER"], base=config["ALLIES_LDAP_USER_BASE"]))
-        raise DirectoryFileError(errors)
     existing_users = {user.login: user
                       for user in session.execute(select(User).options(selectinload(User.role_grants))).scalars()}
-    login_of = {_dn_key(entry["dn"]): first_text(entry, config["ALLIES_LDAP_LOGIN_ATTRIBUTE"]).lower()
-                for entry in entries}
+    login_of = {key: login.lower() for key, login in zip(keys, logins)}
     errors = LineErrors()
     records = []
-    for number, entry in enumerate(entries, start=1):
+    for number, (entry, key, login) in enumerate(zip(entries, keys, logins), start=1):
         errors.places[number] = entry["dn"]
-        login = first_text(entry, config["ALLIES_LDAP_LOGIN_ATTRIBUTE"])
         user = existing_users.get(login.lower())
         manager_dn = first_text(entry, config["ALLIES_LDAP_MANAGER_ATTRIBUTE"])
         quotity = first_text(entry, config["ALLIES_LDAP_QUOTITY_ATTRIBUTE"])
@@ -307,7 +308,7 @@ def directory_from_ldap(config):
             # A manager outside what was read keeps its DN: the import then reports it as unknown.
             "manager": login_of.get(_dn_key(manager_dn), manager_dn) if manager_dn else "",
             "quotity": quotity or (str(user.quotity) if user is not None else ""),
-            "roles": _roles(entry, user, role_members),
+            "roles": _roles(key, user, role_members),
             "active": "1" if _active(entry) else "0",
         }
         records.append((number, values))
