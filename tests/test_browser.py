@@ -52,7 +52,8 @@ def chromium():
 def live_app(app_factory, tmp_path):
     """The app with CSRF on and the demo directory, served by a real HTTP server on a free port."""
     application = app_factory(WTF_CSRF_ENABLED=True, ALLIES_MAIL_BACKEND="folder",
-                              ALLIES_MAIL_FOLDER=str(tmp_path / "mails"))
+                              ALLIES_MAIL_FOLDER=str(tmp_path / "mails"),
+                              ALLIES_LDAP_LAB_GROUP="CN=GG-Labo,OU=Groupes,DC=corp")  # a person's page says so
     with application.app_context():
         load_demo()
         agent = session.query(User).filter_by(login=DEMO_ACCOUNTS["agent"]).one()
@@ -141,9 +142,11 @@ def pages_for(role, live_app):
     with live_app.app_context():
         agent_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["agent"]).scalar()
         manager_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["manager"]).scalar()
-        open_call = session.query(Call).filter_by(status="published", audience_all=True).order_by(Call.id).first()
-        draft = session.query(Call).filter_by(status="draft").first()
         busy_call = session.query(Call).filter_by(capacity=3).first()
+        # Another open call, that the agent has not answered: its page and its sign-up form.
+        open_call = (session.query(Call).filter_by(status="published", audience_all=True)
+                     .filter(Call.id != busy_call.id).order_by(Call.id).first())
+        draft = session.query(Call).filter_by(status="draft").first()
         signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
         own = session.query(SignUp).filter_by(agent_id=agent_id, call_id=busy_call.id).first()
         question_id = busy_call.active_questions[0].id
