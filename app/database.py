@@ -35,6 +35,11 @@ def paginate(query, page, per_page=None):
     )
 
 
+def all_rows(query):
+    """Every object a select returns."""
+    return session.execute(query).scalars().all()
+
+
 def count_rows(query):
     """How many rows a select returns (its order left aside)."""
     return session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()

@@ -80,11 +80,12 @@ def json_answer(data, status=200, location=None):
     return response
 
 
-def page_of_list(rows, represent):
-    """A page of a list already read (an agent's own sign-ups, a call's sign-ups, an allocation's entries)."""
-    page, per_page = page_args()
-    chosen = rows[(page - 1) * per_page: page * per_page]
-    return page_of([represent(row) for row in chosen], page, per_page, len(rows))
+def page_of_query(query, represent):
+    """The page the query string asks for of `query`; `represent(rows)` gives the JSON items of the page's rows
+    (so what they need is read once for the page)."""
+    page_number, per_page = page_args()
+    page = paginate(query, page_number, per_page)
+    return page_of(represent(page.items), page_number, per_page, page.total)
 
 
 def refusal_problem(refusal):
@@ -284,9 +285,12 @@ def create_signup(call_id):
 def list_my_signups():
     """listMySignUps: my sign-ups, newest first, with my rank on waiting lists."""
     agent = current_agent()
-    signups = signups_of_agent(agent)
-    ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
-    return json_answer(page_of_list(signups, lambda signup: my_signup(signup, agent, ranks.get(signup.id))))
+
+    def represent(signups):
+        ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
+        return [my_signup(signup, agent, ranks.get(signup.id)) for signup in signups]
+
+    return json_answer(page_of_query(signups_of_agent(agent), represent))
 
 
 @bp.route("/me/sign-ups/<int:signup_id>/withdraw", methods=["POST"], endpoint="withdrawSignUp")
@@ -308,8 +312,8 @@ def list_call_signups(call_id):
     call = get_call_for_lab(call_id)
     filters = validated(SignUpFilterForm(request.args)).valid_filters()
     ranks = waitlist_ranks([call.id])
-    return json_answer(page_of_list(signups_of_call(call, **filters),
-                                    lambda signup: lab_signup(signup, ranks.get(signup.id))))
+    return json_answer(page_of_query(signups_of_call(call, **filters),
+                                     lambda signups: [lab_signup(signup, ranks.get(signup.id)) for signup in signups]))
 
 
 @bp.route("/sign-ups/<int:signup_id>/decline", methods=["POST"], endpoint="declineSignUp")
@@ -331,11 +335,11 @@ def decline_signup(signup_id):
 @login_required
 def list_pending_approvals():
     """listPendingApprovals: the requests I decide on, oldest first — never the motivation or the answers."""
-    page_number, per_page = page_args()
-    page = paginate(pending_for(current_agent()), page_number, per_page)
-    allocated = allocated_this_year({signup.agent_id for signup in page.items})
-    return json_answer(page_of([pending_request(signup, allocated.get(signup.agent_id)) for signup in page.items],
-                               page_number, per_page, page.total))
+    def represent(signups):
+        allocated = allocated_this_year({signup.agent_id for signup in signups})
+        return [pending_request(signup, allocated.get(signup.agent_id)) for signup in signups]
+
+    return json_answer(page_of_query(pending_for(current_agent()), represent))
 
 
 @bp.route("/approvals/<int:signup_id>", methods=["POST"], endpoint="decideApproval")
@@ -370,10 +374,11 @@ def decide(still_pending, hours_asked, accept, refuse_with):
 @login_required
 def list_pending_extensions():
     """listPendingExtensions: the extension requests I decide on, oldest first, with the allocation's use."""
-    extensions = pending_extensions_for(current_agent())
-    used = used_hours([extension.allocation_id for extension in extensions])
-    return json_answer(page_of_list(extensions, lambda extension: pending_extension(
-        extension, used.get(extension.allocation_id, 0))))
+    def represent(extensions):
+        used = used_hours([extension.allocation_id for extension in extensions])
+        return [pending_extension(extension, used.get(extension.allocation_id, 0)) for extension in extensions]
+
+    return json_answer(page_of_query(pending_extensions_for(current_agent()), represent))
 
 
 @bp.route("/approvals/extensions/<int:extension_id>", methods=["POST"], endpoint="decideExtension")
@@ -444,7 +449,8 @@ def list_time_entries(allocation_id):
     """listTimeEntries: the time logged on one of my allocations, newest first."""
     allocation = own_allocation(allocation_id)
     agent = current_agent()
-    return json_answer(page_of_list(entries_of([allocation]), lambda entry: time_entry_of(entry, can_change(entry, agent))))
+    return json_answer(page_of_query(entries_of([allocation]), lambda entries: [
+        time_entry_of(entry, can_change(entry, agent)) for entry in entries]))
 
 
 # ---- exports ----------------------------------------------------------------------------------------------

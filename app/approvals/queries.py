@@ -58,14 +58,14 @@ def _decided_by(approver, escalated=True):
 
 
 def pending_extensions_for(approver):
-    """Extension requests waiting for this approver, oldest first (an escalation ended with the original request:
-    the manager's manager does not decide on its extensions)."""
+    """Extension requests waiting for this approver, oldest first, a query to paginate or read whole (an escalation
+    ended with the original request: the manager's manager does not decide on its extensions)."""
     query = (select(Extension).join(Extension.allocation).join(Allocation.signup).join(Allocation.agent)
              .where(_decided_by(approver, escalated=False), Extension.status == "pending")
              .options(selectinload(Extension.allocation).selectinload(Allocation.agent).selectinload(User.org_unit),
                       selectinload(Extension.allocation).selectinload(Allocation.signup).selectinload(SignUp.call))
              .order_by(Extension.submitted_at, Extension.id))
-    return session.execute(query).scalars().all()
+    return query
 
 
 def decisions_of(approver):

@@ -12,7 +12,7 @@ from ..budgets.models import Allocation, Extension
 from ..budgets.queries import budgets, team_budgets
 from ..budgets.forms import chosen_year
 from ..budgets.working_time import hours_to_days, share_of_working_time
-from ..database import paginate, session
+from ..database import all_rows, paginate, session
 from ..directory.queries import direct_reports
 from ..signups.models import SignUp
 from .forms import ApproveManyForm, DecisionForm, DelegationForm, RevisionForm
@@ -45,7 +45,7 @@ def get_extension_for_approver(extension_id):
 def inbox():
     """Requests of the manager's direct reports: agent, call, period and time asked — never the motivation."""
     page = paginate(pending_for(current_agent()), request.args.get("page", 1, type=int))
-    extensions = pending_extensions_for(current_agent())
+    extensions = all_rows(pending_extensions_for(current_agent()))
     agents = {signup.agent_id for signup in page.items} | {extension.allocation.agent_id for extension in extensions}
     return render_template("allies/approvals/inbox.html", page=page, extensions=extensions,
                            allocated=allocated_this_year(agents))

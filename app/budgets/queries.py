@@ -112,9 +112,9 @@ def monthly_use(year, agent=None):
 
 
 def entries_of(allocations):
-    """Time entries of these allocations, newest first."""
-    return session.execute(select(TimeEntry).where(TimeEntry.allocation_id.in_([a.id for a in allocations]))
-                           .order_by(TimeEntry.day.desc(), TimeEntry.id.desc())).scalars().all()
+    """Time entries of these allocations, newest first (a query to paginate or read whole)."""
+    return (select(TimeEntry).where(TimeEntry.allocation_id.in_([a.id for a in allocations]))
+            .order_by(TimeEntry.day.desc(), TimeEntry.id.desc()))
 
 
 def daily_use(allocation):

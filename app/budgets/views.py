@@ -9,7 +9,7 @@ from flask_babel import format_percent, gettext as _
 from ..auth.access import login_required
 from ..auth.identity import current_agent
 from .working_time import working_hours
-from ..database import session
+from ..database import all_rows, session
 from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .models import Allocation, TimeEntry
@@ -87,7 +87,7 @@ def allocation(allocation_id):
     (budget,) = budgets([allocation])
     return render_template("allies/budgets/allocation.html", budget=budget, form=form,
                            chart=pace_chart(allocation, daily_use(allocation), budget.today),
-                           entries=entries_of([allocation]), can_change=can_change,
+                           entries=all_rows(entries_of([allocation])), can_change=can_change,
                            extension=pending_extensions([allocation.id]).get(allocation.id)), status
 
 

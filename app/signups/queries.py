@@ -18,14 +18,14 @@ def waitlist_ranks(call_ids):
 
 
 def signups_of_agent(agent):
-    """The agent's sign-ups, newest first, with their calls."""
-    query = (select(SignUp).where(SignUp.agent_id == agent.id).options(selectinload(SignUp.call))
-             .order_by(SignUp.submitted_at.desc(), SignUp.id.desc()))
-    return session.execute(query).scalars().all()
+    """The agent's sign-ups, newest first, with their calls (a query to paginate or read whole)."""
+    return (select(SignUp).where(SignUp.agent_id == agent.id).options(selectinload(SignUp.call))
+            .order_by(SignUp.submitted_at.desc(), SignUp.id.desc()))
 
 
 def signups_of_call(call, status="", unit="", q=""):
-    """The call's sign-ups in submission order, filtered as the lab asks, with agents and answers loaded."""
+    """The call's sign-ups in submission order, filtered as the lab asks, with agents and answers loaded (a query
+    to paginate or read whole)."""
     query = (select(SignUp).where(SignUp.call_id == call.id)
              .options(selectinload(SignUp.agent).selectinload(User.org_unit), selectinload(SignUp.answers))
              .order_by(SignUp.submitted_at, SignUp.id))
@@ -39,7 +39,7 @@ def signups_of_call(call, status="", unit="", q=""):
                                                     OrgUnit.path_key.startswith(unit + "/", autoescape=True)))
     if q:
         query = query.where(User.search_text.contains(folded(q.strip()), autoescape=True))
-    return session.execute(query).scalars().all()
+    return query
 
 
 def history(signup):

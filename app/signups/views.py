@@ -8,7 +8,7 @@ from ..auth.identity import current_agent
 from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
 from ..calls.queries import status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
-from ..database import session
+from ..database import all_rows, session
 from ..mail.models import MailPreference
 from .forms import (ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm,
                     signup_form_for)
@@ -71,7 +71,7 @@ def _signup_message(signup):
 @login_required
 def mine():
     """The agent's sign-ups with their status, and their rank on waiting lists."""
-    signups = signups_of_agent(current_agent())
+    signups = all_rows(signups_of_agent(current_agent()))
     ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
     return render_template("allies/signups/mine.html", signups=signups, ranks=ranks)
 
@@ -103,7 +103,7 @@ def of_call(call_id):
     call = get_call_for_lab(call_id)
     form = SignUpFilterForm(request.args)
     return render_template("allies/signups/of_call.html", call=call, form=form,
-                           signups=signups_of_call(call, **form.valid_filters()),
+                           signups=all_rows(signups_of_call(call, **form.valid_filters())),
                            counts=status_counts([call.id])[call.id],
                            ranks=waitlist_ranks([call.id]))
 
