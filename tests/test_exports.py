@@ -165,10 +165,22 @@ def test_the_file_is_named_on_the_server_private_and_audited(lab, people, volunt
     assert response.headers["Content-Disposition"] == f"attachment; filename=atelier-cantine-2027-{today}.ods"
     assert response.headers["Cache-Control"] == "no-store"
     assert response.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
+    assert session.execute(select(AuditEntry).where(AuditEntry.action == "export.volunteers")).first() is None
+    assert len(ods_rows(response.data)) == 6  # the entry is written once the file is sent, with its rows
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "export.volunteers")).scalar_one()
     assert entry.actor_id == people["lab"].id and entry.details["format"] == "ods" and entry.details["rows"] == 5
+    assert entry.details["complete"] is True
     assert entry.details["filters"] == {"calls": [volunteers["first"].id], "statuses": ["pending_manager"]}
     assert export(lab, "xlsx").headers["Content-Disposition"].endswith(f"filename=volontaires-{today}.xlsx")
+
+
+def test_a_download_stopped_midway_is_audited_as_such(lab, people, volunteers):
+    response = lab.post("/lab/volunteers/export", query_string={"call": volunteers["first"].id},
+                        data={"file_format": "csv"})
+    next(iter(response.response))  # the header line reaches the browser, then the connection drops
+    response.close()
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "export.volunteers")).scalar_one()
+    assert entry.details["complete"] is False and entry.details["rows"] < 5
 
 
 def test_bad_filters_fall_back_and_others_are_refused(app, lab, people, volunteers):
@@ -203,7 +215,7 @@ def test_the_facilitators_network_lists_running_budgets_and_exports_them(app, la
     rows = xlsx_rows(response.data)
     assert [cell.value for cell in rows[1]][:2] == ["Ŝtraße-Nguyễn", "Åsa"] and rows[1][9].value == 2.25
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "export.facilitators")).scalar_one()
-    assert entry.details == {"format": "xlsx", "rows": 1}
+    assert entry.details == {"format": "xlsx", "rows": 1, "complete": True}
     lines = list(csv.reader(io.StringIO(lab.post("/lab/facilitators/export", data={"file_format": "csv"})
                                         .data.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) == 2 and lines[1][8] == "8"

@@ -11,11 +11,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,51 +21,15 @@ from app.audit.models import AuditEntry
 from app.database import session
 from app.signups.models import SignUp
 from conftest import PASSWORD
+from live_servers import free_port, start_gunicorn, wait_for_port
 from test_browser import AXE_OPTIONS, chromium  # noqa: F401  (the Chromium fixture, skipped without it)
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
 PREFIX = "/volontaires"
 PROXY_ADDRESS = "127.0.0.2"
-SECRET_KEY = "proxy-test-secret-key-" + secrets.token_hex(16)
 HTPASSWD_USERS = ("alex.agent", "zoe.unknown")  # zoe is known to the proxy, not to the Alliés directory
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, process, log, seconds=20):
-    """Return once something listens on `port`; fail with the server's log if it died or took too long."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped at start-up:\n{Path(log).read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"nothing listens on port {port} after {seconds} s:\n{Path(log).read_text()}")
-
-
-def start_gunicorn(database_url, folder, name, *options, **settings):
-    """gunicorn serving `wsgi:app`, configured through the environment as in production; returns (process, port)."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("ALLIES_") and key not in ("DATABASE_URL", "SECRET_KEY", "SCRIPT_NAME")}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, ALLIES_ENV="development", ALLIES_PROXY_HOPS="1",
-               ALLIES_MAIL_BACKEND="folder", ALLIES_MAIL_FOLDER=str(folder / "mails"), **settings)
-    log = folder / f"{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-         "--no-control-socket", *options, "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    return process, port, log
 
 
 def htpasswd_line(user, password):

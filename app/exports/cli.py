@@ -59,5 +59,4 @@ def volunteers_command(file_format, comma, calls, statuses, unit, submitted_from
                                               filters, progress)
         for chunk in chunks:
             handle.write(chunk)
-    session.commit()  # the export's audit entry
     click.echo(_("%(rows)d rows written to %(path)s.", rows=counted.get("rows", 0), path=output))

@@ -1,8 +1,11 @@
 """Exports: the file of a volunteer list, streamed, and its entry in the audit log."""
 
+import logging
 import tempfile
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
@@ -17,23 +20,24 @@ from .volunteers import (facilitator_allocations, facilitator_header, facilitato
 from .writers import MEDIA_TYPES, csv_chunks, ods_chunks, write_xlsx
 
 CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 def export_volunteers(actor, file_format, filters, progress=None):
-    """(download name, media type, chunks of bytes) of the volunteer list for these filters, recorded in the
-    audit log with the rows it holds. `progress(rows, count)` wraps the rows (for a progress bar)."""
+    """(download name, media type, chunks of bytes) of the volunteer list for these filters. The chunks read the
+    rows through their own session, and write the audit entry with the rows sent once the file is done.
+    `progress(rows, count)` wraps the rows (for a progress bar)."""
     query = volunteer_query(**filters)
-    count = count_rows(query)
-    record("export.volunteers", actor=actor, format=file_format, rows=count,
-           filters={key: (value.isoformat() if hasattr(value, "isoformat") else value)
-                    for key, value in filters.items() if value})
     questions = questions_of(filters.get("calls") or [])
-    columns, lines = header(questions), rows(query, questions)
+    lines = rows(query, questions)
     if progress is not None:
-        lines = progress(lines, count)
+        lines = progress(lines, count_rows(query))
     extension = "csv" if file_format.startswith("csv") else file_format
+    audit = _Audit("export.volunteers", actor, format=file_format,
+                   filters={key: (value.isoformat() if hasattr(value, "isoformat") else value)
+                            for key, value in filters.items() if value})
     return file_name(_subject(filters.get("calls") or []), extension), MEDIA_TYPES[extension], \
-        _chunks(file_format, sheet_name(), columns, lines)
+        audit.chunks(file_format, sheet_name(), header(questions), lines)
 
 
 def facilitators():
@@ -46,12 +50,44 @@ def facilitators():
 
 
 def export_facilitators(actor, file_format):
-    """(download name, media type, chunks of bytes) of the facilitators' list, recorded in the audit log."""
-    network = facilitators()
-    record("export.facilitators", actor=actor, format=file_format, rows=len(network))
+    """(download name, media type, chunks of bytes) of the facilitators' list, its rows read before the response
+    starts; the audit entry is written once the file is done."""
+    lines = list(facilitator_rows(facilitators()))
     extension = "csv" if file_format.startswith("csv") else file_format
-    return file_name(_("facilitators"), extension), MEDIA_TYPES[extension], _chunks(file_format, _("Facilitators"), facilitator_header(),
-                                                 facilitator_rows(network))
+    audit = _Audit("export.facilitators", actor, format=file_format)
+    return file_name(_("facilitators"), extension), MEDIA_TYPES[extension], \
+        audit.chunks(file_format, _("Facilitators"), facilitator_header(), lines)
+
+
+class _Audit:
+    """The audit entry of a file sent in chunks: written when the chunks end, with the rows the file holds and
+    whether it was sent whole, in the transaction of the session the chunks run in."""
+
+    def __init__(self, action, actor, **details):
+        self.action, self.details = action, details
+        # The actor as plain values: the chunks run after the request's session has closed its objects.
+        self.actor = SimpleNamespace(id=actor.id, login=actor.login) if actor is not None else None
+
+    def chunks(self, file_format, sheet, columns, lines):
+        """The file's bytes; the entry is recorded and committed after the last one, or when sending stops."""
+        counted = {"rows": 0}
+
+        def counting(lines):
+            for line in lines:
+                counted["rows"] += 1
+                yield line
+
+        complete = False
+        try:
+            yield from _chunks(file_format, sheet, columns, counting(lines))
+            complete = True
+        finally:
+            try:
+                record(self.action, actor=self.actor, rows=counted["rows"], complete=complete, **self.details)
+                session.commit()
+            except SQLAlchemyError:
+                session.rollback()
+                log.exception("the audit entry of an export could not be written")
 
 
 def _chunks(file_format, sheet, columns, lines):

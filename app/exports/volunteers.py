@@ -3,12 +3,13 @@
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Numeric, case, func, select, type_coerce
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased
 
 from ..budgets.models import Allocation, TimeEntry
 from ..calls.models import Call, Question, aware
@@ -56,13 +57,23 @@ def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitt
     return query
 
 
+class QuestionColumn(NamedTuple):
+    """A question as a column of the list: plain values, readable once the request's session is gone."""
+
+    id: int
+    call_id: int
+    call_title: str
+    label: str
+
+
 def questions_of(calls):
     """The questions of the chosen calls (none when no call is chosen), in the calls' order then their own."""
     if not calls:
         return []
-    return session.execute(select(Question).join(Call).where(Question.call_id.in_(calls))
-                           .options(contains_eager(Question.call))
-                           .order_by(Call.start_date.desc(), Call.id, Question.position, Question.id)).scalars().all()
+    found = session.execute(select(Question.id, Question.call_id, Call.title, Question.label).join(Call)
+                            .where(Question.call_id.in_(calls))
+                            .order_by(Call.start_date.desc(), Call.id, Question.position, Question.id))
+    return [QuestionColumn(*row) for row in found]
 
 
 def header(questions):
@@ -71,7 +82,7 @@ def header(questions):
     return [_("Family name"), _("Given name"), _("E-mail"), _("Org unit"), _("Manager"), _("Call"), _("Status"),
             _("Sent on"), _("Hours asked"), _("Hours agreed"), _("Hours used"), _("Hours remaining"),
             _("Start"), _("End"),
-            *[f"{question.call.title} — {question.label}" if several else question.label for question in questions]]
+            *[f"{question.call_title} — {question.label}" if several else question.label for question in questions]]
 
 
 def rows(query, questions):
