@@ -2,6 +2,9 @@
 
 import csv
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from babel.numbers import format_decimal
@@ -149,3 +152,36 @@ def test_demo_is_the_same_at_each_load(app, runner):
             connection.execute(delete(table))
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     assert demo_snapshot() == first and len(first[0]) > 20 and len(first[1]) > 5
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_dry_run(*arguments):
+    """The commands `make` would run in the repository (`make -n`), one string."""
+    if shutil.which("make") is None or not (ROOT / "Makefile").exists():
+        pytest.skip("make and the repository's Makefile are needed")
+    return subprocess.run(["make", "-n", "-C", str(ROOT), *arguments], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_make_run_serves_on_the_port_asked_beside_the_mail_worker():
+    commands = make_dry_run("run", "PORT=5123")
+    assert "outbox send --loop" in commands and "--port 5123" in commands
+    # One shell holds both: stopping the server (Ctrl-C) or its failing stops the worker.
+    assert "trap 'kill $worker" in commands
+    assert commands.index("db upgrade") < commands.index("demo load") < commands.index("outbox send --loop")
+    assert "--port 5000" in make_dry_run("run")
+
+
+def test_make_run_installs_what_running_needs_and_make_test_the_test_tools(tmp_path):
+    venv = f"VENV={tmp_path / 'venv'}"
+    run = make_dry_run("run", venv)
+    assert "install --quiet -e ." in run and ".[test]" not in run
+    assert "install --quiet -e '.[test]'" in make_dry_run("test", venv)
+    assert ".[test]" not in make_dry_run("bench-exports", venv)
+
+
+def test_make_demo_reset_starts_from_a_new_embedded_database():
+    commands = make_dry_run("demo-reset")
+    assert commands.index("rm -f instance/allies.sqlite3") < commands.index("db upgrade") < commands.index("demo load")

@@ -23,19 +23,19 @@ CALLS = [
                 "entretiens avec des usagers\n\n**Aucune compétence particulière** n'est demandée.",
         "commitment_kind": "percent", "commitment_value": Decimal(10), "capacity": 8, "months": 6,
         "questions": [
-            ("single_choice", "Quel atelier vous intéresse le plus ?", True, ["Accueil physique", "Accueil téléphonique",
+            ("single_choice", "Quel atelier vous intéresse le plus\u00a0?", True, ["Accueil physique", "Accueil téléphonique",
                                                                               "Accueil numérique"]),
-            ("yes_no", "Avez-vous déjà participé à un atelier du laboratoire ?", False, []),
+            ("yes_no", "Avez-vous déjà participé à un atelier du laboratoire\u00a0?", False, []),
         ],
     },
     {
         "title": "Facilitateurs et facilitatrices du réseau d'innovation",
-        "summary": "Rejoignez le réseau des facilitateurs : animez des ateliers dans votre direction, 10 % de "
+        "summary": "Rejoignez le réseau des facilitateurs\u00a0: animez des ateliers dans votre direction, 10\u00a0% de "
                    "votre temps.",
         "body": "Une formation de trois jours ouvre la saison, puis vous animez **deux ateliers par trimestre**.",
         "commitment_kind": "percent", "commitment_value": Decimal(10), "capacity": 3, "months": 12,
         "questions": [
-            ("multiple_choice", "Quelles méthodes connaissez-vous déjà ?", False,
+            ("multiple_choice", "Quelles méthodes connaissez-vous déjà\u00a0?", False,
              ["Design thinking", "Intelligence collective", "Facilitation graphique", "Aucune"]),
             ("long_text", "Une expérience d'animation dont vous êtes fier ou fière", False, []),
         ],
@@ -46,8 +46,8 @@ CALLS = [
         "body": "Les tests ont lieu en visioconférence.",
         "commitment_kind": "total_hours", "commitment_value": Decimal(2), "capacity": None, "months": 2,
         "needs_manager_agreement": False,
-        "questions": [("date", "Quel jour êtes-vous disponible ?", True, []),
-                      ("number", "Combien de formulaires en ligne remplissez-vous par mois ?", False, [])],
+        "questions": [("date", "Quel jour êtes-vous disponible\u00a0?", True, []),
+                      ("number", "Combien de formulaires en ligne remplissez-vous par mois\u00a0?", False, [])],
     },
 ]
 
@@ -83,7 +83,7 @@ def load_demo_calls(seed=2026):
                     [(question, _demo_answer(question, rng)) for question in call.active_questions])
     load_demo_budgets(lab, agents, rng)
     calls.append(load_demo_questionnaire(lab, agents, start, rng))
-    create_call(lab, title="Brouillon : semaine de l'innovation publique",
+    create_call(lab, title="Brouillon\u00a0: semaine de l'innovation publique",
                 summary="Préparer les animations de la semaine de l'innovation publique.", body="", capacity=12,
                 deadline=utcnow() + timedelta(days=60), audience_all=True, commitment_kind="days_per_month",
                 commitment_value=Decimal(1), start_date=start, end_date=start + timedelta(days=89),
@@ -97,17 +97,17 @@ QUESTIONNAIRE = {
     "title": "Concevoir le parcours d'accueil des nouveaux arrivants",
     "summary": "Sept ateliers d'une heure et demie pour imaginer l'accueil des agents qui rejoignent la Région.",
     "body": "## Le défi\n\nUn nouvel agent sur trois dit s'être senti perdu le premier mois.\n\n- 7 ateliers "
-            "d'1 h 30, un toutes les deux semaines\n- des entretiens avec des arrivants récents",
+            "d'1\u00a0h\u00a030, un toutes les deux semaines\n- des entretiens avec des arrivants récents",
     "questions": [
         ("short_text", "Votre fonction actuelle", True, []),
-        ("long_text", "Racontez votre propre arrivée : ce qui vous a aidé, ce qui a manqué", False, []),
-        ("single_choice", "Quel format préférez-vous ?", True,
+        ("long_text", "Racontez votre propre arrivée\u00a0: ce qui vous a aidé, ce qui a manqué", False, []),
+        ("single_choice", "Quel format préférez-vous\u00a0?", True,
          ["Atelier sur place", "Atelier en visioconférence", "Peu importe"]),
-        ("multiple_choice", "Quelles étapes du parcours voulez-vous travailler ?", False,
+        ("multiple_choice", "Quelles étapes du parcours voulez-vous travailler\u00a0?", False,
          ["Avant l'arrivée", "Premier jour", "Premier mois", "Première année"]),
-        ("yes_no", "Êtes-vous arrivé ou arrivée à la Région depuis moins de deux ans ?", False, []),
-        ("number", "Combien de nouveaux arrivants votre service accueille-t-il par an ?", False, []),
-        ("date", "À partir de quand êtes-vous disponible ?", False, []),
+        ("yes_no", "Êtes-vous arrivé ou arrivée à la Région depuis moins de deux ans\u00a0?", False, []),
+        ("number", "Combien de nouveaux arrivants votre service accueille-t-il par an\u00a0?", False, []),
+        ("date", "À partir de quand êtes-vous disponible\u00a0?", False, []),
     ],
 }
 JOBS = ["Gestionnaire formation", "Chargée de mission", "Assistant de direction", "Juriste", "Technicien"]
