@@ -33,7 +33,8 @@ compile-translations: $(RUN_STAMP)
 	$(VENV)/bin/pybabel compile --use-fuzzy -d $(CATALOGS)
 
 # The server and, beside it, the outbox worker that prints each mail (console backend in development);
-# Ctrl-C stops both.
+# Ctrl-C stops both. Links in mails written outside a request point at the port served.
+run: export ALLIES_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install-run
 	$(FLASK) db upgrade
 	$(FLASK) demo load
