@@ -31,7 +31,7 @@ DEMO_ACCOUNTS: dict[str, str] = {
 }
 
 # Direct reports of the demo manager whose requests wait for her decision (README, « Try it, test it »).
-DEMO_REPORTS_WAITING: tuple[str, ...] = ("nathalie.lebreton", "samia.pham")
+DEMO_REPORTS_WAITING: tuple[str, ...] = ("ana.mercier", "soizic.vidal-bertin")
 
 FIELDS = (
     "login", "email", "given_name", "family_name",
