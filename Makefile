@@ -40,7 +40,7 @@ run: install-run
 	$(FLASK) demo load
 	@echo "Outbox worker: sends the mails every $(MAIL_INTERVAL) s (in development they are printed here)."
 	@$(FLASK) outbox send --loop --interval $(MAIL_INTERVAL) & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Start the demo afresh: a new embedded SQLite database (instance/allies.sqlite3), migrated, demo loaded.
