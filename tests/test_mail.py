@@ -324,6 +324,19 @@ def test_folder_backend_writes_a_readable_eml(app, make_user, tmp_path):
     assert "Hélène" in text and "Hélène" in html and html.lstrip().startswith("<!doctype html>")
 
 
+def test_console_backend_prints_each_mail_readably(app, make_user, capsys):
+    """In development (`make run`) the worker prints each mail: recipient, subject and text as written."""
+    user = make_user(given_name="Hélène")
+    message = queue_mail(user, "test")
+    session.commit()
+
+    assert send_due() == SendSummary(1, 0, 0)
+    printed = capsys.readouterr().out
+    assert f"To: {user.email}" in printed and f"Subject: {message.subject}" in printed
+    body_lines = [line for line in message.body_text.splitlines() if line.strip()]
+    assert "Hélène" in message.body_text and all(line in printed for line in body_lines)
+
+
 def test_backend_defaults(app):
     assert type(get_backend()).__name__ == "ConsoleBackend"
     app.config["ALLIES_PRODUCTION"] = True

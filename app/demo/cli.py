@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from ..cli import fail
@@ -15,6 +15,7 @@ from ..database import session
 from ..directory.importer import parse_directory_csv
 from ..directory.models import User
 from ..directory.operations import import_directory
+from ..mail.models import OutboxMessage
 from .calls import load_demo_calls
 from .data import DEMO_ACCOUNTS, DEMO_PASSWORD, FIELDS, demo_rows
 
@@ -31,12 +32,17 @@ def demo_csv(seed=2026):
 
 
 def load_demo():
-    """Import the demo directory through the regular import and give everyone the demo password."""
+    """Import the demo directory through the regular import, give everyone the demo password, load the calls.
+
+    The mails written while loading are dropped: nobody is waiting for them, and the outbox worker of
+    `make run` prints only the mails of what people do in the demo.
+    """
     summary = import_directory(parse_directory_csv(demo_csv()))
     password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once for the 300 accounts
     for user in session.execute(select(User)).scalars():
         user.password_hash = password_hash
     load_demo_calls()
+    session.execute(delete(OutboxMessage))
     return summary
 
 

@@ -30,6 +30,9 @@ DEMO_ACCOUNTS: dict[str, str] = {
     "admin": "nathalie.guerin",
 }
 
+# Direct reports of the demo manager whose requests wait for her decision (README, « Try it, test it »).
+DEMO_REPORTS_WAITING: tuple[str, ...] = ("ana.mercier", "soizic.vidal-bertin")
+
 FIELDS = (
     "login", "email", "given_name", "family_name",
     "org_unit", "manager", "quotity", "roles", "active",
