@@ -202,6 +202,50 @@ def test_axe_finds_no_violation(page, live_app, role, language):
     assert found == {}, "\n\n".join(f"{url}\n{report}" for url, report in found.items())
 
 
+# 320 CSS px is a phone held upright (WCAG 1.4.10, RGAA 10.11). 200 % zoom of a 1280 px wide window is a
+# 640 CSS px layout viewport: zoom shrinks the viewport in CSS pixels (device_scale_factor would not).
+REFLOW_WIDTHS = (320, 640)
+OVERFLOW = """() => { const width = window.innerWidth;
+    const wide = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > width + 1
+        && !e.closest('.table-scroll') && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1));
+    return [document.documentElement.scrollWidth, width, wide.slice(0, 3).map(e =>
+        e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ').join('.') : '')
+        + ' « ' + (e.innerText || '').trim().slice(0, 30) + ' »')]; }"""
+FOCUS = """() => { const e = document.activeElement;
+    if (!e || e === document.body || e.dataset.tabbed) return null;  // back to the start
+    e.dataset.tabbed = '1';
+    const style = getComputedStyle(e);
+    return [e.tagName.toLowerCase() + ' « ' + (e.innerText || e.value || e.name || '').trim().slice(0, 30) + ' »',
+            style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none']; }"""
+
+
+@pytest.mark.once  # the same HTML whatever the database
+@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
+def test_every_page_reflows_and_shows_the_keyboard_focus(page, live_app, role):
+    """At 320 CSS px and at 200 % zoom no page scrolls sideways (tables scroll inside their own region), and
+    every control reached by Tab shows where the focus is."""
+    if role != "anonymous":
+        sign_in(page, DEMO_ACCOUNTS[role])
+    overflows, unfocused = [], []
+    for url in pages_for(role, live_app):
+        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
+        page.goto(url)
+        for width in REFLOW_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
+            if scroll_width > inner_width:
+                overflows.append(f"{url} ({role}, {width} px): scrollWidth {scroll_width} > {inner_width}; {wide}")
+        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS)
+            if focused is None:
+                break
+            if not focused[1]:
+                unfocused.append(f"{url} ({role}): {focused[0]} has no visible focus")
+    assert overflows == [] and unfocused == [], "\n".join(overflows + unfocused)
+
+
 @pytest.mark.once  # the same HTML whatever the database
 def test_the_single_sign_on_page_passes_axe(chromium, app_factory):
     from axe_playwright_python.sync_playwright import Axe
