@@ -202,6 +202,117 @@ def test_axe_finds_no_violation(page, live_app, role, language):
     assert found == {}, "\n\n".join(f"{url}\n{report}" for url, report in found.items())
 
 
+# 320 CSS px is a phone held upright (WCAG 1.4.10, RGAA 10.11). 200 % zoom of a 1280 px wide window is a
+# 640 CSS px layout viewport: zoom shrinks the viewport in CSS pixels (device_scale_factor would not).
+REFLOW_WIDTHS = (320, 640)
+OVERFLOW = """() => { const width = window.innerWidth;
+    const wide = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > width + 1
+        && !e.closest('.table-scroll') && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1));
+    return [document.documentElement.scrollWidth, width, wide.slice(0, 3).map(e =>
+        e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ').join('.') : '')
+        + ' « ' + (e.innerText || '').trim().slice(0, 30) + ' »')]; }"""
+FOCUS = """() => { const e = document.activeElement;
+    if (!e || e === document.body || e.dataset.tabbed) return null;  // back to the start
+    e.dataset.tabbed = '1';
+    const style = getComputedStyle(e);
+    return [e.tagName.toLowerCase() + ' « ' + (e.innerText || e.value || e.name || '').trim().slice(0, 30) + ' »',
+            style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none']; }"""
+
+
+@pytest.mark.once  # the same HTML whatever the database
+@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
+def test_every_page_reflows_and_shows_the_keyboard_focus(page, live_app, role):
+    """At 320 CSS px and at 200 % zoom no page scrolls sideways (tables scroll inside their own region), and
+    every control reached by Tab shows where the focus is."""
+    if role != "anonymous":
+        sign_in(page, DEMO_ACCOUNTS[role])
+    overflows, unfocused = [], []
+    for url in pages_for(role, live_app):
+        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
+        page.goto(url)
+        for width in REFLOW_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
+            if scroll_width > inner_width:
+                overflows.append(f"{url} ({role}, {width} px): scrollWidth {scroll_width} > {inner_width}; {wide}")
+        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS)
+            if focused is None:
+                break
+            if not focused[1]:
+                unfocused.append(f"{url} ({role}): {focused[0]} has no visible focus")
+    assert overflows == [] and unfocused == [], "\n".join(overflows + unfocused)
+
+
+def test_the_manager_decides_on_a_phone_without_scrolling_sideways(page, live_app):
+    """At 320 CSS px, « Décider » shows on every waiting request and extension, without scrolling the table."""
+    with live_app.app_context():
+        manager = session.query(User).filter_by(login=DEMO_ACCOUNTS["manager"]).one()
+        member = (session.query(User).filter(User.manager_id == manager.id, User.active.is_(True),
+                                             User.login != DEMO_ACCOUNTS["agent"]).order_by(User.login).first())
+        taken = session.query(SignUp.call_id).filter_by(agent_id=member.id)
+        call = next(call for call in session.query(Call).filter_by(status="published", audience_all=True,
+                                                                  needs_manager_agreement=True)
+                    .filter(~Call.id.in_(taken)).order_by(Call.id) if call.capacity is None or call.places_left)
+        signup, created = sign_up(call.id, member, "Pour mon service.", Decimal(4))
+        assert created and signup.status == "pending_manager"
+        session.commit()
+    sign_in(page, DEMO_ACCOUNTS["manager"])
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto("/approvals")
+    decide = page.get_by_role("link", name=re.compile("^Décider —"))
+    assert decide.count() == 2  # the sign-up and the extension
+    for index in range(decide.count()):
+        box = decide.nth(index).bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 320, f"« Décider » is at {box} on a 320 px screen"
+
+
+CHART_TEXT = """() => [...document.querySelectorAll('.chart svg text')].map(text => {
+    const svg = text.ownerSVGElement, frame = svg.getBoundingClientRect(), box = text.getBoundingClientRect();
+    const size = parseFloat(getComputedStyle(text).fontSize) * frame.width / svg.viewBox.baseVal.width;
+    const inside = box.left >= frame.left - 1 && box.right <= frame.right + 1 && box.top >= frame.top - 1
+        && box.bottom <= frame.bottom + 1;
+    return [text.textContent, Math.round(size * 10) / 10, inside]; })"""
+# WCAG 1.4.12: the reader's own spacing must not cut text off.
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }
+p { margin-bottom: 2em !important; }"""
+
+
+@pytest.mark.once  # the same HTML whatever the database
+@pytest.mark.parametrize("role", ["agent", "manager", "lab"])
+def test_charts_stay_readable_on_a_phone(chromium, live_app, role):
+    """At 320 CSS px, with and without larger text spacing, every chart label is whole and at least 12 px."""
+    with live_app.app_context():
+        agent_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["agent"]).scalar()
+        allocation_id = session.query(Allocation.id).filter_by(agent_id=agent_id).scalar()
+    urls = {"agent": ["/my/budget", f"/my/budget/allocations/{allocation_id}"], "manager": ["/approvals/team"],
+            "lab": ["/lab/dashboard"]}[role]
+    context = chromium.new_context(base_url=live_app.config["LIVE_URL"], locale="fr-FR", bypass_csp=True,
+                                   viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    sign_in(page, DEMO_ACCOUNTS[role])
+    problems, labels = [], []
+    for url in urls:
+        page.goto(url)
+        assert page.locator("figure.chart").count() >= 1, url
+        for spacing in (False, True):
+            if spacing:
+                page.add_style_tag(content=TEXT_SPACING)
+            for text, size, inside in page.evaluate(CHART_TEXT):
+                labels.append(text)
+                if size < 12 or not inside:
+                    problems.append(f"{url}{' (text spacing)' if spacing else ''}: « {text} » {size} px, whole: {inside}")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > 320:
+                problems.append(f"{url}{' (text spacing)' if spacing else ''}: scrollWidth {scroll_width} > 320")
+    context.close()
+    if role == "agent":
+        assert "aujourd’hui" in labels or "aujourd'hui" in labels  # the allocation runs today
+    assert problems == [], "\n".join(problems)
+
+
 @pytest.mark.once  # the same HTML whatever the database
 def test_the_single_sign_on_page_passes_axe(chromium, app_factory):
     from axe_playwright_python.sync_playwright import Axe

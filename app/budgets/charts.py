@@ -1,7 +1,10 @@
 """Chart geometry computed on the server; the templates draw it as SVG (no chart script, strict CSP kept).
 
 Every chart has a title and a description, tells its series apart by pattern or line style as well as
-colour, and comes with a table of the same figures; the bar charts also write their figures beside the bars.
+colour, and comes with a table of the same figures; the bar charts also write their figures above the bars.
+A bar chart's words are HTML, so they wrap on a phone; its bars are drawn in percent of the row's width.
+The pace chart keeps its axis labels in the drawing, inside its margins, at a size that stays readable at
+the drawing's narrowest (PACE_MIN_WIDTH px, narrower screens scroll it inside its region).
 """
 
 from dataclasses import dataclass, field
@@ -11,8 +14,8 @@ from decimal import Decimal
 from .queries import pace_on
 
 WIDTH = 640
-BAR_ROW = 52
-BAR_TOP = 20
+PACE_FONT = 16  # user units: 12 CSS px at the pace chart's narrowest
+PACE_MIN_WIDTH = WIDTH * 12 // PACE_FONT  # CSS px, the pace chart's narrowest (allies.css says the same)
 
 
 @dataclass
@@ -22,9 +25,8 @@ class Bar:
     label: str
     allocated: Decimal
     used: Decimal
-    y: float
-    allocated_width: float
-    used_width: float
+    allocated_percent: float
+    used_percent: float
 
     @property
     def share(self):
@@ -36,18 +38,14 @@ class BarChart:
     """Allocated against used, one row per allocation, member or directorate."""
 
     bars: list
-    width: int = WIDTH
-    height: int = 0
 
 
 def bar_chart(rows):
-    """Geometry of a bar chart from (label, allocated, used) rows, on one scale."""
+    """Geometry of a bar chart from (label, allocated, used) rows, on one scale, in percent of the widest."""
     rows = list(rows)
     top = max([max(allocated, used) for _, allocated, used in rows] + [Decimal(1)])
-    scale = Decimal(WIDTH - 8) / top
-    bars = [Bar(label, allocated, used, BAR_TOP + index * BAR_ROW, float(allocated * scale), float(used * scale))
-            for index, (label, allocated, used) in enumerate(rows)]
-    return BarChart(bars, height=BAR_TOP + len(bars) * BAR_ROW)
+    return BarChart([Bar(label, allocated, used, round(float(allocated * 100 / top), 2), round(float(used * 100 / top), 2))
+                     for label, allocated, used in rows])
 
 
 @dataclass
@@ -62,9 +60,17 @@ class PaceChart:
     x_ticks: list = field(default_factory=list)
     rows: list = field(default_factory=list)
     width: int = WIDTH
-    height: int = 240
-    left: int = 56
-    bottom: int = 204
+    height: int = 280
+    left: int = 80
+    right: int = WIDTH - 32
+    top: int = 36
+    bottom: int = 240
+    font: int = PACE_FONT
+
+    @property
+    def today_anchor(self):
+        """Where the word "today" goes from its line: after it, or before it near the right edge."""
+        return "start" if self.today_x is None or self.today_x < self.right - 120 else "end"
 
 
 def _month_starts(start, end):
@@ -77,7 +83,7 @@ def _month_starts(start, end):
 
 def pace_chart(allocation, daily, today):
     """Geometry of the pace chart of an allocation, from [(day, hours)] logged, and its monthly table rows."""
-    left, right, top, bottom = 56, WIDTH - 16, 16, 204
+    left, right, top, bottom = PaceChart.left, PaceChart.right, PaceChart.top, PaceChart.bottom
     span = max((allocation.end_date - allocation.start_date).days, 1)
     ceiling = max(allocation.hours, sum((hours for _, hours in daily), Decimal(0)), Decimal(1))
 
@@ -109,5 +115,5 @@ def pace_chart(allocation, daily, today):
         y_ticks=[(y(allocation.hours * share / 4), allocation.hours * share / 4) for share in range(5)],
         x_ticks=[(x(max(month, allocation.start_date)), month)
                  for month in _month_starts(allocation.start_date, allocation.end_date)],
-        rows=rows, left=left, bottom=bottom)
+        rows=rows)
 
