@@ -2,10 +2,13 @@
 
 from sqlalchemy import func, select
 
+from app.budgets.models import Allocation
+from app.calls.models import Call
 from app.database import session
 from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_rows
 from app.directory.models import OrgUnit, User
 from app.directory.queries import direct_reports
+from app.signups.models import SignUp
 
 
 def test_demo_rows_are_deterministic_and_consistent():
@@ -26,6 +29,11 @@ def test_demo_load_once_and_print_logins(app, runner):
     directorates = session.execute(select(func.count(OrgUnit.id)).where(OrgUnit.path.like("DGS/%"),
                                                                         ~OrgUnit.path.like("DGS/%/%"))).scalar_one()
     assert directorates >= 10
+
+    approved = select(SignUp).where(SignUp.status == "approved")
+    without_budget = approved.where(~select(Allocation.id).where(Allocation.signup_id == SignUp.id).exists())
+    assert session.execute(approved.join(SignUp.call).where(Call.needs_manager_agreement.is_(False))).first()
+    assert session.execute(without_budget).first() is None, "every accepted volunteer has a time budget"
 
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "déjà" in again.output
