@@ -1,5 +1,6 @@
 """Managers decide on their agents' requests: approve as asked, approve less, refuse; allocations follow."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -330,3 +331,30 @@ def test_the_fallback_role_is_configurable(app_factory, people, make_call, make_
     session.commit()
     assert sign_in(application.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 200
     assert sign_in(application.test_client(), people["admin"]).get(f"/approvals/{signup.id}").status_code == 404
+
+
+def test_the_agent_sees_why_the_manager_refused_and_may_apply_again(app, people, request_):
+    from app.approvals.operations import refuse
+    from app.signups.operations import decline
+
+    refuse(request_, people["manager"], "Période de clôture budgétaire.")
+    session.commit()
+    agent = sign_in(app.test_client(), people["agent"])
+    row = agent.get("/my/sign-ups").get_data(as_text=True).split(f'id="signup-{request_.id}"')[1].split("</tr>")[0]
+    assert "Refusée par le responsable" in row and "Période de clôture budgétaire." in row
+    assert "Manon Durand" in row and str(date.today().year) in row
+    call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
+    notice = call_page.split('id="previous-signup"')[1].split("</div>")[0]
+    assert "refusée" in notice and "Manon Durand" in notice and "Période de clôture budgétaire." in notice
+    assert call_page.index('id="previous-signup"') < call_page.index(f"/calls/{request_.call_id}/sign-up")
+    lab_page = sign_in(app.test_client(), people["lab"]).get(f"/lab/sign-ups/{request_.id}").get_data(as_text=True)
+    profile = lab_page.split('class="profile"')[1].split("</dl>")[0]
+    assert "Motif du refus" in profile and "Période de clôture budgétaire." in profile and "Manon Durand" in profile
+
+    again, _ = sign_up(request_.call_id, people["agent"], "Nouvelle tentative", Decimal(20))
+    decline(again, people["lab"], "Profil déjà représenté.")
+    session.commit()
+    call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
+    notice = call_page.split('id="previous-signup"')[1].split("</div>")[0]
+    assert "déclinée" in notice.lower() and "Profil déjà représenté." in notice
+    assert "Période de clôture" not in notice, "only the latest sign-up is told"

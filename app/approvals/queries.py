@@ -23,6 +23,14 @@ def allocated_this_year(agent_ids, year=None):
     return dict(rows.all())
 
 
+def refusals_of(signup_ids):
+    """{sign-up id: the manager's refusal of it}, with who decided and for whom (one query and their names)."""
+    rows = session.execute(select(Decision).where(Decision.signup_id.in_(list(signup_ids)), Decision.kind == "request",
+                                                  Decision.outcome == "refused")
+                           .options(selectinload(Decision.decided_by), selectinload(Decision.on_behalf_of)))
+    return {decision.signup_id: decision for decision in rows.scalars()}
+
+
 def managers_deputised_by(user, day=None):
     """Ids of the managers whose deputy `user` is on `day` (today by default)."""
     day = day or date.today()
