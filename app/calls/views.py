@@ -25,7 +25,7 @@ FEED_SIZE = 50
 def get_call_for_agent(call_id):
     """A call the agent may read (published or closed, and meant for them), else 404."""
     call = get_call_with_questions(call_id)
-    if call is None or call.status not in ("published", "closed") or not call.is_meant_for(current_agent()):
+    if call is None or not call.can_be_read_by(current_agent()):
         abort(404)
     return call
 
