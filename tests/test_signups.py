@@ -67,6 +67,7 @@ def test_no_agreement_call_gives_the_hours_asked_as_a_budget_to_log_against(app,
     from datetime import date
 
     from app.budgets.models import Allocation, TimeEntry
+    from app.budgets.queries import overview_by_directorate
 
     today = date.today()
     call = make_call(title="Relecture des courriers", needs_manager_agreement=False,
@@ -85,6 +86,8 @@ def test_no_agreement_call_gives_the_hours_asked_as_a_budget_to_log_against(app,
                                  data={"day": today.isoformat(), "hours": "2", "note": "Relecture"})
     assert response.status_code == 302
     assert count(TimeEntry, TimeEntry.allocation_id == allocation.id) == 1
+    (directorate,) = overview_by_directorate(today.year)
+    assert directorate.name == "Direction test" and directorate.agents == 1 and directorate.used == 2
     network = sign_in(app.test_client(), people["lab"]).get("/lab/facilitators").get_data(as_text=True)
     assert "Alex Martin" in network and "Relecture des courriers" in network
     history = sign_in(app.test_client(), people["lab"]).get(f"/lab/sign-ups/{signup.id}").get_data(as_text=True)
