@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth.access import login_required, role_required
 from ..approvals.queries import refusals_of
+from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
 from ..calls.queries import status_counts
