@@ -1,6 +1,10 @@
 """Managers decide on their agents' requests: approve as asked, approve less, refuse; allocations follow."""
 
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 import pytest
 from sqlalchemy import func, select
@@ -330,3 +334,74 @@ def test_the_fallback_role_is_configurable(app_factory, people, make_call, make_
     session.commit()
     assert sign_in(application.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 200
     assert sign_in(application.test_client(), people["admin"]).get(f"/approvals/{signup.id}").status_code == 404
+
+
+def test_the_agent_sees_why_the_manager_refused_and_may_apply_again(app, people, request_):
+    from app.approvals.operations import refuse
+    from app.signups.operations import decline
+
+    refuse(request_, people["manager"], "Période de clôture budgétaire.")
+    session.commit()
+    agent = sign_in(app.test_client(), people["agent"])
+    row = agent.get("/my/sign-ups").get_data(as_text=True).split(f'id="signup-{request_.id}"')[1].split("</tr>")[0]
+    assert "Refusée par le responsable" in row and "Période de clôture budgétaire." in row
+    assert "Manon Durand" in row and str(date.today().year) in row
+    call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
+    notice = call_page.split('id="previous-signup"')[1].split("</div>")[0]
+    assert "refusée" in notice and "Manon Durand" in notice and "Période de clôture budgétaire." in notice
+    assert call_page.index('id="previous-signup"') < call_page.index(f"/calls/{request_.call_id}/sign-up")
+    lab_page = sign_in(app.test_client(), people["lab"]).get(f"/lab/sign-ups/{request_.id}").get_data(as_text=True)
+    profile = lab_page.split('class="profile"')[1].split("</dl>")[0]
+    assert "Motif du refus" in profile and "Période de clôture budgétaire." in profile and "Manon Durand" in profile
+
+    again, _ = sign_up(request_.call_id, people["agent"], "Nouvelle tentative", Decimal(20))
+    decline(again, people["lab"], "Profil déjà représenté.")
+    session.commit()
+    call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
+    notice = call_page.split('id="previous-signup"')[1].split("</div>")[0]
+    assert "déclinée" in notice.lower() and "Profil déjà représenté." in notice
+    assert "Période de clôture" not in notice, "only the latest sign-up is told"
+
+
+def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, people, make_call, make_unit):
+    from app.approvals.operations import approve
+
+    year = date.today().year + 1
+    other = make_call(title="Ambassadeurs de la simplification", start_date=date(year, 1, 1),
+                      end_date=date(year, 12, 31))
+    earlier, _ = sign_up(other.id, people["agent"], "Déjà", Decimal(40))
+    approve(earlier, people["manager"], Decimal("32.5"))
+    lycees = make_unit("DGS/Direction des lycées")
+    call = make_call(title="Atelier accueil", units=[people["agent"].org_unit, lycees],
+                     summary="Repenser ensemble l’accueil des usagers.", body="Trois **demi-journées** <script>x()</script>",
+                     deadline=datetime.now(timezone.utc) + timedelta(days=5), kind="hours_per_month",
+                     value=Decimal(4), contact="labo@region.fr", start_date=date(year, 2, 1),
+                     end_date=date(year, 4, 30), questions=[("short_text", "Votre atelier préféré ?", True, ())])
+    signup, _ = sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(12),
+                        answers=[(call.active_questions[0], "Réponse confidentielle")])
+    session.commit()
+    people["manager"].org_unit = make_unit("DGS/Direction des finances")
+    session.commit()
+    page = sign_in(app.test_client(), people["manager"]).get(f"/approvals/{signup.id}").get_data(as_text=True)
+    assert "Motivation très personnelle" not in page and "Réponse confidentielle" not in page
+    assert "Votre atelier préféré" not in page
+    assert "Repenser ensemble l’accueil des usagers." in page and "<strong>demi-journées</strong>" in page
+    assert "<script>" not in page
+    assert "4 heures par mois" in page.replace("\u00a0", " ") and "labo@region.fr" in page
+    assert f"1 février {year}" in page and f"30 avril {year}" in page
+    deadline = (datetime.now(timezone.utc) + timedelta(days=5)).astimezone(ZoneInfo("Europe/Paris"))
+    assert "Clôture des candidatures" in page and format_date(deadline.date(), "long", locale="fr") in page
+    assert f'href="/calls/{call.id}"' not in page, "the manager outside the call's audience gets no dead link"
+    given = page.split('id="time-given"')[1].split("</section>")[0]
+    assert "Ambassadeurs de la simplification" in given and "32,5 h" in given and "0 h" in given
+    assert f"1 janvier {year}" in given
+
+    (mail,) = [message for message in session.execute(select(OutboxMessage).where(
+        OutboxMessage.recipient_id == people["manager"].id)).scalars() if "Atelier accueil" in message.subject]
+    assert f"1 février {year}" in mail.body_text and f"30 avril {year}" in mail.body_text
+    assert "Motivation très personnelle" not in mail.body_text + mail.body_html
+
+    people["manager"].org_unit = lycees
+    session.commit()
+    page = sign_in(app.test_client(), people["manager"]).get(f"/approvals/{signup.id}").get_data(as_text=True)
+    assert f'href="/calls/{call.id}"' in page

@@ -42,6 +42,11 @@ def test_demo_load_once_and_print_logins(app, runner):
                                                                         ~OrgUnit.path.like("DGS/%/%"))).scalar_one()
     assert directorates >= 10
 
+    approved = select(SignUp).where(SignUp.status == "approved")
+    without_budget = approved.where(~select(Allocation.id).where(Allocation.signup_id == SignUp.id).exists())
+    assert session.execute(approved.join(SignUp.call).where(Call.needs_manager_agreement.is_(False))).first()
+    assert session.execute(without_budget).first() is None, "every accepted volunteer has a time budget"
+
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "déjà" in again.output
     assert session.execute(select(func.count(User.id))).scalar_one() == count

@@ -37,3 +37,41 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database_url):
         downgrade(revision="base")
         assert allies_tables(empty_database_url) == {"alembic_version_allies"}
         app.extensions["allies"].db.engine.dispose()
+
+
+def test_volunteers_of_calls_without_agreement_get_their_budget_on_upgrade(empty_database_url):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.budgets.models import Allocation
+    from app.calls.models import Call
+    from app.database import session
+    from app.directory.models import User, utcnow
+    from app.signups.models import SignUp
+
+    app = create_app(build_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="0007")
+        agent = User(login="alex", email="alex@example.org", given_name="Alex", family_name="Martin", quotity=100,
+                     session_version=1)
+        call = Call(title="Relecture", summary="Relire", deadline=utcnow() + timedelta(days=3),
+                    commitment_kind="total_hours", commitment_value=Decimal(6), start_date=date(2027, 1, 1),
+                    end_date=date(2027, 3, 31), needs_manager_agreement=False, status="published", held_places=2)
+        accepted = SignUp(call=call, agent=agent, status="approved", hours_asked=Decimal("6.5"))
+        withdrawn = SignUp(call=call, agent=agent, status="withdrawn", hours_asked=Decimal(3))
+        session.add_all([accepted, withdrawn])
+        session.commit()
+        accepted_id = accepted.id
+        session.remove()
+
+        upgrade()
+        (allocation,) = session.execute(select(Allocation)).scalars().all()
+        assert allocation.signup_id == accepted_id and allocation.hours == Decimal("6.5")
+        assert (allocation.start_date, allocation.end_date) == (date(2027, 1, 1), date(2027, 3, 31))
+        session.remove()
+        downgrade(revision="0007")
+        assert session.execute(select(Allocation)).scalars().all() != [], "the downgrade keeps the budgets"
+        session.remove()
+        app.extensions["allies"].db.engine.dispose()

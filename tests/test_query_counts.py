@@ -131,3 +131,34 @@ def test_my_data_does_not_grow_with_my_rows(app, people, make_call):
     few = [count_queries(app, client, url) for url in ("/my/data", "/my/data.json", "/my/data.ods")]
     add(8)
     assert [count_queries(app, client, url) for url in ("/my/data", "/my/data.json", "/my/data.ods")] == few
+
+
+def test_decision_pages_do_not_grow_with_the_agents_other_allocations(app, people, make_call):
+    """The request and extension pages list the agent's allocations of the year in a fixed number of queries."""
+    from datetime import date, timedelta
+
+    from app.approvals.operations import approve
+    from app.budgets.operations import log_time, request_extension
+
+    today = date.today()
+    running = make_call(title="En cours", start_date=today - timedelta(days=5), end_date=today + timedelta(days=5))
+    allocation = approve(sign_up(running.id, people["agent"], "Motivé", Decimal(10))[0], people["manager"])
+    extension = request_extension(allocation, people["agent"], Decimal(2), None)
+    pending = make_call(title="À décider", start_date=today, end_date=today + timedelta(days=30))
+    signup, _ = sign_up(pending.id, people["agent"], "Motivé", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), people["manager"])
+    urls = (f"/approvals/{signup.id}", f"/approvals/extensions/{extension.id}")
+
+    def add(count):
+        for index in range(count):
+            call = make_call(title=f"Autre {index}", start_date=today - timedelta(days=3),
+                             end_date=today + timedelta(days=3))
+            other = approve(sign_up(call.id, people["agent"], "Motivé", Decimal(10))[0], people["manager"])
+            log_time(other, people["agent"], today, Decimal(1))
+        session.commit()
+
+    add(1)
+    few = [count_queries(app, client, url) for url in urls]
+    add(8)
+    assert [count_queries(app, client, url) for url in urls] == few

@@ -63,6 +63,57 @@ def test_no_manager_agreement_needed_means_approved_at_once(agent_client, people
     assert mails_to(people["manager"]) == []
 
 
+def test_no_agreement_call_gives_the_hours_asked_as_a_budget_to_log_against(app, agent_client, people, make_call):
+    from datetime import date
+
+    from app.budgets.models import Allocation, TimeEntry
+    from app.budgets.queries import overview_by_directorate
+
+    today = date.today()
+    call = make_call(title="Relecture des courriers", needs_manager_agreement=False,
+                     start_date=today - timedelta(days=10), end_date=today + timedelta(days=50))
+    agent_client.post(f"/calls/{call.id}/sign-up", data=form(hours_asked="12,5"))
+    signup = session.execute(select(SignUp)).scalar_one()
+    allocation = session.execute(select(Allocation).where(Allocation.signup_id == signup.id)).scalar_one()
+    assert allocation.agent_id == people["agent"].id and allocation.hours == Decimal("12.5")
+    assert (allocation.start_date, allocation.end_date) == (call.start_date, call.end_date)
+    entry = session.execute(select(AuditEntry).where(AuditEntry.action == "signup.approved")).scalar_one()
+    assert entry.actor_id is None and entry.details["rule"] == "no_manager_agreement"
+    assert Decimal(entry.details["hours_agreed"]) == Decimal("12.5")
+    budget = agent_client.get("/my/budget").get_data(as_text=True)
+    assert "Relecture des courriers" in budget and "12,5" in budget
+    response = agent_client.post(f"/my/budget/allocations/{allocation.id}",
+                                 data={"day": today.isoformat(), "hours": "2", "note": "Relecture"})
+    assert response.status_code == 302
+    assert count(TimeEntry, TimeEntry.allocation_id == allocation.id) == 1
+    (directorate,) = overview_by_directorate(today.year)
+    assert directorate.name == "Direction test" and directorate.agents == 1 and directorate.used == 2
+    network = sign_in(app.test_client(), people["lab"]).get("/lab/facilitators").get_data(as_text=True)
+    assert "Alex Martin" in network and "Relecture des courriers" in network
+    history = sign_in(app.test_client(), people["lab"]).get(f"/lab/sign-ups/{signup.id}").get_data(as_text=True)
+    assert "Acceptée par le responsable" not in history and "aucun accord du responsable" in history
+
+
+def test_promotion_on_a_no_agreement_call_gives_the_budget_too(app, people, make_call, make_user):
+    from app.budgets.models import Allocation
+    from app.signups.operations import withdraw
+
+    call = make_call(capacity=1, needs_manager_agreement=False)
+    holder, waiting = make_user(), make_user()
+    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
+    queued, _ = sign_up(call.id, waiting, "Deux", Decimal("7.5"))
+    session.commit()
+    assert queued.status == "waitlisted"
+    assert count(Allocation, Allocation.signup_id == queued.id) == 0
+    withdraw(held, holder)
+    session.commit()
+    session.expire_all()
+    assert session.get(SignUp, queued.id).status == "approved"
+    allocation = session.execute(select(Allocation).where(Allocation.signup_id == queued.id)).scalar_one()
+    assert allocation.hours == Decimal("7.5") and allocation.agent_id == waiting.id
+    assert count(AuditEntry, AuditEntry.action == "signup.approved", AuditEntry.object_id == queued.id) == 1
+
+
 def test_full_call_puts_on_the_waiting_list_with_rank(app, people, make_call, make_user):
     call = make_call(capacity=1)
     sign_up(call.id, make_user(), "Premier", Decimal(10))

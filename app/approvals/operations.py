@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
-from ..budgets.models import Allocation
 from ..budgets.operations import lock_allocation
 from ..budgets.queries import used_hours
 from ..budgets.working_time import QUARTER, is_quarter, working_days_between
@@ -17,7 +16,7 @@ from ..calls.queries import lock_call
 from ..database import session
 from ..mail.operations import queue_mail, queue_mail_to_each
 from ..signups.models import SignUp
-from ..signups.operations import end_signup, lab_members
+from ..signups.operations import end_signup, grant_time, lab_members
 from ..directory.models import User, utcnow
 from .models import Decision, Delegation, RequestReminder
 from .queries import escalated_to, managers_deputised_by
@@ -93,14 +92,9 @@ def approve(signup, approver, hours=None):
     if not 0 < hours <= signup.hours_asked or not is_quarter(hours):
         raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
                                 hours=format_decimal(signup.hours_asked)))
-    signup.status = "approved"
-    allocation = Allocation(signup=signup, agent=signup.agent, hours=hours, start_date=call.start_date,
-                            end_date=call.end_date)
-    session.add(allocation)
+    allocation = grant_time(signup, call, hours, actor=approver, **_on_behalf(for_manager))
     session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="approved",
                          hours_asked=signup.hours_asked, hours_agreed=hours))
-    record("signup.approved", actor=approver, obj=signup, call_id=call.id, hours_asked=str(signup.hours_asked),
-           hours_agreed=str(hours), **_on_behalf(for_manager))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=hours, reason="")
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)
     return allocation

@@ -1,6 +1,8 @@
-"""Requests waiting for a manager's decision."""
+"""Requests waiting for a manager's decision, and what the manager reads to decide."""
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -9,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from ..database import session
 from ..directory.models import User
 from ..budgets.models import Allocation, Extension
+from ..budgets.queries import allocations_of, budgets, hours_in_year
+from ..budgets.working_time import working_hours
 from .models import Decision, Delegation, RequestReminder
 from ..signups.models import SignUp
 
@@ -21,6 +25,37 @@ def allocated_this_year(agent_ids, year=None):
                                   Allocation.start_date.between(date(year, 1, 1), date(year, 12, 31)))
                            .group_by(Allocation.agent_id))
     return dict(rows.all())
+
+
+@dataclass
+class TimeGiven:
+    """An agent's allocations touching a year, with what was used, and the hours agreed that fall in the year
+    against the agent's working time in it."""
+
+    year: int
+    budgets: list
+    hours: Decimal
+    working_hours: Decimal
+
+    @property
+    def share(self):
+        """The hours agreed in the year as a fraction of the agent's working time in the year."""
+        return self.hours / self.working_hours if self.working_hours else Decimal(0)
+
+
+def time_given(agent, year):
+    """What the agent already gives over the year (four queries, however many allocations)."""
+    year_budgets = budgets(allocations_of(agent, year))
+    return TimeGiven(year, year_budgets, sum((hours_in_year(b.allocation, year) for b in year_budgets), Decimal(0)),
+                     working_hours(agent.quotity, date(year, 1, 1), date(year, 12, 31)))
+
+
+def refusals_of(signup_ids):
+    """{sign-up id: the manager's refusal of it}, with who decided and for whom (one query and their names)."""
+    rows = session.execute(select(Decision).where(Decision.signup_id.in_(list(signup_ids)), Decision.kind == "request",
+                                                  Decision.outcome == "refused")
+                           .options(selectinload(Decision.decided_by), selectinload(Decision.on_behalf_of)))
+    return {decision.signup_id: decision for decision in rows.scalars()}
 
 
 def managers_deputised_by(user, day=None):

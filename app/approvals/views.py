@@ -13,13 +13,15 @@ from ..budgets.queries import budgets, team_budgets
 from ..budgets.forms import chosen_year
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, paginate, session
+from ..markup import render_markdown
 from ..directory.queries import direct_reports
 from ..signups.models import SignUp
 from .forms import ApproveManyForm, DecisionForm, DelegationForm, RevisionForm
 from .models import Delegation
 from .operations import (DecisionRefused, approve, approve_extension, can_decide, delegate, refuse, refuse_extension,
                          revise_allocation, revoke_delegation)
-from .queries import allocated_this_year, decisions_of, delegations_of, pending_extensions_for, pending_for
+from .queries import (allocated_this_year, decisions_of, delegations_of, pending_extensions_for, pending_for,
+                      time_given)
 
 bp = Blueprint("approvals", __name__)
 
@@ -101,7 +103,14 @@ def decide(signup_id):
     return render_template("allies/approvals/decide.html", signup=signup, form=form,
                            days=hours_to_days(signup.hours_asked),
                            share=share_of_working_time(signup.hours_asked, agent.quotity, call.start_date,
-                                                       call.end_date))
+                                                       call.end_date), **_call_context(call, agent))
+
+
+def _call_context(call, agent):
+    """What a manager reads before deciding: the call as its page states it (never the agent's motivation nor
+    answers), whether they may open that page, and the time the agent already gives in the call's year."""
+    return {"call": call, "agent": agent, "body": render_markdown(call.body, heading_offset=2),
+            "call_readable": call.can_be_read_by(current_agent()), "given": time_given(agent, call.start_date.year)}
 
 
 @bp.route("/approvals/delegation", methods=["GET", "POST"])
@@ -158,7 +167,8 @@ def decide_extension(extension_id):
             flash(str(refusal), "error")
         return redirect(url_for("allies.approvals.inbox"))
     (budget,) = budgets([extension.allocation])
-    return render_template("allies/approvals/extension.html", extension=extension, budget=budget, form=form), \
+    return render_template("allies/approvals/extension.html", extension=extension, budget=budget, form=form,
+                           **_call_context(extension.allocation.signup.call, agent)), \
         422 if form.is_submitted() else 200
 
 

@@ -103,6 +103,10 @@ class Call(Model):
         """Whether a freed place goes to the waiting list: published or closed calls, not archives."""
         return self.status in ("published", "closed")
 
+    def can_be_read_by(self, agent):
+        """Whether the agent may read the call's page: published or closed, and meant for them."""
+        return agent is not None and self.status in ("published", "closed") and self.is_meant_for(agent)
+
     def is_meant_for(self, agent):
         """Whether the call is for the agent: everyone, or the agent's unit is one of its units or below."""
         if self.audience_all:

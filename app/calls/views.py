@@ -3,11 +3,13 @@
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..approvals.queries import refusals_of
 from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
 from ..database import count_rows, paginate, session
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
+from ..signups.queries import latest_signup
 from .forms import (STATUS_LABELS, CallForm, CallSearchForm,
                     QuestionForm)
 from .models import Question
@@ -23,7 +25,7 @@ FEED_SIZE = 50
 def get_call_for_agent(call_id):
     """A call the agent may read (published or closed, and meant for them), else 404."""
     call = get_call_with_questions(call_id)
-    if call is None or call.status not in ("published", "closed") or not call.is_meant_for(current_agent()):
+    if call is None or not call.can_be_read_by(current_agent()):
         abort(404)
     return call
 
@@ -70,8 +72,10 @@ def show(call_id):
     """One call as agents read it, with how to sign up."""
     call = get_call_for_agent(call_id)
     status = live_statuses_of(current_agent(), [call]).get(call.id)
+    previous = None if status else latest_signup(current_agent(), call.id)
+    refusal = refusals_of([previous.id]).get(previous.id) if previous and previous.status == "refused" else None
     return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1),
-                           my_status=status)
+                           my_status=status, previous=previous, refusal=refusal)
 
 
 @bp.route("/lab/calls")

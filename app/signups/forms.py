@@ -29,6 +29,8 @@ EVENT_LABELS = {
     "signup.withdrawn": _l("Withdrawn by the agent"),
     "signup.declined": _l("Declined by the lab"),
     "signup.approved": _l("Approved by the manager"),
+    # An approval recorded with a rule and no person: the call needs no manager agreement.
+    "signup.approved.rule": _l("Approved: this call needs no manager agreement"),
     "signup.refused": _l("Refused by the manager"),
 }
 

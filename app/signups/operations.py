@@ -59,6 +59,25 @@ def _holding_status(call):
     return "pending_manager" if call.needs_manager_agreement else "approved"
 
 
+def grant_time(signup, call, hours, actor=None, **details):
+    """Approve the sign-up for `hours` over the call's period: the allocation the volunteer logs time against,
+    and the audit entry of the approval (`actor` None when the call's rule approves, not a person)."""
+    signup.status = "approved"
+    signup.status_changed_at = utcnow()
+    allocation = Allocation(signup=signup, agent=signup.agent, hours=hours, start_date=call.start_date,
+                            end_date=call.end_date)
+    session.add(allocation)
+    record("signup.approved", actor=actor, obj=signup, call_id=call.id, hours_asked=str(signup.hours_asked),
+           hours_agreed=str(hours), **details)
+    return allocation
+
+
+def _approve_by_rule(signup, call):
+    """A sign-up holding a place on a call that needs no manager agreement gets the hours asked at once."""
+    if signup.status == "approved" and not call.needs_manager_agreement:
+        grant_time(signup, call, signup.hours_asked, rule="no_manager_agreement")
+
+
 def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()):
     """Sign `agent` up to the call; returns (sign-up, created). A second request lands on the live sign-up.
 
@@ -97,6 +116,7 @@ def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
     session.flush()
     record("signup.created", actor=agent, obj=signup, call_id=call.id, status=signup.status,
            hours_asked=str(hours_asked))
+    _approve_by_rule(signup, call)
     _tell_about_new_signup(signup)
     return signup, True
 
@@ -192,6 +212,7 @@ def promote_from_waitlist(call):
         first.status_changed_at = utcnow()
         session.flush()
         record("signup.promoted", obj=first, call_id=call.id, status=first.status)
+        _approve_by_rule(first, call)
         queue_mail(first.agent, "signup_promoted", signup=first, call=call)
         _ask_manager(first)
         promoted.append(first)

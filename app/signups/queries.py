@@ -23,6 +23,12 @@ def signups_of_agent(agent):
             .order_by(SignUp.submitted_at.desc(), SignUp.id.desc()))
 
 
+def latest_signup(agent, call_id):
+    """The agent's most recent sign-up to the call, whatever its status, or None."""
+    return session.execute(select(SignUp).where(SignUp.agent_id == agent.id, SignUp.call_id == call_id)
+                           .order_by(SignUp.submitted_at.desc(), SignUp.id.desc()).limit(1)).scalar_one_or_none()
+
+
 def signups_of_call(call, status="", unit="", q=""):
     """The call's sign-ups in submission order, filtered as the lab asks, with agents and answers loaded (a query
     to paginate or read whole)."""

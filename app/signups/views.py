@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..approvals.queries import refusals_of
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
@@ -73,7 +74,8 @@ def mine():
     """The agent's sign-ups with their status, and their rank on waiting lists."""
     signups = all_rows(signups_of_agent(current_agent()))
     ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
-    return render_template("allies/signups/mine.html", signups=signups, ranks=ranks)
+    refusals = refusals_of(signup.id for signup in signups if signup.status == "refused")
+    return render_template("allies/signups/mine.html", signups=signups, ranks=ranks, refusals=refusals)
 
 
 @bp.route("/my/sign-ups/<int:signup_id>/withdraw", methods=["GET", "POST"])
@@ -114,7 +116,8 @@ def detail(signup_id):
     """One sign-up for the lab: answers, history, and declining it."""
     signup = session.get(SignUp, signup_id) or abort(404)
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup),
-                           form=DeclineForm(), rank=waitlist_rank(signup))
+                           form=DeclineForm(), rank=waitlist_rank(signup),
+                           refusal=refusals_of([signup.id]).get(signup.id))
 
 
 @bp.route("/lab/sign-ups/<int:signup_id>/decline", methods=["POST"])
@@ -132,7 +135,7 @@ def decline_signup(signup_id):
             flash(_("The sign-up is declined; the agent is told why."), "success")
         return redirect(url_for("allies.signups.detail", signup_id=signup.id))
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup), form=form,
-                           rank=waitlist_rank(signup)), 422
+                           rank=waitlist_rank(signup), refusal=refusals_of([signup.id]).get(signup.id)), 422
 
 
 @bp.route("/lab/notifications", methods=["GET", "POST"])
