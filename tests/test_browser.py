@@ -157,7 +157,7 @@ def pages_for(role, live_app):
     if role == "anonymous":
         return ["/login", *public]
     pages = ["/", *public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
-             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
+             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation", "/approvals/delegation?q=e",
              "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}", "/my/tokens"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
@@ -417,7 +417,9 @@ def test_time_budget_cycle(chromium, live_app):
         sign_up(call_id, session.get(User, second_id), "Moi aussi", Decimal(4))
         session.commit()
     boss.goto("/approvals/delegation")
-    boss.get_by_label("Identifiant de votre suppléant ou suppléante").fill(deputy)
+    boss.get_by_label("Nom de votre suppléant ou suppléante").fill(names[deputy_id])
+    boss.get_by_role("button", name="Rechercher").click()
+    boss.get_by_label(re.compile("^" + re.escape(names[deputy_id]))).check()
     boss.get_by_label("Du").fill(today.isoformat())
     boss.get_by_label("Au").fill((today + timedelta(days=7)).isoformat())
     boss.get_by_role("button", name="Enregistrer").click()
