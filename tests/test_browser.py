@@ -171,6 +171,8 @@ def pages_for(role, live_app):
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
                   f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
+                  f"/lab/calls/{busy_call.id}/questions/{question_id}/remove", f"/lab/calls/{draft.id}/publish",
+                  f"/lab/calls/{draft.id}/archive",
                   "/lab/notifications"]
     if role == "admin":
         pages += ["/admin/audit", "/admin/audit?action=signup&object_type=SignUp", "/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
@@ -265,7 +267,8 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     lab.get_by_role("textbox", name=re.compile(r"^Question")).fill("Pouvez-vous venir le 12 mars ?")
     lab.get_by_label("Réponse obligatoire").check()
     lab.get_by_role("button", name="Ajouter la question").click()
-    lab.get_by_role("button", name="Publier").click()
+    lab.get_by_role("link", name="Publier").click()
+    lab.get_by_role("button", name="Oui, publier").click()
     expect(lab.get_by_text("Ouvert").first).to_be_visible()
 
     first = chromium.new_context(base_url=base, locale="fr-FR").new_page()
