@@ -5,14 +5,14 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 from flask_babel import get_locale
 
+from ..approvals.queries import managers_deputised_by
 from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
 from ..extension import TEMPLATES_DIR
 from ..markup import render_markdown
-from ..approvals.queries import managers_deputised_by
-from .queries import budget_state, inbox_of, lab_news, last_directory_import, open_calls_of
 from .i18n import LOCALE_SESSION_KEY, remember_locale
+from .queries import budget_state, inbox_of, lab_news, last_directory_import, open_calls_of
 from .security import safe_next
 
 bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_folder="../static",
