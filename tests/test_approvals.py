@@ -368,3 +368,8 @@ class TestDeputyByName:
             "q": "roussel", "deputy": "claude.roussel", "start_date": "2030-01-01", "end_date": "2030-01-31"})
         assert response.status_code == 200 and 'id="deputy-error"' in response.get_data(as_text=True)
         assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
+
+    def test_a_search_with_control_characters_finds_nobody_and_does_not_fail(self, app, people, make_user):
+        make_user("camille.roussel", given_name="Camille", family_name="Roussel")
+        response = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=rous%00sel")
+        assert response.status_code == 200 and "camille.roussel" not in response.get_data(as_text=True)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
@@ -51,8 +51,10 @@ class DecisionForm(FlaskForm):
 class DeputySearchForm(FilterForm):
     """Find a deputy by name, sent with GET."""
 
-    q = StringField(_l("Name of your deputy"), validators=[Optional(), Length(max=100)],
-                    description=_l("A first name, a last name or part of one; then choose among the people found."))
+    q = StringField(_l("Name of your deputy"), validators=[
+        Optional(), Length(max=100),
+        Regexp(r"^[^\x00-\x1f]*$", message=_l("Type part of a name, without control characters."))],
+        description=_l("A first name, a last name or part of one; then choose among the people found."))
 
 
 class FoundPersonField(RadioField):
