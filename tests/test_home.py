@@ -113,3 +113,15 @@ def test_admin_sees_the_last_directory_import(app, people):
     assert "3 créations, 5 mises à jour, 1 désactivations" in block
     assert 'href="/admin/audit?action=directory.import"' in block
     assert 'aria-labelledby="home-import"' not in sign_in(app.test_client(), people["lab"]).get("/").get_data(as_text=True)
+
+
+def test_a_deputy_sees_the_requests_of_the_manager_they_stand_in_for(app, people, make_call, make_user):
+    from app.approvals.operations import delegate
+
+    deputy = make_user("dana.deputy")
+    assert 'aria-labelledby="home-inbox"' not in sign_in(app.test_client(), deputy).get("/").get_data(as_text=True)
+    sign_up(make_call().id, people["agent"], "Motivé", Decimal(10))
+    delegate(people["manager"], deputy, TODAY, TODAY + timedelta(days=3))
+    session.commit()
+    inbox = section(sign_in(app.test_client(), deputy).get("/").get_data(as_text=True), "home-inbox")
+    assert "1 demande attend votre décision." in inbox and "La plus ancienne est arrivée aujourd'hui." in inbox
