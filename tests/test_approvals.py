@@ -405,3 +405,46 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
     session.commit()
     page = sign_in(app.test_client(), people["manager"]).get(f"/approvals/{signup.id}").get_data(as_text=True)
     assert f'href="/calls/{call.id}"' in page
+
+
+class TestDeputyByName:
+    def test_searching_a_name_lists_active_people_only(self, app, people, make_user):
+        make_user("camille.roussel", given_name="Camille", family_name="Roussel")
+        make_user("claude.roussel", given_name="Claude", family_name="Roussel", active=False)
+        page = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=roussel").get_data(as_text=True)
+        assert 'type="radio"' in page and 'value="camille.roussel"' in page and "Camille Roussel" in page
+        assert "claude.roussel" not in page and "Claude Roussel" not in page
+
+    def test_the_search_ignores_accents_and_case_and_leaves_me_out(self, app, people, make_user):
+        make_user("helene.rousse", given_name="Hélène", family_name="Roussé")
+        page = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=ROUSSE").get_data(as_text=True)
+        assert 'value="helene.rousse"' in page
+        page = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=manon").get_data(as_text=True)
+        assert 'value="manon.manager"' not in page and "Aucune personne active ne correspond" in page
+
+    def test_choosing_a_person_found_sets_the_deputy(self, app, people, make_user):
+        from datetime import date, timedelta
+
+        from app.approvals.models import Delegation
+
+        camille = make_user("camille.roussel", given_name="Camille", family_name="Roussel")
+        response = sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
+            "q": "roussel", "deputy": "camille.roussel", "start_date": date.today().isoformat(),
+            "end_date": (date.today() + timedelta(days=3)).isoformat()})
+        assert response.status_code == 302
+        (delegation,) = session.execute(select(Delegation)).scalars().all()
+        assert delegation.deputy_id == camille.id and delegation.manager_id == people["manager"].id
+
+    def test_an_inactive_person_cannot_be_chosen(self, app, people, make_user):
+        from app.approvals.models import Delegation
+
+        make_user("claude.roussel", given_name="Claude", family_name="Roussel", active=False)
+        response = sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
+            "q": "roussel", "deputy": "claude.roussel", "start_date": "2030-01-01", "end_date": "2030-01-31"})
+        assert response.status_code == 200 and 'id="deputy-error"' in response.get_data(as_text=True)
+        assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
+
+    def test_a_search_with_control_characters_finds_nobody_and_does_not_fail(self, app, people, make_user):
+        make_user("camille.roussel", given_name="Camille", family_name="Roussel")
+        response = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=rous%00sel")
+        assert response.status_code == 200 and "camille.roussel" not in response.get_data(as_text=True)

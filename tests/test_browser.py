@@ -157,7 +157,7 @@ def pages_for(role, live_app):
     if role == "anonymous":
         return ["/login", *public]
     pages = ["/", *public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
-             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
+             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation", "/approvals/delegation?q=e",
              "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}", "/my/tokens"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
@@ -171,6 +171,8 @@ def pages_for(role, live_app):
                   f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
                   f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
+                  f"/lab/calls/{busy_call.id}/questions/{question_id}/remove", f"/lab/calls/{draft.id}/publish",
+                  f"/lab/calls/{draft.id}/archive",
                   "/lab/notifications"]
     if role == "admin":
         pages += ["/admin/audit", "/admin/audit?action=signup&object_type=SignUp", "/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
@@ -376,7 +378,8 @@ def test_call_sign_up_waiting_list_promotion_cycle(chromium, live_app):
     lab.get_by_role("textbox", name=re.compile(r"^Question")).fill("Pouvez-vous venir le 12 mars ?")
     lab.get_by_label("Réponse obligatoire").check()
     lab.get_by_role("button", name="Ajouter la question").click()
-    lab.get_by_role("button", name="Publier").click()
+    lab.get_by_role("link", name="Publier").click()
+    lab.get_by_role("button", name="Oui, publier").click()
     expect(lab.get_by_text("Ouvert").first).to_be_visible()
 
     first = chromium.new_context(base_url=base, locale="fr-FR").new_page()
@@ -528,7 +531,9 @@ def test_time_budget_cycle(chromium, live_app):
         sign_up(call_id, session.get(User, second_id), "Moi aussi", Decimal(4))
         session.commit()
     boss.goto("/approvals/delegation")
-    boss.get_by_label("Identifiant de votre suppléant ou suppléante").fill(deputy)
+    boss.get_by_label("Nom de votre suppléant ou suppléante").fill(names[deputy_id])
+    boss.get_by_role("button", name="Rechercher").click()
+    boss.get_by_label(re.compile("^" + re.escape(names[deputy_id]))).check()
     boss.get_by_label("Du").fill(today.isoformat())
     boss.get_by_label("Au").fill((today + timedelta(days=7)).isoformat())
     boss.get_by_role("button", name="Enregistrer").click()

@@ -1,5 +1,6 @@
 """Calls: the lab writes, publishes, edits, closes, archives and builds questions; agents find open calls."""
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -273,3 +274,53 @@ def test_editing_an_answered_question_keeps_the_answers_label(app, lab_client, m
     bad = lab_client.post(f"/lab/calls/{call.id}/questions/{question.id}/edit",
                           data={"kind": "single_choice", "label": "", "choices": "Un"})
     assert bad.status_code == 200 and 'id="label-error"' in bad.get_data(as_text=True)
+
+
+class TestRehearsal:
+    """The lab sees a draft as agents will, and publishing, archiving or removing a question asks first."""
+
+    @pytest.fixture
+    def draft(self, make_call):
+        return make_call(title="Répétition", status="draft", questions=[
+            ("short_text", "Pourquoi vous ?", True, []), ("single_choice", "Quel jour ?", False, ["Lundi", "Mardi"])])
+
+    def test_the_preview_shows_the_call_page_and_the_sign_up_form(self, lab_client, draft):
+        page = lab_client.get(f"/lab/calls/{draft.id}").get_data(as_text=True)
+        assert "Aperçu\u00a0: voici ce que verront les agents." in page
+        first, second = draft.active_questions
+        assert f'name="q{first.id}"' in page and f'<label for="q{first.id}">Pourquoi vous ?' in page
+        assert re.search(rf'<input[^>]*name="q{second.id}"[^>]*type="radio"[^>]*value="Lundi"', page)
+        assert 'name="motivation"' in page and 'name="hours_asked"' in page
+        assert re.search(r'<button type="submit" class="button primary" disabled>Envoyer ma candidature', page)
+        assert "Un atelier pour repenser l'accueil." in page or "Un atelier pour repenser l&#39;accueil." in page
+
+    def test_publishing_asks_for_confirmation_and_only_the_post_publishes(self, lab_client, draft):
+        page = lab_client.get(f"/lab/calls/{draft.id}").get_data(as_text=True)
+        assert f'<a class="button primary" href="/lab/calls/{draft.id}/publish">Publier</a>' in page
+        confirm = lab_client.get(f"/lab/calls/{draft.id}/publish")
+        assert confirm.status_code == 200
+        html = confirm.get_data(as_text=True)
+        assert f'<form method="post" action="/lab/calls/{draft.id}/publish"' in html and "Oui, publier" in html
+        assert session.get(Call, draft.id).status == "draft"
+        assert lab_client.post(f"/lab/calls/{draft.id}/publish").status_code == 302
+        session.expire_all()
+        assert session.get(Call, draft.id).status == "published"
+
+    def test_archiving_and_removing_a_question_ask_first(self, lab_client, draft):
+        question = draft.active_questions[0]
+        question_id = question.id
+        assert "Oui, archiver" in lab_client.get(f"/lab/calls/{draft.id}/archive").get_data(as_text=True)
+        remove = lab_client.get(f"/lab/calls/{draft.id}/questions/{question.id}/remove").get_data(as_text=True)
+        assert "Pourquoi vous ?" in remove and "Oui, la retirer" in remove
+        assert session.get(Call, draft.id).status == "draft" and session.get(Question, question.id).removed is False
+        lab_client.post(f"/lab/calls/{draft.id}/questions/{question.id}/remove")
+        lab_client.post(f"/lab/calls/{draft.id}/archive")
+        session.expire_all()
+        gone = session.get(Question, question_id)
+        assert (gone is None or gone.removed) and len(draft.active_questions) == 1
+        assert session.get(Call, draft.id).status == "archived"
+
+    def test_only_the_lab_reaches_the_confirmations(self, client, people, draft):
+        agent_client = sign_in(client, people["agent"])
+        assert agent_client.get(f"/lab/calls/{draft.id}/publish").status_code == 403
+

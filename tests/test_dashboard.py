@@ -56,3 +56,20 @@ def test_page_charts_tables_and_purge(app, people, activity):
     assert [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR)] == figures
     assert client.get("/lab/dashboard").get_data(as_text=True).count("<figure class=\"chart") == 3
     assert sign_in(app.test_client(), people["manager"]).get("/lab/dashboard").status_code == 403
+
+
+def test_opens_on_the_year_of_the_open_calls_when_this_year_is_empty(app, people, make_call):
+    from app.dashboard.queries import year_that_matters
+
+    make_call(title="Saison prochaine", start_date=date(YEAR + 1, 1, 1), end_date=date(YEAR + 1, 6, 30))
+    assert year_that_matters() == YEAR + 1
+    client = sign_in(app.test_client(), people["lab"])
+    assert f"Tableau de bord — {YEAR + 1}</h1>" in client.get("/lab/dashboard").get_data(as_text=True)
+    assert f"Tableau de bord — {YEAR}</h1>" in client.get(f"/lab/dashboard?year={YEAR}").get_data(as_text=True)
+
+
+def test_opens_on_this_year_while_it_holds_allocations(app, activity, make_call):
+    from app.dashboard.queries import year_that_matters
+
+    make_call(title="Saison prochaine", start_date=date(YEAR + 1, 1, 1), end_date=date(YEAR + 1, 6, 30))
+    assert year_that_matters() == YEAR

@@ -73,3 +73,15 @@ def test_queries_do_not_grow_with_the_calls(public_app, people, make_call):
         make_call(title=f"Appel {number}", capacity=3)
     session.commit()
     assert [count_queries(public_app, client, url) for url in ("/widget/calls", "/calls.atom")] == few
+
+
+@pytest.mark.parametrize("role, url", [("agent", "/"), ("agent", "/calls"), ("lab", "/lab/calls")])
+def test_pages_listing_calls_announce_the_feed(app, people, role, url):
+    page = sign_in(app.test_client(), people[role]).get(url).get_data(as_text=True)
+    head = page.split("</head>")[0]
+    assert '<link rel="alternate" type="application/atom+xml" href="/calls.atom"' in head
+
+
+def test_other_pages_do_not_announce_the_feed(app, people):
+    page = sign_in(app.test_client(), people["agent"]).get("/my/sign-ups").get_data(as_text=True)
+    assert "application/atom+xml" not in page

@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..fields import CheckboxListField, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField
 
 
 class DecisionForm(FlaskForm):
@@ -48,11 +48,28 @@ class DecisionForm(FlaskForm):
         return valid and not self.hours.errors and not self.reason.errors
 
 
+class DeputySearchForm(FilterForm):
+    """Find a deputy by name, sent with GET."""
+
+    q = StringField(_l("Name of your deputy"), validators=[
+        Optional(), Length(max=100),
+        Regexp(r"^[^\x00-\x1f]*$", message=_l("Type part of a name, without control characters."))],
+        description=_l("A first name, a last name or part of one; then choose among the people found."))
+
+
+class FoundPersonField(RadioField):
+    """The people a search found, as radio buttons; the value is a login, checked by the form whatever the search."""
+
+    def pre_validate(self, form):
+        """The form's own check decides (an active colleague other than oneself), not the list shown."""
+
+
 class DelegationForm(FlaskForm):
     """Name a deputy for a date range."""
 
-    deputy = StringField(_l("Login of your deputy"), validators=[DataRequired(), Length(max=64)],
-                         description=_l("An active colleague who decides in your place during these dates."))
+    deputy = FoundPersonField(_l("Your deputy"), choices=[], validators=[
+        InputRequired(message=_l("Choose your deputy among the people found."))],
+        description=_l("An active colleague who decides in your place during these dates."))
     start_date = DateField(_l("From"), validators=[InputRequired()])
     end_date = DateField(_l("To"), validators=[InputRequired()])
 
@@ -62,7 +79,7 @@ class DelegationForm(FlaskForm):
         self.deputy_user = None
 
     def validate_deputy(self, field):
-        self.deputy_user = find_user(field.data)
+        self.deputy_user = find_user(field.data or "")
         if self.deputy_user is None or not self.deputy_user.active:
             raise ValidationError(_l("No active colleague has this login."))
         if self.deputy_user.id == self._manager.id:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..database import session
 from ..directory.models import User
+from ..directory.queries import search_users
 from ..budgets.models import Allocation, Extension
 from ..budgets.queries import allocations_of, budgets, hours_in_year
 from ..budgets.working_time import working_hours
@@ -117,3 +118,11 @@ def pending_for(manager):
     return (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == "pending_manager")
             .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
             .order_by(SignUp.submitted_at, SignUp.id))
+
+
+def deputy_candidates(manager, q, limit=20):
+    """Active people whose name, login or e-mail holds `q` (accents and case aside), the manager aside, by name."""
+    if not q.strip():
+        return []
+    query = search_users(q, status="active").where(User.id != manager.id).limit(limit)
+    return session.execute(query).scalars().all()

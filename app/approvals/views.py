@@ -16,12 +16,12 @@ from ..database import all_rows, paginate, session
 from ..markup import render_markdown
 from ..directory.queries import direct_reports
 from ..signups.models import SignUp
-from .forms import ApproveManyForm, DecisionForm, DelegationForm, RevisionForm
+from .forms import ApproveManyForm, DecisionForm, DelegationForm, DeputySearchForm, RevisionForm
 from .models import Delegation
 from .operations import (DecisionRefused, approve, approve_extension, can_decide, delegate, refuse, refuse_extension,
                          revise_allocation, revoke_delegation)
-from .queries import (allocated_this_year, decisions_of, delegations_of, pending_extensions_for, pending_for,
-                      time_given)
+from .queries import (allocated_this_year, decisions_of, delegations_of, deputy_candidates, pending_extensions_for,
+                      pending_for, time_given)
 
 bp = Blueprint("approvals", __name__)
 
@@ -116,8 +116,13 @@ def _call_context(call, agent):
 @bp.route("/approvals/delegation", methods=["GET", "POST"])
 @login_required
 def delegation():
-    """Name a deputy who decides in my place for a date range; see and end my delegations."""
+    """Find a deputy by name (a GET search), choose them and the dates; see and end my delegations."""
+    search = DeputySearchForm(request.values)
+    q = search.valid_filters()["q"].strip()
+    candidates = deputy_candidates(current_agent(), q)
     form = DelegationForm(manager=current_agent())
+    form.deputy.choices = [SelectChoice(person.login, person.full_name + (
+        f" — {person.org_unit.display_path}" if person.org_unit else "")) for person in candidates]
     if form.validate_on_submit():
         try:
             delegate(current_agent(), form.deputy_user, form.start_date.data, form.end_date.data)
@@ -127,8 +132,8 @@ def delegation():
             flash(_("%(name)s decides in your place during these dates.", name=form.deputy_user.full_name),
                   "success")
             return redirect(url_for("allies.approvals.delegation"))
-    return render_template("allies/approvals/delegation.html", form=form,
-                           delegations=delegations_of(current_agent()))
+    return render_template("allies/approvals/delegation.html", form=form, search=search, q=q,
+                           candidates=candidates, delegations=delegations_of(current_agent()))
 
 
 @bp.route("/approvals/delegation/<int:delegation_id>/revoke", methods=["POST"])

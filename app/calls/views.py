@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..approvals.queries import refusals_of
 from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
+from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
 from ..database import count_rows, paginate, session
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
@@ -15,6 +16,7 @@ from .forms import (STATUS_LABELS, CallForm, CallSearchForm,
 from .models import Question
 from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
                          remove_question, update_call, update_question)
+from ..signups.forms import ConfirmForm, signup_form_for
 from .feed import open_calls_feed
 from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, open_calls_for, status_counts
 
@@ -139,13 +141,23 @@ def preview(call_id):
 
 
 def _preview(call, question_form, status=200):
-    """The lab's page of a call, with the question form (empty, or with its errors)."""
+    """The lab's page of a call, with the question form (empty, or with its errors), and the call's page and
+    sign-up form as the lab member would see them as an agent (nothing can be sent from it)."""
+    agent = current_agent()
+    proposed = hours_to_propose(call, agent)
     return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=2),
-                           question_form=question_form, counts=status_counts([call.id])[call.id]), status
+                           question_form=question_form, counts=status_counts([call.id])[call.id],
+                           form=signup_form_for(call, agent, formdata=None, data={"hours_asked": proposed}),
+                           rehearsal=True, proposed=proposed, proposed_days=hours_to_days(proposed),
+                           proposed_share=share_of_working_time(proposed, agent.quotity, call.start_date,
+                                                                call.end_date)), status
 
 
-def _change_status(call_id, change, done_message):
-    call = get_call_for_lab(call_id)
+def _confirm_then_change(call, change, done_message, confirmation):
+    """GET: a page asking to confirm (nothing changes); POST with its token: the change, then back to the call."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("allies/calls/confirm.html", call=call, form=form, **confirmation)
     try:
         change(call, current_agent())
     except CallChangeRefused as refusal:
@@ -155,25 +167,42 @@ def _change_status(call_id, change, done_message):
     return redirect(url_for("allies.calls.preview", call_id=call.id))
 
 
-@bp.route("/lab/calls/<int:call_id>/publish", methods=["POST"])
+@bp.route("/lab/calls/<int:call_id>/publish", methods=["GET", "POST"])
 @role_required("lab")
 def publish_call(call_id):
-    """Publish the call on the intranet."""
-    return _change_status(call_id, publish, _("The call is published: agents can sign up."))
+    """Ask for confirmation, then publish the call on the intranet."""
+    call = get_call_for_lab(call_id)
+    return _confirm_then_change(call, publish, _("The call is published: agents can sign up."), dict(
+        heading=_("Publish « %(title)s »?", title=call.title),
+        explanation=_("Agents it is meant for will find it in the calls, the widget and the feed, and can sign up "
+                      "until its deadline. Check the preview first."),
+        confirm=_("Yes, publish"), cancel=_("No, back to the call")))
 
 
 @bp.route("/lab/calls/<int:call_id>/close", methods=["POST"])
 @role_required("lab")
 def close_call(call_id):
     """Stop sign-ups by hand."""
-    return _change_status(call_id, close, _("The call is closed: no more sign-ups."))
+    call = get_call_for_lab(call_id)
+    try:
+        close(call, current_agent())
+    except CallChangeRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(_("The call is closed: no more sign-ups."), "success")
+    return redirect(url_for("allies.calls.preview", call_id=call.id))
 
 
-@bp.route("/lab/calls/<int:call_id>/archive", methods=["POST"])
+@bp.route("/lab/calls/<int:call_id>/archive", methods=["GET", "POST"])
 @role_required("lab")
 def archive_call(call_id):
-    """File the call away."""
-    return _change_status(call_id, archive, _("The call is archived."))
+    """Ask for confirmation, then file the call away."""
+    call = get_call_for_lab(call_id)
+    return _confirm_then_change(call, archive, _("The call is archived."), dict(
+        heading=_("Archive « %(title)s »?", title=call.title),
+        explanation=_("The call leaves the lab's list (the « archived » filter still shows it) and cannot be "
+                      "published again; its sign-ups stay readable."),
+        confirm=_("Yes, archive"), cancel=_("No, back to the call")))
 
 
 @bp.route("/lab/calls/<int:call_id>/questions", methods=["POST"])
@@ -225,11 +254,18 @@ def move(call_id, question_id):
     return redirect(url_for("allies.calls.preview", call_id=call_id, _anchor="questions"))
 
 
-@bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/remove", methods=["POST"])
+@bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @role_required("lab")
 def remove(call_id, question_id):
-    """Remove a question (answers already given stay readable)."""
+    """Ask for confirmation, then remove a question (answers already given stay readable)."""
     question = get_question_for_lab(call_id, question_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("allies/calls/confirm.html", call=question.call, form=form,
+                               heading=_("Remove the question « %(label)s »?", label=question.label),
+                               explanation=_("Agents will no longer be asked it; the answers already given stay "
+                                             "readable."),
+                               confirm=_("Yes, remove it"), cancel=_("No, keep it"))
     remove_question(question, current_agent())
     flash(_("Question removed."), "success")
     return redirect(url_for("allies.calls.preview", call_id=call_id, _anchor="questions"))

@@ -13,7 +13,7 @@ from ..budgets.models import Allocation
 from ..budgets.queries import hours_between, monthly_use
 from ..calls.models import Call, aware
 from ..database import session
-from ..directory.models import local_midnight
+from ..directory.models import local_midnight, utcnow
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import SignUp
 
@@ -81,3 +81,19 @@ def manager_decisions(year):
     return DecisionFigures(approved=sum(1 for outcome, *_ in rows if outcome == "approved"),
                            refused=sum(1 for outcome, *_ in rows if outcome == "refused"),
                            median_days=round(median(waits), 1) if waits else None)
+
+
+def year_that_matters(today=None):
+    """The year the dashboard opens on: this year while it holds allocations or open calls, else the first year
+    of the open calls' periods (calls published in December for the next year), else this year."""
+    today = today or date.today()
+    first, last = date(today.year, 1, 1), date(today.year, 12, 31)
+    is_open = (Call.status == "published") & (Call.deadline > utcnow())
+    if session.execute(select(Allocation.id).where(Allocation.start_date <= last, Allocation.end_date >= first)
+                       .limit(1)).first() is not None:
+        return today.year
+    if session.execute(select(Call.id).where(is_open, Call.start_date <= last, Call.end_date >= first)
+                       .limit(1)).first() is not None:
+        return today.year
+    start = session.execute(select(func.min(Call.start_date)).where(is_open, Call.start_date > last)).scalar()
+    return start.year if start is not None else today.year

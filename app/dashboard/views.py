@@ -5,9 +5,9 @@ from flask_babel import format_date
 
 from ..auth.access import role_required
 from ..budgets.charts import bar_chart
-from ..budgets.forms import chosen_year
+from ..budgets.forms import YearForm
 from ..budgets.queries import overview_by_directorate
-from .queries import hours_per_month, manager_decisions, signups_per_call
+from .queries import hours_per_month, manager_decisions, signups_per_call, year_that_matters
 
 bp = Blueprint("dashboard", __name__)
 
@@ -15,8 +15,8 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/lab/dashboard")
 @role_required("lab")
 def dashboard():
-    """Sign-ups per call and status, agents and hours per directorate, hours per month, managers' decisions."""
-    year = chosen_year(request.args)
+    """The year asked for, or the one that matters now: sign-ups per call and status, agents and hours per directorate, hours per month, managers' decisions."""
+    year = YearForm(request.args).valid_filters()["year"] or year_that_matters()
     calls = signups_per_call(year)
     directorates = overview_by_directorate(year)
     months = hours_per_month(year)

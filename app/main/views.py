@@ -1,16 +1,18 @@
-"""Home page (the agent's profile), language switch, privacy notice and accessibility statement."""
+"""Home page (what needs each person now, and their profile), language switch, privacy notice and accessibility statement."""
 
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 from flask_babel import get_locale
 
+from ..approvals.queries import managers_deputised_by
 from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
 from ..extension import TEMPLATES_DIR
 from ..markup import render_markdown
 from .i18n import LOCALE_SESSION_KEY, remember_locale
+from .queries import budget_state, inbox_of, lab_news, last_directory_import, open_calls_of
 from .security import safe_next
 
 bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_folder="../static",
@@ -20,9 +22,17 @@ bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_fold
 @bp.route("/")
 @login_required
 def home():
-    """The signed-in agent's profile (org unit, manager, quotity, roles) and, for a manager, the team."""
+    """What needs the signed-in person now, by role (calls and budget; requests to decide; the lab's news; the last
+    directory import), then their profile and, for a manager, the team."""
     agent = current_agent()
-    return render_template("allies/main/home.html", agent=agent, team=direct_reports(agent, active_only=True))
+    team = direct_reports(agent, active_only=True)
+    inbox = inbox_of(agent)
+    if not (team or inbox.total or managers_deputised_by(agent)):
+        inbox = None  # not a manager, nor a deputy, nor the fallback approver of anyone waiting
+    return render_template(
+        "allies/main/home.html", agent=agent, team=team, calls=open_calls_of(agent), budget=budget_state(agent),
+        inbox=inbox, lab=lab_news() if agent.has_role("lab") else None,
+        last_import=last_directory_import() if agent.has_role("admin") else None)
 
 
 @bp.route("/language", methods=["POST"])
