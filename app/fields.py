@@ -1,36 +1,65 @@
 """Form fields the features share."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_decimal
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+SPACES = re.compile(r"\s+")  # any space groups digits: " ", U+00A0, U+202F, U+2009
+EITHER_MARK = re.compile(r"[+-]?(?:\d{1,3}(?:([.,])\d{3})*(?!\1)[.,]\d+|\d+(?:[.,]\d+)?|[.,]\d+)")
+NUMBER_ERROR = _l("Enter a number, such as 12,5.")
+
+
+def parse_local_decimal(text, locale=None):
+    """The finite number in `text`, typed the user's way (1 607,25) or with the other mark (12.5 in French); else ValueError."""
+    locale = locale or get_locale() or "en"
+    cleaned = SPACES.sub("", text)
+    try:
+        number = parse_decimal(cleaned, locale=locale, strict=True)
+    except (NumberFormatError, InvalidOperation):
+        if not EITHER_MARK.fullmatch(cleaned):
+            raise ValueError(text) from None
+        head, mark, tail = cleaned.rpartition("," if cleaned.rfind(",") > cleaned.rfind(".") else ".")
+        number = Decimal(re.sub(r"[.,]", "", head) + "." + tail if mark else cleaned)
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+class DecimalInput(TextInput):
+    """A text input that brings up a keyboard with a decimal mark: type="number" drops a French value (158,5)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("inputmode", "decimal")
+        return super().__call__(field, **kwargs)
 
 
 class LocalDecimalField(DecimalField):
     """A decimal number typed the French way (12,5) or the English way (12.5), shown the user's way."""
+
+    widget = DecimalInput()
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
         if self.data is None:
             return ""
-        return format_decimal(self.data, format="0.##")
+        return format_decimal(self.data, format="0.##", locale=get_locale() or "en", decimal_quantization=False)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
         try:
-            self.data = Decimal(valuelist[0].strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except InvalidOperation:
+            self.data = parse_local_decimal(valuelist[0])
+        except ValueError:
             self.data = None
-            raise ValueError(_l("Enter a number, such as 12,5.")) from None
-        if not self.data.is_finite():
-            self.data = None
-            raise ValueError(_l("Enter a number, such as 12,5."))
+            raise ValueError(NUMBER_ERROR) from None
 
 
 class FilterForm(FlaskForm):

@@ -1,0 +1,116 @@
+"""Form input the French way: decimals typed and shown with a comma, errors summed up at the top, limits announced."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.approvals.operations import approve
+from app.budgets.models import TimeEntry
+from app.budgets.operations import log_time
+from app.database import session
+from app.fields import LocalDecimalField, parse_local_decimal
+from app.signups.models import SignUp
+from app.signups.operations import sign_up
+from tests.conftest import sign_in
+
+TODAY = date.today()
+
+
+class Tags(HTMLParser):
+    """The start tags of a page, each as (tag, attributes)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.tags = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def find(self, **wanted):
+        """The attributes of the first tag having all `wanted` attributes."""
+        return next(attrs for _, attrs in self.tags if all(attrs.get(k) == v for k, v in wanted.items()))
+
+
+def tags(response):
+    return Tags(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("typed, number", [
+    ("158,5", Decimal("158.5")), ("158.5", Decimal("158.5")), ("1 607,25", Decimal("1607.25")),
+    ("1\u00a0607,25", Decimal("1607.25")), ("1\u202f607,25", Decimal("1607.25")), (" 12 ", Decimal(12)),
+    ("0,25", Decimal("0.25")), ("1.607,25", Decimal("1607.25")), ("1,607.25", Decimal("1607.25")),
+])
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_decimals_are_read_the_french_and_the_english_way(locale, typed, number):
+    assert parse_local_decimal(typed, locale) == number
+
+
+@pytest.mark.parametrize("typed", ["deux", "1,2,3", "NaN", "Infinity", "1..5", "-", "12,5 h"])
+def test_what_is_not_a_number_is_refused(typed):
+    with pytest.raises(ValueError):
+        parse_local_decimal(typed, "fr")
+
+
+def test_english_readers_keep_their_group_mark():
+    assert parse_local_decimal("1,607", "en") == Decimal(1607)
+    assert parse_local_decimal("12,5", "en") == Decimal("12.5")
+
+
+class NumberForm:
+    """A bare form with one decimal field, built inside a request."""
+
+    @staticmethod
+    def build(app, **kwargs):
+        from flask_wtf import FlaskForm
+
+        class Form(FlaskForm):
+            hours = LocalDecimalField("Hours")
+
+        return Form(meta={"csrf": False}, **kwargs)
+
+
+@pytest.mark.parametrize("locale, shown", [("fr", 'value="158,5"'), ("en", 'value="158.5"')])
+def test_a_decimal_is_shown_in_a_text_field_the_browser_keeps(app, locale, shown):
+    with app.test_request_context(), force_locale(locale):
+        html = str(NumberForm.build(app, data={"hours": Decimal("158.5")}).hours())
+    assert shown in html and 'type="text"' in html and 'inputmode="decimal"' in html
+    assert 'type="number"' not in html
+
+
+@pytest.mark.parametrize("typed", ["158,5", "158.5"])
+def test_a_decimal_typed_either_way_is_read(app, typed):
+    from werkzeug.datastructures import MultiDict
+
+    with app.test_request_context(), force_locale("en"):
+        form = NumberForm.build(app, formdata=MultiDict({"hours": typed}))
+        assert form.validate() and form.hours.data == Decimal("158.5")
+
+
+@pytest.fixture
+def allocation(people, make_call):
+    """The agent's allocation of 40 h over a period around today."""
+    call = make_call(title="Réseau des facilitateurs", start_date=TODAY - timedelta(days=60),
+                     end_date=TODAY + timedelta(days=60))
+    signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(40))
+    allocation = approve(signup, people["manager"])
+    session.commit()
+    return allocation
+
+
+def test_editing_a_time_entry_shows_its_hours_with_a_comma(app, people, allocation):
+    entry, _ = log_time(allocation, people["agent"], TODAY, Decimal("1.5"), "Atelier")
+    session.commit()
+    client = sign_in(app.test_client(), people["agent"])
+    field = tags(client.get(f"/my/budget/entries/{entry.id}/edit")).find(id="hours")
+    assert field["value"] == "1,5" and field["type"] == "text" and field["inputmode"] == "decimal"
+
+
+@pytest.mark.parametrize("template", ["signups/new.html", "budgets/allocation.html", "calls/edit.html"])
+def test_no_template_asks_for_a_number_with_type_number(app, template):
+    source = app.jinja_env.loader.get_source(app.jinja_env, f"allies/{template}")[0]
+    assert 'type="number"' not in source
