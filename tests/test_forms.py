@@ -114,3 +114,37 @@ def test_editing_a_time_entry_shows_its_hours_with_a_comma(app, people, allocati
 def test_no_template_asks_for_a_number_with_type_number(app, template):
     source = app.jinja_env.loader.get_source(app.jinja_env, f"allies/{template}")[0]
     assert 'type="number"' not in source
+
+
+def summary_links(html):
+    """The targets and texts of the links of the error summary in `html`."""
+    import re
+
+    block = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert block, "no error summary"
+    return re.findall(r'<a href="#([^"]+)">([^<]*)</a>', block.group(1)), block.group(0)
+
+
+def test_a_sign_up_sent_empty_sums_up_its_errors_at_the_top_with_a_link_to_each_field(app, people, make_call):
+    call = make_call(questions=[("yes_no", "Pouvez-vous venir le 12 ?", True, []),
+                                ("short_text", "Votre service", True, [])])
+    client = sign_in(app.test_client(), people["agent"])
+    response = client.post(f"/calls/{call.id}/sign-up", data={})
+    html = response.get_data(as_text=True)
+    links, block = summary_links(html)
+    assert "Il y a 4 erreurs" in block and "autofocus" in block and 'tabindex="-1"' in block
+    assert html.index("error-summary") < html.index('id="motivation"')
+    page = Tags(html)
+    ids = {attrs.get("id") for _, attrs in page.tags}
+    assert len(links) == 4 and all(target in ids for target, _ in links)
+    assert [target for target, _ in links][0] == "motivation"
+    assert all("Ce champ est requis" not in text for _, text in links), links
+    assert session.execute(select(SignUp)).first() is None
+
+
+def test_one_error_is_told_in_the_singular(app, people, allocation):
+    client = sign_in(app.test_client(), people["agent"])
+    html = client.post(f"/my/budget/allocations/{allocation.id}",
+                       data={"day": TODAY.isoformat(), "hours": ""}).get_data(as_text=True)
+    links, block = summary_links(html)
+    assert "Il y a 1 erreur" in block and links == [("hours", "Heures\u00a0: Indiquez les heures, par exemple 1,5.")]

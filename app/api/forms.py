@@ -9,5 +9,6 @@ from wtforms.validators import DataRequired, Length
 class TokenForm(FlaskForm):
     """A new personal token, named after what it is for."""
 
-    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)],
+    name = StringField(_l("Name of the token"), validators=[DataRequired(message=_l(
+        "Name the token after what it is for.")), Length(max=100)],
                        description=_l("What it is for, so you recognise it later: e.g. « Intranet home page »."))

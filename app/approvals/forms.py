@@ -19,7 +19,7 @@ class DecisionForm(FlaskForm):
     outcome = RadioField(_l("Your decision"), choices=[
         SelectChoice("approve", _l("I agree to the time asked")),
         SelectChoice("approve_less", _l("I agree to less time")),
-        SelectChoice("refuse", _l("I refuse"))], validators=[InputRequired()])
+        SelectChoice("refuse", _l("I refuse"))], validators=[InputRequired(message=_l("Choose your decision."))])
     hours = LocalDecimalField(_l("Hours you agree to"), validators=[Optional()],
                               description=_l("Only if you agree to less time: at most the hours asked."))
     reason = TextAreaField(_l("Reason of the refusal"), validators=[Optional(), Length(max=2000)],
@@ -51,10 +51,11 @@ class DecisionForm(FlaskForm):
 class DelegationForm(FlaskForm):
     """Name a deputy for a date range."""
 
-    deputy = StringField(_l("Login of your deputy"), validators=[DataRequired(), Length(max=64)],
+    deputy = StringField(_l("Login of your deputy"), validators=[DataRequired(message=_l(
+        "Give the login of the colleague who decides in your place.")), Length(max=64)],
                          description=_l("An active colleague who decides in your place during these dates."))
-    start_date = DateField(_l("From"), validators=[InputRequired()])
-    end_date = DateField(_l("To"), validators=[InputRequired()])
+    start_date = DateField(_l("From"), validators=[InputRequired(message=_l("Give the first day of your absence."))])
+    end_date = DateField(_l("To"), validators=[InputRequired(message=_l("Give the last day of your absence."))])
 
     def __init__(self, *args, manager=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +86,8 @@ class ApproveManyForm(FlaskForm):
 class RevisionForm(FlaskForm):
     """Lower an allocation, with a reason."""
 
-    hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l("Give the hours."))],
+    hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l(
+        "Give the new number of hours, such as 12,5."))],
                               description=_l("Fewer than agreed, and no fewer than the hours already used."))
     reason = TextAreaField(_l("Reason of the revision"), validators=[DataRequired(message=_l(
         "Give the reason of the revision.")), Length(max=2000)], description=_l("The agent reads it."))

@@ -9,8 +9,9 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     """Login and password; the error never says which of the two was wrong."""
 
-    login = StringField(_l("Login"), validators=[DataRequired(), Length(max=64)],
+    login = StringField(_l("Login"), validators=[DataRequired(message=_l("Enter your login.")), Length(max=64)],
                         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")),
+                                                        Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()

@@ -13,8 +13,8 @@ from ..fields import FilterForm, LocalDecimalField
 class TimeEntryForm(FlaskForm):
     """Hours given on a day, in quarter hours, with a note."""
 
-    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
-    hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours."))],
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day, in the current month."))])
+    hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours, such as 1,5."))],
                               description=_l("In quarters of an hour: 1; 1,25; 1,5; 1,75…"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)],
                          description=_l("What you did, in a few words (optional)."))

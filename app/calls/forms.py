@@ -48,23 +48,26 @@ STATUS_LABELS = {
 class CallForm(FlaskForm):
     """Write or edit a call."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=500)],
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the call a title.")), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(message=_l(
+        "Write two or three sentences that sum up the call.")), Length(max=500)],
                             description=_l("Two or three sentences shown in the list of calls."))
     body = TextAreaField(_l("Full description"), validators=[Optional(), Length(max=20000)],
                          description=_l("Markdown: **bold**, *italics*, lists with -, links [text](https://…)."))
     capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
                             description=_l("Leave empty for no limit."))
-    deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired(message=_l(
+        "Give the day and time sign-ups close."))], format="%Y-%m-%dT%H:%M")
     audience_all = RadioField(_l("Who may sign up"), choices=[SelectChoice("all", _l("Every agent")),
                                                               SelectChoice("units", _l("Agents of chosen units"))],
                               default="all")
     audience_units = CheckboxListField(_l("Units (their sub-units included)"), coerce=int, choices=[])
     commitment_kind = SelectField(_l("Time asked, as"),
                                   choices=[SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()])
-    commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired()])
-    start_date = DateField(_l("Period start"), validators=[InputRequired()])
-    end_date = DateField(_l("Period end"), validators=[InputRequired()])
+    commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired(message=_l(
+        "Give the amount of time, such as 10 or 3,5."))])
+    start_date = DateField(_l("Period start"), validators=[InputRequired(message=_l("Give the first day of the period."))])
+    end_date = DateField(_l("Period end"), validators=[InputRequired(message=_l("Give the last day of the period."))])
     needs_manager_agreement = BooleanField(_l("The line manager's agreement is needed"), default=True)
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=200)],
                           description=_l("Who answers agents' questions about this call."))
@@ -127,7 +130,7 @@ class QuestionForm(FlaskForm):
     """Add a question to a call's form."""
 
     kind = SelectField(_l("Kind of answer"), choices=[SelectChoice(kind, label) for kind, label in QUESTION_LABELS.items()])
-    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    label = StringField(_l("Question"), validators=[DataRequired(message=_l("Write the question.")), Length(max=300)])
     help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
     required = BooleanField(_l("An answer is required"))
     choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), Length(max=6000)],

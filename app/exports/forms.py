@@ -47,4 +47,4 @@ class ExportForm(FlaskForm):
     """The file format of an export."""
 
     file_format = RadioField(_l("File format"), choices=[SelectChoice(key, label) for key, label in FORMATS.items()],
-                             default="ods", validators=[InputRequired()])
+                             default="ods", validators=[InputRequired(message=_l("Choose a file format."))])

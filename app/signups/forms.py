@@ -32,13 +32,23 @@ EVENT_LABELS = {
     "signup.refused": _l("Refused by the manager"),
 }
 
+# What a required question says when it is left unanswered.
+ANSWER_MESSAGES = {
+    "text": _l("Answer this question."),
+    "single_choice": _l("Choose an answer."),
+    "yes_no": _l("Answer yes or no."),
+    "number": _l("Give a number, such as 12,5."),
+    "date": _l("Give a date."),
+}
+
 
 class SignUpForm(FlaskForm):
     """What every sign-up asks; the call's questions are added as fields q<id>."""
 
-    motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(), Length(max=5000)],
-                               description=MOTIVATION_WARNING)
-    hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired()])
+    motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(message=_l(
+        "Say in a few words why you want to take part.")), Length(max=5000)], description=MOTIVATION_WARNING)
+    hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired(
+        message=_l("Give the time you ask for, in hours, such as 12,5."))])
     availability = TextAreaField(_l("Your availability"), validators=[Optional(), Length(max=2000)],
                                  description=_l("Days or periods that suit you, constraints to know about."))
 
@@ -68,7 +78,8 @@ class SignUpForm(FlaskForm):
 def _question_field(question):
     """The WTForms field asking one question, with its checks."""
     label, help_text = question.label, question.help_text or ""
-    required = [InputRequired()] if question.required else [Optional()]
+    message = ANSWER_MESSAGES.get(question.kind, ANSWER_MESSAGES["text"])
+    required = [InputRequired(message=message)] if question.required else [Optional()]
     if question.kind == "short_text":
         return StringField(label, validators=required + [Length(max=300)], description=help_text)
     if question.kind == "long_text":
@@ -112,13 +123,15 @@ class LabNoticesForm(FlaskForm):
 
     notices = RadioField(_l("Tell me about new sign-ups"), choices=[
         SelectChoice("each", _l("With a mail for each sign-up")),
-        SelectChoice("digest", _l("With one digest a day"))], validators=[InputRequired()])
+        SelectChoice("digest", _l("With one digest a day"))],
+        validators=[InputRequired(message=_l("Choose how you hear of new sign-ups."))])
 
 
 class DeclineForm(FlaskForm):
     """The lab declines a sign-up; the reason reaches the agent."""
 
-    reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(message=_l(
+        "Give the reason; the agent reads it.")), Length(max=2000)])
 
 
 class SignUpFilterForm(FilterForm):
