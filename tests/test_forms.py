@@ -148,3 +148,22 @@ def test_one_error_is_told_in_the_singular(app, people, allocation):
                        data={"day": TODAY.isoformat(), "hours": ""}).get_data(as_text=True)
     links, block = summary_links(html)
     assert "Il y a 1 erreur" in block and links == [("hours", "Heures\u00a0: Indiquez les heures, par exemple 1,5.")]
+
+
+def unit_choice(html):
+    import re
+
+    return re.search(r"<details class=\"unit-choice\"([^>]*)>", html)
+
+
+def test_the_new_call_form_is_grouped_and_folds_its_units(app, people, make_unit):
+    for number in range(30):
+        make_unit(f"DGS/Direction {number}")
+    client = sign_in(app.test_client(), people["lab"])
+    html = client.get("/lab/calls/new").get_data(as_text=True)
+    assert html.count("<legend>") >= 4 and "Temps demandé" in html
+    assert unit_choice(html) and "open" not in unit_choice(html).group(1)
+    html = client.post("/lab/calls/new", data={"title": "Atelier", "audience_all": "units"}).get_data(as_text=True)
+    assert "open" in unit_choice(html).group(1)
+    links, _ = summary_links(html)
+    assert "audience_units-0" in [target for target, _ in links]
