@@ -4,10 +4,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
-from flask_babel import get_locale
+from flask_babel import format_decimal as format_number
+from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField
+from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 SPACES = re.compile(r"\s+")  # any space groups digits: " ", U+00A0, U+202F, U+2009
@@ -62,11 +64,25 @@ class LocalDecimalField(DecimalField):
             raise ValueError(NUMBER_ERROR) from None
 
 
+class MaxLength(Length):
+    """At most `limit` characters: a longer text is refused with the limit and its length, never cut."""
+
+    def __init__(self, limit):
+        super().__init__(max=limit)
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(_("Shorten the text to %(max)s characters at most (it has %(length)s).",
+                                    max=format_number(self.max), length=format_number(length)))
+
+
 class FilterForm(FlaskForm):
     """Filters of a list page, sent with GET (no CSRF token); a wrong value falls back alone."""
 
     class Meta:
         csrf = False
+        is_filter = True  # the forms macro announces no text limits on filters
 
     def valid_filters(self):
         """The filters that passed validation; a wrong one falls back to its default, the others stay."""

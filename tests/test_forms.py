@@ -167,3 +167,18 @@ def test_the_new_call_form_is_grouped_and_folds_its_units(app, people, make_unit
     assert "open" in unit_choice(html).group(1)
     links, _ = summary_links(html)
     assert "audience_units-0" in [target for target, _ in links]
+
+
+def test_a_motivation_too_long_is_refused_with_its_limit_never_cut(app, people, make_call):
+    call = make_call()
+    client = sign_in(app.test_client(), people["agent"])
+    form = client.get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
+    assert "5\u202f000\u00a0caractères au plus" in form or "5\u202f000 caractères au plus" in form
+    assert "maxlength" not in Tags(form).find(id="motivation")
+    html = client.post(f"/calls/{call.id}/sign-up",
+                       data={"motivation": "m" * 20000, "hours_asked": "10"}).get_data(as_text=True)
+    assert 'id="motivation-error"' in html and "Raccourcissez le texte" in html and "20\u202f000" in html
+    links, _ = summary_links(html)
+    assert [target for target, _ in links] == ["motivation"]
+    assert "m" * 20000 in html  # the text comes back whole, to be shortened by its author
+    assert session.execute(select(SignUp)).first() is None

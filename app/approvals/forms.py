@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..fields import CheckboxListField, LocalDecimalField
+from ..fields import CheckboxListField, LocalDecimalField, MaxLength
 
 
 class DecisionForm(FlaskForm):
@@ -22,7 +22,7 @@ class DecisionForm(FlaskForm):
         SelectChoice("refuse", _l("I refuse"))], validators=[InputRequired(message=_l("Choose your decision."))])
     hours = LocalDecimalField(_l("Hours you agree to"), validators=[Optional()],
                               description=_l("Only if you agree to less time: at most the hours asked."))
-    reason = TextAreaField(_l("Reason of the refusal"), validators=[Optional(), Length(max=2000)],
+    reason = TextAreaField(_l("Reason of the refusal"), validators=[Optional(), MaxLength(2000)],
                            description=_l("Required if you refuse; the agent reads it."))
 
     def __init__(self, *args, hours_asked=None, **kwargs):
@@ -52,7 +52,7 @@ class DelegationForm(FlaskForm):
     """Name a deputy for a date range."""
 
     deputy = StringField(_l("Login of your deputy"), validators=[DataRequired(message=_l(
-        "Give the login of the colleague who decides in your place.")), Length(max=64)],
+        "Give the login of the colleague who decides in your place.")), MaxLength(64)],
                          description=_l("An active colleague who decides in your place during these dates."))
     start_date = DateField(_l("From"), validators=[InputRequired(message=_l("Give the first day of your absence."))])
     end_date = DateField(_l("To"), validators=[InputRequired(message=_l("Give the last day of your absence."))])
@@ -90,4 +90,4 @@ class RevisionForm(FlaskForm):
         "Give the new number of hours, such as 12,5."))],
                               description=_l("Fewer than agreed, and no fewer than the hours already used."))
     reason = TextAreaField(_l("Reason of the revision"), validators=[DataRequired(message=_l(
-        "Give the reason of the revision.")), Length(max=2000)], description=_l("The agent reads it."))
+        "Give the reason of the revision.")), MaxLength(2000)], description=_l("The agent reads it."))

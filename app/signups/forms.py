@@ -6,10 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -46,10 +46,10 @@ class SignUpForm(FlaskForm):
     """What every sign-up asks; the call's questions are added as fields q<id>."""
 
     motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(message=_l(
-        "Say in a few words why you want to take part.")), Length(max=5000)], description=MOTIVATION_WARNING)
+        "Say in a few words why you want to take part.")), MaxLength(5000)], description=MOTIVATION_WARNING)
     hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired(
         message=_l("Give the time you ask for, in hours, such as 12,5."))])
-    availability = TextAreaField(_l("Your availability"), validators=[Optional(), Length(max=2000)],
+    availability = TextAreaField(_l("Your availability"), validators=[Optional(), MaxLength(2000)],
                                  description=_l("Days or periods that suit you, constraints to know about."))
 
     def validate_hours_asked(self, field):
@@ -81,9 +81,9 @@ def _question_field(question):
     message = ANSWER_MESSAGES.get(question.kind, ANSWER_MESSAGES["text"])
     required = [InputRequired(message=message)] if question.required else [Optional()]
     if question.kind == "short_text":
-        return StringField(label, validators=required + [Length(max=300)], description=help_text)
+        return StringField(label, validators=required + [MaxLength(300)], description=help_text)
     if question.kind == "long_text":
-        return TextAreaField(label, validators=required + [Length(max=5000)], description=help_text)
+        return TextAreaField(label, validators=required + [MaxLength(5000)], description=help_text)
     if question.kind in ("single_choice", "yes_no"):
         choices = ([SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))] if question.kind == "yes_no"
                    else [SelectChoice(choice, choice) for choice in question.choices])
@@ -131,7 +131,7 @@ class DeclineForm(FlaskForm):
     """The lab declines a sign-up; the reason reaches the agent."""
 
     reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(message=_l(
-        "Give the reason; the agent reads it.")), Length(max=2000)])
+        "Give the reason; the agent reads it.")), MaxLength(2000)])
 
 
 class SignUpFilterForm(FilterForm):
@@ -139,5 +139,5 @@ class SignUpFilterForm(FilterForm):
 
     status = SelectField(_l("Status"), choices=[SelectChoice("", _l("All"))] + [
         SelectChoice(status, label) for status, label in STATUS_LABELS.items()], default="", validators=[Optional()])
-    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
-    q = StringField(_l("Agent"), validators=[Optional(), Length(max=100)])
+    unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)])
+    q = StringField(_l("Agent"), validators=[Optional(), MaxLength(100)])
