@@ -182,3 +182,30 @@ def test_a_motivation_too_long_is_refused_with_its_limit_never_cut(app, people, 
     assert [target for target, _ in links] == ["motivation"]
     assert "m" * 20000 in html  # the text comes back whole, to be shortened by its author
     assert session.execute(select(SignUp)).first() is None
+
+
+def test_time_in_a_past_month_is_refused_at_entry_with_the_reason(app, people, allocation):
+    from app.directory.models import local_today
+
+    today = local_today()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    client = sign_in(app.test_client(), people["agent"])
+    page = client.get(f"/my/budget/allocations/{allocation.id}").get_data(as_text=True)
+    assert "les mois passés sont clos" in page
+    html = client.post(f"/my/budget/allocations/{allocation.id}",
+                       data={"day": last_month.isoformat(), "hours": "1,5", "note": "Atelier"}).get_data(as_text=True)
+    assert 'id="day-error"' in html and "Les mois passés sont clos\u00a0: choisissez un jour" in html
+    links, _ = summary_links(html)
+    assert [target for target, _ in links] == ["day"]
+    assert session.execute(select(TimeEntry)).first() is None
+
+
+def test_today_is_the_day_in_the_configured_time_zone(app_factory):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.directory.models import local_today
+
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # 25 hours apart: never the same day
+        with app_factory(ALLIES_TIMEZONE=zone).app_context():
+            assert local_today() == datetime.now(ZoneInfo(zone)).date()

@@ -1,12 +1,11 @@
 """Logging time, and asking for an extension."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from ..directory.models import local_today
 from ..fields import FilterForm, LocalDecimalField, MaxLength
 
 
@@ -39,4 +38,4 @@ class YearForm(FilterForm):
 
 def chosen_year(args):
     """The year asked for in the query string `args`; this year by default or when wrong."""
-    return YearForm(args).valid_filters()["year"] or date.today().year
+    return YearForm(args).valid_filters()["year"] or local_today().year
