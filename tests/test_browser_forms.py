@@ -12,7 +12,7 @@ from app.budgets.operations import log_time
 from app.database import session
 from app.demo.data import DEMO_ACCOUNTS
 from app.directory.models import User
-from tests.test_browser import chromium, live_app, page, sign_in  # noqa: F401 (fixtures)
+from tests.test_browser import AXE_OPTIONS, chromium, live_app, page, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 TITLE = "Réseau des facilitateurs de l'accueil"
@@ -73,6 +73,10 @@ def test_a_sign_up_sent_empty_lands_on_the_error_summary(page, open_call):
     for index in range(links.count()):
         target = links.nth(index).get_attribute("href")
         assert page.locator(target).count() == 1, target
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
     links.first.click()
     expect(page.get_by_label("Pourquoi souhaitez-vous participer")).to_be_focused()
 
@@ -91,3 +95,21 @@ def test_the_time_proposed_with_a_comma_is_in_the_field_and_is_sent(page, live_a
     with live_app.app_context():
         from app.signups.models import SignUp
         assert session.query(SignUp).filter_by(call_id=open_call).one().hours_asked == Decimal("158.5")
+
+
+def test_the_call_form_with_errors_opens_its_units_and_passes_axe(page, live_app):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, DEMO_ACCOUNTS["lab"])
+    page.goto("/lab/calls/new")
+    units = page.locator("details.unit-choice")
+    expect(units).not_to_have_attribute("open", "")
+    expect(page.get_by_role("group", name="Temps demandé")).to_be_visible()
+    page.get_by_label("Les agents des unités choisies").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(units).to_have_attribute("open", "")
+    page.locator(".error-summary").get_by_role("link", name=re.compile("Unités")).click()
+    expect(page.locator("#audience_units-0")).to_be_focused()
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
