@@ -8,7 +8,7 @@ from flask_babel import format_decimal as format_number
 from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectMultipleField
+from wtforms import DecimalField, IntegerField, SelectMultipleField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -36,8 +36,12 @@ def parse_local_decimal(text, locale=None):
 class DecimalInput(TextInput):
     """A text input that brings up a keyboard with a decimal mark: type="number" drops a French value (158,5)."""
 
+    def __init__(self, input_mode="decimal"):
+        super().__init__()
+        self.input_mode = input_mode
+
     def __call__(self, field, **kwargs):
-        kwargs.setdefault("inputmode", "decimal")
+        kwargs.setdefault("inputmode", self.input_mode)
         return super().__call__(field, **kwargs)
 
 
@@ -62,6 +66,25 @@ class LocalDecimalField(DecimalField):
         except ValueError:
             self.data = None
             raise ValueError(NUMBER_ERROR) from None
+
+
+class LocalIntegerField(IntegerField):
+    """A whole number, groups of digits allowed (1 000), in a text field: type="number" refuses a French « 1 000 »."""
+
+    widget = DecimalInput(input_mode="numeric")
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            number = parse_local_decimal(valuelist[0])
+        except ValueError:
+            number = None
+        if number is None or number != number.to_integral_value() or abs(number) > 10**9:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, such as 12."))
+        self.data = int(number)
 
 
 class MaxLength(Length):

@@ -209,3 +209,18 @@ def test_today_is_the_day_in_the_configured_time_zone(app_factory):
     for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # 25 hours apart: never the same day
         with app_factory(ALLIES_TIMEZONE=zone).app_context():
             assert local_today() == datetime.now(ZoneInfo(zone)).date()
+
+
+@pytest.mark.parametrize("typed, places", [("1 000", 1000), ("1\u202f000", 1000), ("12", 12), ("2,5", None),
+                                           ("deux", None)])
+def test_the_places_of_a_call_are_a_whole_number_typed_the_french_way(app, typed, places):
+    from werkzeug.datastructures import MultiDict
+
+    from app.calls.forms import CallForm
+
+    with app.test_request_context(), force_locale("fr"):
+        form = CallForm(formdata=MultiDict({"capacity": typed}), meta={"csrf": False})
+        form.validate()
+        assert form.capacity.data == places and bool(form.capacity.errors) == (places is None)
+        html = str(form.capacity())
+    assert 'type="text"' in html and 'inputmode="numeric"' in html
