@@ -224,3 +224,22 @@ def test_the_places_of_a_call_are_a_whole_number_typed_the_french_way(app, typed
         assert form.capacity.data == places and bool(form.capacity.errors) == (places is None)
         html = str(form.capacity())
     assert 'type="text"' in html and 'inputmode="numeric"' in html
+
+
+def test_signing_in_with_nothing_typed_says_what_to_enter(client):
+    html = client.post("/login", data={}).get_data(as_text=True)
+    links, block = summary_links(html)
+    assert "Il y a 2 erreurs" in block
+    assert links == [("login", "Identifiant\u00a0: Saisissez votre identifiant."),
+                     ("password", "Mot de passe\u00a0: Saisissez votre mot de passe.")]
+
+
+def test_a_decision_sent_without_choosing_links_to_the_first_choice(app, people, make_call):
+    call = make_call()
+    signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), people["manager"])
+    html = client.post(f"/approvals/{signup.id}", data={}).get_data(as_text=True)
+    links, block = summary_links(html)
+    assert links == [("outcome-0", "Votre décision\u00a0: Choisissez votre décision.")]
+    assert 'id="outcome-0"' in html
