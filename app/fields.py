@@ -9,7 +9,7 @@ from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectMultipleField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 SPACES = re.compile(r"\s+")  # any space groups digits: " ", U+00A0, U+202F, U+2009
@@ -85,6 +85,21 @@ class LocalIntegerField(IntegerField):
             self.data = None
             raise ValueError(_l("Enter a whole number, such as 12."))
         self.data = int(number)
+
+
+class LocalNumberRange(NumberRange):
+    """A number within bounds, the bounds said the user's way (« de 0,5 à 10 »)."""
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None or ((self.min is None or value >= self.min) and (self.max is None or value <= self.max)):
+            return
+        low, high = (None if bound is None else format_number(bound) for bound in (self.min, self.max))
+        if low is not None and high is not None:
+            raise ValidationError(_("Give a number from %(min)s to %(max)s.", min=low, max=high))
+        if low is not None:
+            raise ValidationError(_("Give a number of at least %(min)s.", min=low))
+        raise ValidationError(_("Give a number of at most %(max)s.", max=high))
 
 
 class MaxLength(Length):

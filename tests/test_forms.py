@@ -243,3 +243,17 @@ def test_a_decision_sent_without_choosing_links_to_the_first_choice(app, people,
     links, block = summary_links(html)
     assert links == [("outcome-0", "Votre décision\u00a0: Choisissez votre décision.")]
     assert 'id="outcome-0"' in html
+
+
+def test_a_number_answer_out_of_bounds_says_the_bounds_the_french_way(app, people, make_call):
+    from app.calls.operations import add_question
+
+    call = make_call()
+    question = add_question(call, people["lab"], kind="number", label="Combien ?", required=True,
+                            min_value=Decimal("0.5"), max_value=Decimal(1500))
+    session.commit()
+    client = sign_in(app.test_client(), people["agent"])
+    html = client.post(f"/calls/{call.id}/sign-up", data={f"q{question.id}": "1 607,5", "motivation": "Oui",
+                                                          "hours_asked": "10"}).get_data(as_text=True)
+    assert "Indiquez un nombre de 0,5 à 1\u202f500." in html
+    assert session.execute(select(SignUp)).first() is None

@@ -8,10 +8,10 @@ from flask_babel import to_utc
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..directory.models import utcnow
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalIntegerField, MaxLength
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalIntegerField, LocalNumberRange, MaxLength
 from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
@@ -54,7 +54,7 @@ class CallForm(FlaskForm):
                             description=_l("Two or three sentences shown in the list of calls."))
     body = TextAreaField(_l("Full description"), validators=[Optional(), MaxLength(20000)],
                          description=_l("Markdown: **bold**, *italics*, lists with -, links [text](https://…)."))
-    capacity = LocalIntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
+    capacity = LocalIntegerField(_l("Places"), validators=[Optional(), LocalNumberRange(min=1, max=10000)],
                             description=_l("Leave empty for no limit."))
     deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired(message=_l(
         "Give the day and time sign-ups close."))], format="%Y-%m-%dT%H:%M")

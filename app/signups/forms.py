@@ -6,10 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -94,7 +94,7 @@ def _question_field(question):
         return CheckboxListField(label, choices=[SelectChoice(choice, choice) for choice in question.choices],
                                  validators=validators, description=help_text)
     if question.kind == "number":
-        bounds = NumberRange(min=question.min_value, max=question.max_value)
+        bounds = LocalNumberRange(min=question.min_value, max=question.max_value)
         return LocalDecimalField(label, validators=required + [bounds], description=help_text)
     if question.kind == "date":
         return DateField(label, validators=required, description=help_text)
