@@ -499,11 +499,11 @@ def test_time_budget_cycle(chromium, live_app):
     with agent.expect_navigation():
         agent.keyboard.press("Enter")
     expect(agent.locator(".flashes")).to_contain_text("Vous avez utilisé 80")
-    agent.get_by_role("spinbutton", name="Heures").fill("1")
+    agent.get_by_role("textbox", name="Heures").fill("1")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
     expect(agent.locator("#hours-error")).to_contain_text("Vous dépasseriez les 4 h accordées")
-    assert agent.get_by_role("spinbutton", name="Heures").get_attribute("aria-invalid") == "true"
-    agent.get_by_role("spinbutton", name="Heures").fill("0.75")
+    assert agent.get_by_role("textbox", name="Heures").get_attribute("aria-invalid") == "true"
+    agent.get_by_role("textbox", name="Heures").fill("0.75")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
     expect(agent.locator(".flashes")).to_contain_text("Vous avez utilisé 100")
     agent.get_by_role("link", name="Demander une prolongation").click()
@@ -521,7 +521,7 @@ def test_time_budget_cycle(chromium, live_app):
 
     agent.reload()
     agent.get_by_label("Jour").fill(today.isoformat())
-    agent.get_by_role("spinbutton", name="Heures").fill("1.5")
+    agent.get_by_role("textbox", name="Heures").fill("1.5")
     agent.get_by_role("button", name="Enregistrer ce temps").click()
     expect(agent.locator(".flashes")).to_contain_text("Temps enregistré")
     expect(agent.get_by_role("row", name=re.compile("Carnet rempli"))).to_be_visible()

@@ -164,7 +164,7 @@ class TestEntries:
 
     def test_entries_of_past_months_are_closed(self, agent_client, people, allocation):
         last_month = TODAY.replace(day=1) - timedelta(days=1)
-        entry, _ = log_time(allocation, people["agent"], last_month, Decimal(1))
+        entry, _ = log_time(allocation, people["agent"], last_month, Decimal(1), today=last_month)  # logged then
         session.commit()
         assert agent_client.get(f"/my/budget/entries/{entry.id}/edit").status_code == 404
         assert agent_client.post(f"/my/budget/entries/{entry.id}/delete").status_code == 404
@@ -357,7 +357,7 @@ class TestRevision:
 
 class TestPages:
     def test_budget_page_figures_pace_and_charts(self, agent_client, people, allocation):
-        log_time(allocation, people["agent"], TODAY - timedelta(days=40), Decimal("2.5"))
+        log_time(allocation, people["agent"], TODAY - timedelta(days=40), Decimal("2.5"), today=TODAY - timedelta(days=40))
         log_time(allocation, people["agent"], TODAY, Decimal(1))
         session.commit()
         budget = budgets([allocation])[0]

@@ -93,7 +93,7 @@ def old_and_new(people, make_call, make_user):
         signup, _ = sign_up(call.id, people["agent"], f"Motivation {name}", Decimal(4), "Le mardi",
                             answers=[(call.active_questions[0], f"Réponse {name}")])
         allocation = approve(signup, people["manager"])
-        log_time(allocation, people["agent"], end - timedelta(days=2), Decimal(2), today=end)
+        log_time(allocation, people["agent"], end - timedelta(days=2), Decimal(2), today=end - timedelta(days=2))
         calls[name] = (call, signup)
     old = record("signup.created", actor=people["agent"])
     session.flush()

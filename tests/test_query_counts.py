@@ -105,7 +105,8 @@ def test_budget_and_team_pages_do_not_grow_with_rows(app, people, make_call, mak
     member = sign_in(app.test_client(), allocation.agent)
     before = count_queries(app, member, detail)
     for days in range(1, 6):
-        log_time(allocation, allocation.agent, today - timedelta(days=days), Decimal("0.25"))
+        log_time(allocation, allocation.agent, today - timedelta(days=days), Decimal("0.25"),
+                     today=today - timedelta(days=days))
     session.commit()
     assert count_queries(app, member, detail) == before
 

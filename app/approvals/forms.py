@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength
 
 
 class DecisionForm(FlaskForm):
@@ -19,10 +19,10 @@ class DecisionForm(FlaskForm):
     outcome = RadioField(_l("Your decision"), choices=[
         SelectChoice("approve", _l("I agree to the time asked")),
         SelectChoice("approve_less", _l("I agree to less time")),
-        SelectChoice("refuse", _l("I refuse"))], validators=[InputRequired()])
+        SelectChoice("refuse", _l("I refuse"))], validators=[InputRequired(message=_l("Choose your decision."))])
     hours = LocalDecimalField(_l("Hours you agree to"), validators=[Optional()],
                               description=_l("Only if you agree to less time: at most the hours asked."))
-    reason = TextAreaField(_l("Reason of the refusal"), validators=[Optional(), Length(max=2000)],
+    reason = TextAreaField(_l("Reason of the refusal"), validators=[Optional(), MaxLength(2000)],
                            description=_l("Required if you refuse; the agent reads it."))
 
     def __init__(self, *args, hours_asked=None, **kwargs):
@@ -52,7 +52,7 @@ class DeputySearchForm(FilterForm):
     """Find a deputy by name, sent with GET."""
 
     q = StringField(_l("Name of your deputy"), validators=[
-        Optional(), Length(max=100),
+        Optional(), MaxLength(100),
         Regexp(r"^[^\x00-\x1f]*$", message=_l("Type part of a name, without control characters."))],
         description=_l("A first name, a last name or part of one; then choose among the people found."))
 
@@ -70,8 +70,8 @@ class DelegationForm(FlaskForm):
     deputy = FoundPersonField(_l("Your deputy"), choices=[], validators=[
         InputRequired(message=_l("Choose your deputy among the people found."))],
         description=_l("An active colleague who decides in your place during these dates."))
-    start_date = DateField(_l("From"), validators=[InputRequired()])
-    end_date = DateField(_l("To"), validators=[InputRequired()])
+    start_date = DateField(_l("From"), validators=[InputRequired(message=_l("Give the first day of your absence."))])
+    end_date = DateField(_l("To"), validators=[InputRequired(message=_l("Give the last day of your absence."))])
 
     def __init__(self, *args, manager=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +102,8 @@ class ApproveManyForm(FlaskForm):
 class RevisionForm(FlaskForm):
     """Lower an allocation, with a reason."""
 
-    hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l("Give the hours."))],
+    hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l(
+        "Give the new number of hours, such as 12,5."))],
                               description=_l("Fewer than agreed, and no fewer than the hours already used."))
     reason = TextAreaField(_l("Reason of the revision"), validators=[DataRequired(message=_l(
-        "Give the reason of the revision.")), Length(max=2000)], description=_l("The agent reads it."))
+        "Give the reason of the revision.")), MaxLength(2000)], description=_l("The agent reads it."))

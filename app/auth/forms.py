@@ -3,14 +3,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
+
+from ..fields import MaxLength
 
 
 class LoginForm(FlaskForm):
     """Login and password; the error never says which of the two was wrong."""
 
-    login = StringField(_l("Login"), validators=[DataRequired(), Length(max=64)],
+    login = StringField(_l("Login"), validators=[DataRequired(message=_l("Enter your login.")), MaxLength(64)],
                         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")),
+                                                        MaxLength(1024)],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()

@@ -1,22 +1,21 @@
 """Logging time, and asking for an extension."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..fields import FilterForm, LocalDecimalField
+from ..directory.models import local_today
+from ..fields import FilterForm, LocalDecimalField, MaxLength
 
 
 class TimeEntryForm(FlaskForm):
     """Hours given on a day, in quarter hours, with a note."""
 
-    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
-    hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours."))],
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day, in the current month."))])
+    hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours, such as 1,5."))],
                               description=_l("In quarters of an hour: 1; 1,25; 1,5; 1,75…"))
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)],
+    note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(500)],
                          description=_l("What you did, in a few words (optional)."))
 
 
@@ -27,7 +26,7 @@ class ExtensionForm(FlaskForm):
                                     description=_l("Hours to add to your allocation, in quarters of an hour."))
     new_end_date = DateField(_l("Later end"), validators=[Optional()],
                              description=_l("Leave empty to keep the current end."))
-    note = TextAreaField(_l("Why you need it"), validators=[Optional(), Length(max=1000)],
+    note = TextAreaField(_l("Why you need it"), validators=[Optional(), MaxLength(1000)],
                          description=_l("Your manager reads it."))
 
 
@@ -39,4 +38,4 @@ class YearForm(FilterForm):
 
 def chosen_year(args):
     """The year asked for in the query string `args`; this year by default or when wrong."""
-    return YearForm(args).valid_filters()["year"] or date.today().year
+    return YearForm(args).valid_filters()["year"] or local_today().year

@@ -1,6 +1,6 @@
 """Volunteers log their time against an allocation and ask for an extension when it runs out."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import format_date, format_decimal, gettext as _
@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..audit.operations import record
 from ..database import session
+from ..directory.models import local_today
 from ..mail.operations import queue_mail
 from ..signups.operations import approvers_of
 from .models import Allocation, Extension, TimeEntry
@@ -51,6 +52,14 @@ def _check_entry(allocation, day, hours, today):
     if not allocation.covers(day):
         raise BudgetRefused(_("Choose a day between %(start)s and %(end)s, the period of this allocation.",
                               start=format_date(allocation.start_date), end=format_date(allocation.end_date)), "day")
+    if day < first_open_day(today):
+        raise BudgetRefused(_("Past months are closed: choose a day from %(start)s to today.",
+                              start=format_date(max(first_open_day(today), allocation.start_date))), "day")
+
+
+def first_open_day(today):
+    """The first day time may still be logged on: past months are closed."""
+    return today.replace(day=1)
 
 
 def _check_room(allocation, used, hours):
@@ -85,7 +94,7 @@ def crossed_warning(allocation, before, after):
 def log_time(allocation, agent, day, hours, note="", today=None):
     """Log hours on a day against the agent's own allocation; never past 100 %. Returns the entry and the
     warning threshold the budget crossed (0.8, 1 or None)."""
-    today = today or date.today()
+    today = today or local_today()
     if allocation.agent_id != agent.id:
         raise BudgetRefused(_("This allocation is not yours."))
     allocation = lock_allocation(allocation.id)
@@ -101,13 +110,13 @@ def log_time(allocation, agent, day, hours, note="", today=None):
 
 def can_change(entry, agent, today=None):
     """Agents change or delete their own entries of the current month only."""
-    today = today or date.today()
+    today = today or local_today()
     return entry.agent_id == agent.id and (entry.day.year, entry.day.month) == (today.year, today.month)
 
 
 def update_entry(entry, agent, day, hours, note="", today=None):
     """Change one of the agent's entries of the current month; the same rules as logging apply."""
-    today = today or date.today()
+    today = today or local_today()
     if not can_change(entry, agent, today):
         raise BudgetRefused(_("Only your own entries of the current month can be changed."))
     if (day.year, day.month) != (today.year, today.month):

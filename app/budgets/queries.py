@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
 
 from ..database import session
-from ..directory.models import User
+from ..directory.models import User, local_today
 from ..signups.models import SignUp
 from .models import Allocation, Extension, TimeEntry
 from .working_time import period_days, to_quarter_hours
@@ -81,7 +81,7 @@ def hours_in_year(allocation, year):
 
 def budgets(allocations, today=None):
     """Budgets of these allocations (one query for the hours used)."""
-    today = today or date.today()
+    today = today or local_today()
     used = used_hours([allocation.id for allocation in allocations])
     return [Budget(allocation, used.get(allocation.id, Decimal(0)), today) for allocation in allocations]
 

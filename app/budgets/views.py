@@ -10,6 +10,7 @@ from ..auth.access import login_required
 from ..auth.identity import current_agent
 from .working_time import working_hours
 from ..database import all_rows, session
+from ..directory.models import local_today
 from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .models import Allocation, TimeEntry
@@ -71,7 +72,7 @@ def mine():
 def allocation(allocation_id):
     """One allocation: its pace chart, its entries, and the form to log time."""
     allocation = own_allocation(allocation_id)
-    form = TimeEntryForm(day=min(date.today(), allocation.end_date))
+    form = TimeEntryForm(day=min(local_today(), allocation.end_date))
     status = 200
     if form.validate_on_submit():
         try:

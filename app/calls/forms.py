@@ -6,12 +6,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..directory.models import utcnow
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalIntegerField, LocalNumberRange, MaxLength
 from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
@@ -48,25 +48,28 @@ STATUS_LABELS = {
 class CallForm(FlaskForm):
     """Write or edit a call."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=500)],
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the call a title.")), MaxLength(200)])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(message=_l(
+        "Write two or three sentences that sum up the call.")), MaxLength(500)],
                             description=_l("Two or three sentences shown in the list of calls."))
-    body = TextAreaField(_l("Full description"), validators=[Optional(), Length(max=20000)],
+    body = TextAreaField(_l("Full description"), validators=[Optional(), MaxLength(20000)],
                          description=_l("Markdown: **bold**, *italics*, lists with -, links [text](https://…)."))
-    capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10000)],
+    capacity = LocalIntegerField(_l("Places"), validators=[Optional(), LocalNumberRange(min=1, max=10000)],
                             description=_l("Leave empty for no limit."))
-    deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired(message=_l(
+        "Give the day and time sign-ups close."))], format="%Y-%m-%dT%H:%M")
     audience_all = RadioField(_l("Who may sign up"), choices=[SelectChoice("all", _l("Every agent")),
                                                               SelectChoice("units", _l("Agents of chosen units"))],
                               default="all")
     audience_units = CheckboxListField(_l("Units (their sub-units included)"), coerce=int, choices=[])
     commitment_kind = SelectField(_l("Time asked, as"),
                                   choices=[SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()])
-    commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired()])
-    start_date = DateField(_l("Period start"), validators=[InputRequired()])
-    end_date = DateField(_l("Period end"), validators=[InputRequired()])
+    commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired(message=_l(
+        "Give the amount of time, such as 10 or 3,5."))])
+    start_date = DateField(_l("Period start"), validators=[InputRequired(message=_l("Give the first day of the period."))])
+    end_date = DateField(_l("Period end"), validators=[InputRequired(message=_l("Give the last day of the period."))])
     needs_manager_agreement = BooleanField(_l("The line manager's agreement is needed"), default=True)
-    contact = StringField(_l("Contact"), validators=[Optional(), Length(max=200)],
+    contact = StringField(_l("Contact"), validators=[Optional(), MaxLength(200)],
                           description=_l("Who answers agents' questions about this call."))
 
     def __init__(self, *args, units=(), current_deadline=None, **kwargs):
@@ -127,10 +130,10 @@ class QuestionForm(FlaskForm):
     """Add a question to a call's form."""
 
     kind = SelectField(_l("Kind of answer"), choices=[SelectChoice(kind, label) for kind, label in QUESTION_LABELS.items()])
-    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
-    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Question"), validators=[DataRequired(message=_l("Write the question.")), MaxLength(300)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), MaxLength(500)])
     required = BooleanField(_l("An answer is required"))
-    choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), Length(max=6000)],
+    choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), MaxLength(6000)],
                             description=_l("For the kinds with a list: 2 to 30 choices."))
     min_value = LocalDecimalField(_l("Smallest number allowed"), validators=[Optional()])
     max_value = LocalDecimalField(_l("Largest number allowed"), validators=[Optional()])
@@ -168,6 +171,6 @@ class QuestionForm(FlaskForm):
 class CallSearchForm(FilterForm):
     """Agents search open calls."""
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), MaxLength(100)])
     kind = SelectField(_l("Time asked, as"), choices=[SelectChoice("", _l("Any"))] + [
         SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()], validators=[Optional()])

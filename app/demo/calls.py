@@ -184,7 +184,7 @@ def _log_demo_time(allocation, agent, hours, today, rng):
     day, left = allocation.start_date + timedelta(days=rng.randint(0, step)), hours
     while left >= 1 and day <= today:
         amount = min(Decimal(rng.choice([1, 1.5, 2, 2.5, 3])), left)
-        log_time(allocation, agent, day, amount - amount % QUARTER, rng.choice(NOTES), today=today)
+        log_time(allocation, agent, day, amount - amount % QUARTER, rng.choice(NOTES), today=day)  # logged that day
         left -= amount
         day += timedelta(days=rng.randint(max(1, step // 2), step + step // 2))
 

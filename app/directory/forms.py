@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from ..fields import FilterForm
+from ..fields import FilterForm, MaxLength
 
 from .models import ROLES
 
@@ -16,12 +16,12 @@ ROLE_LABELS = {"lab": _l("Lab team"), "admin": _l("Administrator")}
 class UserSearchForm(FilterForm):
     """Search users by name, login or e-mail; filter by role and status."""
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), MaxLength(100)])
     role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role"))] + [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
                        validators=[Optional()])
     status = SelectField(_l("Status"), choices=[SelectChoice("active", _l("Active")), SelectChoice("inactive", _l("Deactivated")),
                                                 SelectChoice("all", _l("All"))], default="active")
-    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
+    unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)])
 
 
 class RoleForm(FlaskForm):
@@ -34,4 +34,4 @@ class RoleForm(FlaskForm):
 class OrgUnitSearchForm(FilterForm):
     """Search org units by name."""
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Search"), validators=[Optional(), MaxLength(200)])

@@ -3,7 +3,7 @@
 import unicodedata
 from datetime import datetime, time, timezone
 
-from flask_babel import to_utc
+from flask_babel import to_user_timezone, to_utc
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -17,6 +17,11 @@ ROLES = ("lab", "admin")
 def utcnow():
     """Timezone-aware now, for timestamps."""
     return datetime.now(timezone.utc)
+
+
+def local_today():
+    """Today in local time (ALLIES_TIMEZONE), not the server's: the day and the month the users live in."""
+    return to_user_timezone(utcnow()).date()
 
 
 def local_midnight(day):

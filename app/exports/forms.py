@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from ..fields import CheckboxListField, FilterForm
+from ..fields import CheckboxListField, FilterForm, MaxLength
 from ..signups.forms import STATUS_LABELS
 
 FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)"),
@@ -21,11 +21,11 @@ class VolunteerFilterForm(FilterForm):
     status = CheckboxListField(_l("Statuses"), choices=[SelectChoice(status, label)
                                                         for status, label in STATUS_LABELS.items()],
                                validators=[Optional()])
-    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)],
+    unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)],
                        description=_l("Full path; sub-units included"))
     submitted_from = DateField(_l("Sent from"), validators=[Optional()])
     submitted_to = DateField(_l("Sent until"), validators=[Optional()])
-    q = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Name"), validators=[Optional(), MaxLength(100)])
 
     def filters(self):
         """The valid filters, as `volunteer_query` takes them; among several calls or statuses, a wrong one
@@ -47,4 +47,4 @@ class ExportForm(FlaskForm):
     """The file format of an export."""
 
     file_format = RadioField(_l("File format"), choices=[SelectChoice(key, label) for key, label in FORMATS.items()],
-                             default="ods", validators=[InputRequired()])
+                             default="ods", validators=[InputRequired(message=_l("Choose a file format."))])

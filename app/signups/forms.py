@@ -6,10 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -34,14 +34,24 @@ EVENT_LABELS = {
     "signup.refused": _l("Refused by the manager"),
 }
 
+# What a required question says when it is left unanswered.
+ANSWER_MESSAGES = {
+    "text": _l("Answer this question."),
+    "single_choice": _l("Choose an answer."),
+    "yes_no": _l("Answer yes or no."),
+    "number": _l("Give a number, such as 12,5."),
+    "date": _l("Give a date."),
+}
+
 
 class SignUpForm(FlaskForm):
     """What every sign-up asks; the call's questions are added as fields q<id>."""
 
-    motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(), Length(max=5000)],
-                               description=MOTIVATION_WARNING)
-    hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired()])
-    availability = TextAreaField(_l("Your availability"), validators=[Optional(), Length(max=2000)],
+    motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(message=_l(
+        "Say in a few words why you want to take part.")), MaxLength(5000)], description=MOTIVATION_WARNING)
+    hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired(
+        message=_l("Give the time you ask for, in hours, such as 12,5."))])
+    availability = TextAreaField(_l("Your availability"), validators=[Optional(), MaxLength(2000)],
                                  description=_l("Days or periods that suit you, constraints to know about."))
 
     def validate_hours_asked(self, field):
@@ -70,11 +80,12 @@ class SignUpForm(FlaskForm):
 def _question_field(question):
     """The WTForms field asking one question, with its checks."""
     label, help_text = question.label, question.help_text or ""
-    required = [InputRequired()] if question.required else [Optional()]
+    message = ANSWER_MESSAGES.get(question.kind, ANSWER_MESSAGES["text"])
+    required = [InputRequired(message=message)] if question.required else [Optional()]
     if question.kind == "short_text":
-        return StringField(label, validators=required + [Length(max=300)], description=help_text)
+        return StringField(label, validators=required + [MaxLength(300)], description=help_text)
     if question.kind == "long_text":
-        return TextAreaField(label, validators=required + [Length(max=5000)], description=help_text)
+        return TextAreaField(label, validators=required + [MaxLength(5000)], description=help_text)
     if question.kind in ("single_choice", "yes_no"):
         choices = ([SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))] if question.kind == "yes_no"
                    else [SelectChoice(choice, choice) for choice in question.choices])
@@ -85,7 +96,7 @@ def _question_field(question):
         return CheckboxListField(label, choices=[SelectChoice(choice, choice) for choice in question.choices],
                                  validators=validators, description=help_text)
     if question.kind == "number":
-        bounds = NumberRange(min=question.min_value, max=question.max_value)
+        bounds = LocalNumberRange(min=question.min_value, max=question.max_value)
         return LocalDecimalField(label, validators=required + [bounds], description=help_text)
     if question.kind == "date":
         return DateField(label, validators=required, description=help_text)
@@ -114,13 +125,15 @@ class LabNoticesForm(FlaskForm):
 
     notices = RadioField(_l("Tell me about new sign-ups"), choices=[
         SelectChoice("each", _l("With a mail for each sign-up")),
-        SelectChoice("digest", _l("With one digest a day"))], validators=[InputRequired()])
+        SelectChoice("digest", _l("With one digest a day"))],
+        validators=[InputRequired(message=_l("Choose how you hear of new sign-ups."))])
 
 
 class DeclineForm(FlaskForm):
     """The lab declines a sign-up; the reason reaches the agent."""
 
-    reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(message=_l(
+        "Give the reason; the agent reads it.")), MaxLength(2000)])
 
 
 class SignUpFilterForm(FilterForm):
@@ -128,5 +141,5 @@ class SignUpFilterForm(FilterForm):
 
     status = SelectField(_l("Status"), choices=[SelectChoice("", _l("All"))] + [
         SelectChoice(status, label) for status, label in STATUS_LABELS.items()], default="", validators=[Optional()])
-    unit = StringField(_l("Org unit"), validators=[Optional(), Length(max=1000)])
-    q = StringField(_l("Agent"), validators=[Optional(), Length(max=100)])
+    unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)])
+    q = StringField(_l("Agent"), validators=[Optional(), MaxLength(100)])
