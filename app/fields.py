@@ -8,7 +8,7 @@ from flask_babel import format_decimal as format_number
 from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectMultipleField
+from wtforms import DecimalField, IntegerField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -134,3 +134,12 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class MultilineField(TextAreaField):
+    """Several lines of text, with the line breaks as typed: a browser sends CR LF, stored and counted as LF."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")

@@ -184,6 +184,17 @@ def test_a_motivation_too_long_is_refused_with_its_limit_never_cut(app, people, 
     assert session.execute(select(SignUp)).first() is None
 
 
+def test_line_breaks_sent_by_a_browser_are_kept_as_typed(app, people, make_call):
+    call = make_call(questions=[("long_text", "Une expérience", False, ())])
+    question = call.active_questions[0]
+    client = sign_in(app.test_client(), people["agent"])
+    client.post(f"/calls/{call.id}/sign-up", data={"motivation": "Ligne 1\r\nLigne 2", "hours_asked": "10",
+                                                   f"q{question.id}": "Un usager,\r\nguidé."})
+    signup = session.execute(select(SignUp)).scalar_one()
+    assert signup.motivation == "Ligne 1\nLigne 2"  # HTML sends CR LF; one line break is one character
+    assert [answer.value for answer in signup.answers] == ["Un usager,\nguidé."]
+
+
 def test_time_in_a_past_month_is_refused_at_entry_with_the_reason(app, people, allocation):
     from app.directory.models import local_today
 

@@ -5,6 +5,7 @@ which only a real server shows."""
 import csv
 import io
 import re
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import openpyxl
@@ -12,6 +13,7 @@ import pytest
 import requests
 from odf import table, teletype
 from odf.opendocument import load
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.api.operations import create_token
@@ -159,3 +161,167 @@ def test_the_lab_downloads_each_list_whole_in_every_format(server, person):
         assert all(entry.details["complete"] for entry in entries)
         sent = [entry.details["rows"] for entry in entries if entry.action == "export.facilitators"]
         assert sent == [len(network)] * 3
+
+
+TITLE = "Accueil des usagers : on réinvente"
+QUESTIONS = [  # (kind, label, choices): one question of each kind
+    ("short_text", "Votre fonction", ""),
+    ("long_text", "Une expérience d'accueil marquante", ""),
+    ("single_choice", "Site de rattachement", "Orléans\nNantes\nTours"),
+    ("multiple_choice", "Ateliers possibles", "Cartographie\nEntretiens usagers\nPrototypage"),
+    ("yes_no", "Avez-vous déjà animé un atelier ?", ""),
+    ("number", "Années d'ancienneté", ""),
+    ("date", "Première date possible", ""),
+]
+
+
+def team_of(server, login, count):
+    """(login, full name) of `count` active direct reports of the manager `login`, the demo agent first."""
+    with server.app.app_context():
+        manager = session.execute(select(User).filter_by(login=login)).scalar_one()
+        team = session.execute(select(User).where(User.manager_id == manager.id, User.active.is_(True))
+                               .order_by(User.login != DEMO_ACCOUNTS["agent"], User.login)).scalars().all()
+        return [(user.login, user.full_name) for user in team[:count]]
+
+
+def answer_every_question(page, motivation, hours):
+    """Fill the sign-up form: motivation, hours typed the French way, one answer per question."""
+    page.get_by_label("Pourquoi souhaitez-vous participer").fill(motivation)
+    page.get_by_label("Temps que vous demandez").fill(hours)
+    page.get_by_label("Votre fonction").fill("Chargée d'accueil")
+    page.get_by_label("Une expérience d'accueil marquante").fill("Un usager perdu,\nguidé jusqu'au bon service.")
+    page.get_by_label("Nantes").check()
+    page.get_by_label("Cartographie").check()
+    page.get_by_label("Prototypage").check()
+    page.get_by_role("group", name="Avez-vous déjà animé un atelier ?").get_by_label("Oui").check()
+    page.get_by_label("Années d'ancienneté").fill("12,5")
+    page.get_by_label("Première date possible").fill("2027-03-15")
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    page.wait_for_url("**/my/sign-ups**")
+
+
+def decide(page, name, title=TITLE):
+    """Open the decision on `name`'s request for the call `title` from the manager's requests."""
+    row = page.get_by_role("row").filter(has_text=title).filter(has_text=name)
+    row.get_by_role("link", name=f"Décider — {name}").click()
+    page.wait_for_url(re.compile(r"/approvals/\d+$"))
+
+
+def test_a_call_from_its_writing_to_the_time_logged(server, person):
+    """The lab writes a call with a question of each kind and publishes it; three agents sign up with French
+    decimals (the third waits); the manager agrees to less for one and refuses another with a reason the agent
+    reads, which promotes the third; the volunteer logs time, is refused past 100 % and asks for an extension;
+    the lab downloads the list with the answers; the volunteer downloads « Mes données »."""
+    (agent_login, agent_name), (second_login, second_name), (third_login, third_name) = \
+        team_of(server, DEMO_ACCOUNTS["manager"], 3)
+
+    lab = person(DEMO_ACCOUNTS["lab"])
+    lab.goto("/lab/calls/new")
+    lab.get_by_label("Titre").fill("Accueil des usagers : on réinvente")
+    lab.get_by_label("Résumé").fill("Trois ateliers pour repenser l'accueil.")
+    lab.get_by_label("Temps demandé, exprimé en").select_option("total_hours")
+    lab.get_by_label("Volume de temps").fill("10,5")
+    lab.get_by_label("Début de la période").fill(f"{date.today().year}-01-01")
+    lab.get_by_label("Fin de la période").fill(f"{date.today().year}-12-31")
+    lab.get_by_label("Places").fill("2")
+    lab.get_by_label("Date de clôture des candidatures").fill((date.today() + timedelta(days=20)).isoformat() + "T12:00")
+    lab.get_by_role("button", name="Enregistrer").click()
+    for kind, label, choices in QUESTIONS:
+        lab.get_by_label("Type de réponse").select_option(kind)
+        lab.get_by_role("textbox", name=re.compile(r"^Question")).fill(label)
+        if choices:
+            lab.get_by_label("Choix possibles, un par ligne").fill(choices)
+        lab.get_by_role("button", name="Ajouter la question").click()
+        expect(lab.locator("body")).to_contain_text(label)
+    rehearsal = lab.locator("section.preview")  # the draft, as agents will see it, before anything is published
+    expect(rehearsal).to_contain_text("Aperçu : voici ce que verront les agents.")
+    for _kind, label, _choices in QUESTIONS:
+        expect(rehearsal.get_by_text(label, exact=True).first).to_be_visible()
+    expect(rehearsal.get_by_label("Années d'ancienneté")).to_be_visible()
+    expect(rehearsal.get_by_role("button", name="Envoyer ma candidature")).to_be_disabled()
+    lab.get_by_role("link", name="Publier").click()
+    expect(lab.locator("main")).to_contain_text("Accueil des usagers : on réinvente")  # a page that asks first
+    lab.get_by_role("button", name="Oui, publier").click()
+    expect(lab.get_by_text("Ouvert").first).to_be_visible()
+    call_url = lab.url
+
+    agent = person(agent_login)
+    agent.goto("/calls")
+    agent.get_by_role("link", name="Accueil des usagers : on réinvente").click()
+    agent.get_by_role("link", name="Candidater à cet appel").click()
+    expect(agent.get_by_label("Temps que vous demandez")).to_have_value("10,5")  # proposed, the French way
+    answer_every_question(agent, "Je reçois des usagers chaque jour.", "10,5")
+    expect(agent.get_by_text("En attente du responsable").first).to_be_visible()
+
+    second = person(second_login)
+    second.goto("/calls")
+    second.get_by_role("link", name="Accueil des usagers : on réinvente").click()
+    second.get_by_role("link", name="Candidater à cet appel").click()
+    answer_every_question(second, "Pour apprendre.", "7")
+
+    third = person(third_login)
+    third.goto("/calls")
+    third.get_by_role("link", name="Accueil des usagers : on réinvente").click()
+    third.get_by_role("link", name="Candidater à cet appel").click()
+    answer_every_question(third, "Moi aussi.", "3,25")
+    expect(third.locator(".flashes")).to_contain_text("liste d")
+
+    manager = person(DEMO_ACCOUNTS["manager"])
+    manager.goto("/approvals")
+    decide(manager, agent_name)
+    expect(manager.locator("main")).to_contain_text("Trois ateliers pour repenser l'accueil.")  # what the call asks
+    assert "Je reçois des usagers" not in manager.content() and "Chargée d'accueil" not in manager.content()
+    manager.get_by_label("J'accorde moins de temps").check()
+    manager.get_by_label("Heures accordées").fill("7,5")
+    manager.get_by_role("button", name="Envoyer ma décision").click()
+    expect(manager.locator(".flashes")).to_contain_text("Demande acceptée")
+    decide(manager, second_name)
+    manager.get_by_label("Je refuse").check()
+    manager.get_by_label("Motif du refus").fill("Clôture budgétaire en cours dans le service.")
+    manager.get_by_role("button", name="Envoyer ma décision").click()
+    expect(manager.locator(".flashes")).to_contain_text("refusée")
+
+    second.goto("/my/sign-ups")
+    expect(second.locator("main")).to_contain_text("Clôture budgétaire en cours dans le service.")
+    third.goto("/my/sign-ups")
+    expect(third.get_by_role("row", name=re.compile("Accueil des usagers"))).to_contain_text("En attente du responsable")
+
+    agent.goto("/my/budget")
+    agent.get_by_role("link", name="Accueil des usagers : on réinvente").click()
+    agent.get_by_role("textbox", name=re.compile(r"^Heures")).fill("6,5")
+    agent.get_by_label("Note").fill("Atelier cartographie")
+    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    expect(agent.locator(".flashes")).to_contain_text("Vous avez utilisé 80\u202f%")
+    agent.get_by_role("textbox", name=re.compile(r"^Heures")).fill("1,25")
+    agent.get_by_role("button", name="Enregistrer ce temps").click()
+    expect(agent.locator("#hours-error")).to_contain_text("Vous dépasseriez les 7,5 h accordées")
+    agent.get_by_role("link", name="Demander une prolongation").click()
+    agent.get_by_label("Heures supplémentaires").fill("2,5")
+    agent.get_by_label("Pourquoi vous en avez besoin").fill("Un atelier de plus")
+    agent.get_by_role("button", name="Envoyer ma demande").click()
+    expect(agent.locator("body")).to_contain_text("attend la décision de votre responsable")
+
+    lab.goto(call_url)
+    call_id = re.search(r"/lab/calls/(\d+)", call_url).group(1)
+    lab.goto(f"/lab/volunteers?call={call_id}")
+    names = screen_rows(lab)
+    assert sorted(names) == sorted([agent_name, second_name, third_name])
+    for file_format, label in FORMATS.items():
+        lab.get_by_label(label).check()
+        _name, content = download(lab)
+        header, *rows = read_rows(file_format, content)
+        assert header[-7:] == [label for _kind, label, _choices in QUESTIONS], file_format
+        assert [f"{row[1]} {row[0]}" for row in rows] == names, file_format
+        answers = rows[[f"{row[1]} {row[0]}" for row in rows].index(agent_name)][-7:]
+        assert answers[:2] == ["Chargée d'accueil", "Un usager perdu,\nguidé jusqu'au bon service."], file_format
+        assert answers[2:5] == ["Nantes", "Cartographie ; Prototypage", "Oui"], file_format
+
+    agent.goto("/my/data")
+    with agent.expect_download() as info:
+        agent.get_by_role("link", name="Télécharger mes données (tableur ODS)").click()
+    assert info.value.failure() is None
+    with open(info.value.path(), "rb") as handle:
+        content = handle.read()
+    sheets = load(io.BytesIO(content)).spreadsheet.getElementsByType(table.Table)
+    assert len(sheets) >= 5
+    assert "Accueil des usagers : on réinvente" in teletype.extractText(load(io.BytesIO(content)).spreadsheet)

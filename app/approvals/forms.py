@@ -4,13 +4,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength, MultilineField
 
 
 class DecisionForm(FlaskForm):
@@ -22,7 +22,7 @@ class DecisionForm(FlaskForm):
         SelectChoice("refuse", _l("I refuse"))], validators=[InputRequired(message=_l("Choose your decision."))])
     hours = LocalDecimalField(_l("Hours you agree to"), validators=[Optional()],
                               description=_l("Only if you agree to less time: at most the hours asked."))
-    reason = TextAreaField(_l("Reason of the refusal"), validators=[Optional(), MaxLength(2000)],
+    reason = MultilineField(_l("Reason of the refusal"), validators=[Optional(), MaxLength(2000)],
                            description=_l("Required if you refuse; the agent reads it."))
 
     def __init__(self, *args, hours_asked=None, **kwargs):
@@ -105,5 +105,5 @@ class RevisionForm(FlaskForm):
     hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l(
         "Give the new number of hours, such as 12,5."))],
                               description=_l("Fewer than agreed, and no fewer than the hours already used."))
-    reason = TextAreaField(_l("Reason of the revision"), validators=[DataRequired(message=_l(
+    reason = MultilineField(_l("Reason of the revision"), validators=[DataRequired(message=_l(
         "Give the reason of the revision.")), MaxLength(2000)], description=_l("The agent reads it."))

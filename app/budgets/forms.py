@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, TextAreaField
+from wtforms import DateField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..directory.models import local_today
-from ..fields import FilterForm, LocalDecimalField, MaxLength
+from ..fields import FilterForm, LocalDecimalField, MaxLength, MultilineField
 
 
 class TimeEntryForm(FlaskForm):
@@ -15,7 +15,7 @@ class TimeEntryForm(FlaskForm):
     day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day, in the current month."))])
     hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours, such as 1,5."))],
                               description=_l("In quarters of an hour: 1; 1,25; 1,5; 1,75…"))
-    note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(500)],
+    note = MultilineField(_l("Note"), validators=[Optional(), MaxLength(500)],
                          description=_l("What you did, in a few words (optional)."))
 
 
@@ -26,7 +26,7 @@ class ExtensionForm(FlaskForm):
                                     description=_l("Hours to add to your allocation, in quarters of an hour."))
     new_end_date = DateField(_l("Later end"), validators=[Optional()],
                              description=_l("Leave empty to keep the current end."))
-    note = TextAreaField(_l("Why you need it"), validators=[Optional(), MaxLength(1000)],
+    note = MultilineField(_l("Why you need it"), validators=[Optional(), MaxLength(1000)],
                          description=_l("Your manager reads it."))
 
 

@@ -6,12 +6,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..directory.models import utcnow
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalIntegerField, LocalNumberRange, MaxLength
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalIntegerField, LocalNumberRange, MaxLength, MultilineField
 from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
@@ -49,10 +49,10 @@ class CallForm(FlaskForm):
     """Write or edit a call."""
 
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the call a title.")), MaxLength(200)])
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(message=_l(
+    summary = MultilineField(_l("Summary"), validators=[DataRequired(message=_l(
         "Write two or three sentences that sum up the call.")), MaxLength(500)],
                             description=_l("Two or three sentences shown in the list of calls."))
-    body = TextAreaField(_l("Full description"), validators=[Optional(), MaxLength(20000)],
+    body = MultilineField(_l("Full description"), validators=[Optional(), MaxLength(20000)],
                          description=_l("Markdown: **bold**, *italics*, lists with -, links [text](https://…)."))
     capacity = LocalIntegerField(_l("Places"), validators=[Optional(), LocalNumberRange(min=1, max=10000)],
                             description=_l("Leave empty for no limit."))
@@ -133,7 +133,7 @@ class QuestionForm(FlaskForm):
     label = StringField(_l("Question"), validators=[DataRequired(message=_l("Write the question.")), MaxLength(300)])
     help_text = StringField(_l("Help text"), validators=[Optional(), MaxLength(500)])
     required = BooleanField(_l("An answer is required"))
-    choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), MaxLength(6000)],
+    choices = MultilineField(_l("Choices, one per line"), validators=[Optional(), MaxLength(6000)],
                             description=_l("For the kinds with a list: 2 to 30 choices."))
     min_value = LocalDecimalField(_l("Smallest number allowed"), validators=[Optional()])
     max_value = LocalDecimalField(_l("Largest number allowed"), validators=[Optional()])

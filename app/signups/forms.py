@@ -4,12 +4,12 @@
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength
+from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength, MultilineField
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -47,11 +47,11 @@ ANSWER_MESSAGES = {
 class SignUpForm(FlaskForm):
     """What every sign-up asks; the call's questions are added as fields q<id>."""
 
-    motivation = TextAreaField(_l("Why do you want to take part?"), validators=[DataRequired(message=_l(
+    motivation = MultilineField(_l("Why do you want to take part?"), validators=[DataRequired(message=_l(
         "Say in a few words why you want to take part.")), MaxLength(5000)], description=MOTIVATION_WARNING)
     hours_asked = LocalDecimalField(_l("Time you ask for, in hours over the period"), validators=[InputRequired(
         message=_l("Give the time you ask for, in hours, such as 12,5."))])
-    availability = TextAreaField(_l("Your availability"), validators=[Optional(), MaxLength(2000)],
+    availability = MultilineField(_l("Your availability"), validators=[Optional(), MaxLength(2000)],
                                  description=_l("Days or periods that suit you, constraints to know about."))
 
     def validate_hours_asked(self, field):
@@ -85,7 +85,7 @@ def _question_field(question):
     if question.kind == "short_text":
         return StringField(label, validators=required + [MaxLength(300)], description=help_text)
     if question.kind == "long_text":
-        return TextAreaField(label, validators=required + [MaxLength(5000)], description=help_text)
+        return MultilineField(label, validators=required + [MaxLength(5000)], description=help_text)
     if question.kind in ("single_choice", "yes_no"):
         choices = ([SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))] if question.kind == "yes_no"
                    else [SelectChoice(choice, choice) for choice in question.choices])
@@ -132,7 +132,7 @@ class LabNoticesForm(FlaskForm):
 class DeclineForm(FlaskForm):
     """The lab declines a sign-up; the reason reaches the agent."""
 
-    reason = TextAreaField(_l("Reason, sent to the agent"), validators=[DataRequired(message=_l(
+    reason = MultilineField(_l("Reason, sent to the agent"), validators=[DataRequired(message=_l(
         "Give the reason; the agent reads it.")), MaxLength(2000)])
 
 
