@@ -22,3 +22,18 @@ def select_locale():
     if agent is not None and agent.locale in current_app.config["ALLIES_LOCALES"]:
         return agent.locale
     return current_app.config["ALLIES_DEFAULT_LOCALE"]
+
+
+# French elides « de » before a vowel or a mute h: « la demande d'Ana », « de Camille ».
+_ELIDING = set("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜHaeiouyàâäæéèêëîïôöœùûüh")
+
+
+def elided(text, *values):
+    """The translated text with « de X » written « d'X » for each value X that starts with a vowel or an h
+    (names, titles); other languages and other words are left alone."""
+    for value in values:
+        value = str(value or "")
+        if value[:1] in _ELIDING:
+            for before, after in (("de ", "d'"), ("De ", "D'")):
+                text = text.replace(before + value, after + value)
+    return text
