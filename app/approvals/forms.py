@@ -13,6 +13,10 @@ from ..budgets.working_time import is_quarter
 from ..fields import CheckboxListField, LocalDecimalField
 
 
+DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
+DECISION_OUTCOME_LABELS = {"approved": _l("Agreed"), "refused": _l("Refused"), "revised": _l("Lowered")}
+
+
 class DecisionForm(FlaskForm):
     """Approve as asked, approve less, or refuse with a reason."""
 

@@ -9,6 +9,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..fields import FilterForm, LocalDecimalField
 
+EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved": _l("Agreed"),
+                           "refused": _l("Refused"), "cancelled": _l("Cancelled")}
+
 
 class TimeEntryForm(FlaskForm):
     """Hours given on a day, in quarter hours, with a note."""
