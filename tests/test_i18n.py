@@ -70,3 +70,62 @@ def test_french_is_the_default_and_english_is_complete(client):
     client.post("/language", data={"locale": "en"})
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in" in page and "Se connecter" not in page
+
+
+def french_strings():
+    """(msgid, French string) of every message, plural forms one by one."""
+    for message in load(CATALOGS / "fr" / "LC_MESSAGES" / "messages.po"):
+        if message.id:
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            for string in message.string if isinstance(message.string, tuple) else (message.string,):
+                yield msgid, string
+
+
+# Placeholders that hold a number or a date: French never elides before them.
+NUMERIC = {"hours", "days", "year", "limit", "before", "after", "expected", "found", "number", "num", "count",
+           "share", "rank", "date", "start", "end", "left", "used", "allocated", "available", "quotity"}
+
+
+def test_french_elides_de_before_a_name_or_a_title():
+    """« de %(name)s » must read « d'Ana » for Ana: the code passes such messages through `elided`."""
+    import re
+
+    sources = [path.read_text(encoding="utf-8") for folder in ("app", "templates")
+               for path in (ROOT / folder).rglob("*") if path.suffix in (".py", ".html", ".txt")
+               and "translations" not in path.parts]
+    for msgid, string in french_strings():
+        for placeholder in re.findall(r"\b(?:[Dd]e|[Qq]ue) %\((\w+)\)s", string):
+            if placeholder in NUMERIC:
+                continue
+            quoted = '"' + msgid.replace('"', '\\"') + '"'
+            uses = [source[max(at - 80, 0):at + len(quoted) + 400] for source in sources
+                    for at in [match.start() for match in re.finditer(re.escape(quoted), source)]]
+            assert uses, msgid
+            for use in uses:
+                assert "elided" in use, f"« de %({placeholder})s » is not elided where {msgid!r} is used"
+
+
+def test_french_percent_and_ellipsis():
+    """A narrow no-break space before %, and « … », never three dots."""
+    import re
+
+    for msgid, string in french_strings():
+        text = re.sub(r"%\(\w+\)[-#0-9.]*[a-z]", "", string)
+        assert not re.search(r"[^\S\u202f]%|\w%%?(?!\w)", text.replace("(%)", "")), (msgid, string)
+        assert "..." not in string, (msgid, string)
+
+
+def test_a_name_starting_with_a_vowel_takes_d_apostrophe(app, people, make_call, make_user):
+    from decimal import Decimal
+
+    from app.database import session
+    from app.signups.operations import sign_up
+    from tests.conftest import sign_in
+
+    call = make_call()
+    ana, _ = sign_up(call.id, make_user(given_name="Ana", family_name="Ibáñez"), "Motivée", Decimal(7))
+    camille, _ = sign_up(call.id, make_user(given_name="Camille", family_name="Roussel"), "Motivé", Decimal(7))
+    session.commit()
+    lab = sign_in(app.test_client(), people["lab"])
+    assert "<h1>Candidature d&#39;Ana Ibáñez</h1>" in lab.get(f"/lab/sign-ups/{ana.id}").get_data(as_text=True)
+    assert "<h1>Candidature de Camille Roussel</h1>" in lab.get(f"/lab/sign-ups/{camille.id}").get_data(as_text=True)
