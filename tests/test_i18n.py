@@ -129,3 +129,24 @@ def test_a_name_starting_with_a_vowel_takes_d_apostrophe(app, people, make_call,
     lab = sign_in(app.test_client(), people["lab"])
     assert "<h1>Candidature d&#39;Ana Ibáñez</h1>" in lab.get(f"/lab/sign-ups/{ana.id}").get_data(as_text=True)
     assert "<h1>Candidature de Camille Roussel</h1>" in lab.get(f"/lab/sign-ups/{camille.id}").get_data(as_text=True)
+
+
+def test_the_first_of_the_month_is_written_1er_in_french(app, people, make_call):
+    from datetime import date, datetime, timezone
+
+    from app.main.i18n import format_day
+
+    call = make_call(title="Atelier du premier", start_date=date(2027, 3, 1))
+    page = sign_in_as(app, people["agent"]).get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "du 1er mars 2027 au" in page
+    with app.test_request_context():
+        assert format_day(date(2027, 3, 11)) == "11 mars 2027" and format_day(date(2027, 3, 21)) == "21 mars 2027"
+        assert format_day(date(2027, 1, 1), "full") == "vendredi 1er janvier 2027"
+        # 23:30 UTC on 31 December is already the first of January in Paris.
+        assert format_day(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)) == "1er janvier 2027"
+
+
+def sign_in_as(app, person):
+    from tests.conftest import sign_in
+
+    return sign_in(app.test_client(), person)

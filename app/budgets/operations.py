@@ -3,12 +3,13 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import func, select
 
 from ..audit.operations import record
 from ..database import session
 from ..mail.operations import queue_mail
+from ..main.i18n import format_day
 from ..signups.operations import approvers_of
 from .models import Allocation, Extension, TimeEntry
 from .queries import WARNING_SHARE
@@ -50,7 +51,7 @@ def _check_entry(allocation, day, hours, today):
         raise BudgetRefused(_("You cannot log time for a day still to come."), "day")
     if not allocation.covers(day):
         raise BudgetRefused(_("Choose a day between %(start)s and %(end)s, the period of this allocation.",
-                              start=format_date(allocation.start_date), end=format_date(allocation.end_date)), "day")
+                              start=format_day(allocation.start_date), end=format_day(allocation.end_date)), "day")
 
 
 def _check_room(allocation, used, hours):
@@ -140,7 +141,7 @@ def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
         raise BudgetRefused(_("This allocation has ended with your sign-up: it cannot be extended."))
     if new_end_date is not None and not allocation.end_date < new_end_date <= allocation.end_date + LONGEST_EXTENSION:
         raise BudgetRefused(_("Choose an end after the current one, %(end)s, and at most a year later.",
-                              end=format_date(allocation.end_date)), "new_end_date")
+                              end=format_day(allocation.end_date)), "new_end_date")
     ceiling = to_quarter_hours(working_hours(agent.quotity, allocation.start_date, new_end_date or allocation.end_date)
                                - allocation.hours)
     if not 0 <= extra_hours <= max(ceiling, 0):

@@ -1,6 +1,10 @@
 """Language choice: French first, English on request, remembered in the session."""
 
+import re
+from datetime import datetime
+
 from flask import current_app, has_request_context, session
+from flask_babel import format_date, get_locale, to_user_timezone
 
 from ..auth.identity import current_agent
 
@@ -36,4 +40,14 @@ def elided(text, *values):
         if value[:1] in _ELIDING:
             for before, after in (("de ", "d'"), ("De ", "D'")):
                 text = text.replace(before + value, after + value)
+    return text
+
+
+def format_day(day, format="long"):
+    """A date as people read it, the one way pages, mails and messages write it: « 1er janvier 2027 » in French
+    (Babel writes « 1 janvier »), « January 1, 2027 » in English."""
+    text = format_date(day, format)
+    local = to_user_timezone(day) if isinstance(day, datetime) else day
+    if local.day == 1 and str(get_locale()).startswith("fr"):
+        text = re.sub(r"(?<![\d/.-])1(?= )", "1er", text, count=1)
     return text

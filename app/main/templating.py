@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask import current_app, g, url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 
 from ..auth.identity import current_agent, identity
@@ -13,6 +13,7 @@ from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..directory.queries import direct_reports
+from .i18n import format_day
 
 
 def logo_url():
@@ -35,7 +36,7 @@ def agent_has_reports():
 
 def date_and_time(moment):
     """A moment as people read it: « 24 décembre 2026 à 12:00 » in the intranet's time zone."""
-    return _("%(date)s at %(time)s", date=format_date(moment, "long"), time=format_time(moment, "short"))
+    return _("%(date)s at %(time)s", date=format_day(moment), time=format_time(moment, "short"))
 
 
 def iso_date(text):
