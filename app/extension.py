@@ -282,7 +282,7 @@ class Allies:
     @staticmethod
     def _register_request_hooks(app):
         from .main.security import add_security_headers
-        from .main.i18n import elided, format_day
+        from .main.i18n import elided, format_day, format_share
         from .main.templating import date_and_time, iso_date, template_context
 
         state = app.extensions["allies"]
@@ -290,6 +290,7 @@ class Allies:
         app.add_template_filter(iso_date, "iso_date")
         app.add_template_filter(elided, "elided")
         app.add_template_filter(format_day, "human_date")
+        app.add_template_filter(format_share, "share")
 
         @app.context_processor
         def allies_template_context():

@@ -106,12 +106,12 @@ def test_french_elides_de_before_a_name_or_a_title():
 
 
 def test_french_percent_and_ellipsis():
-    """A narrow no-break space before %, and « … », never three dots."""
+    """A no-break space before %, never an ordinary one nor none; and « … », never three dots."""
     import re
 
     for msgid, string in french_strings():
         text = re.sub(r"%\(\w+\)[-#0-9.]*[a-z]", "", string)
-        assert not re.search(r"[^\S\u202f]%|\w%%?(?!\w)", text.replace("(%)", "")), (msgid, string)
+        assert not re.search(r"[^\S\u00a0\u202f]%|\w%%?(?!\w)", text.replace("(%)", "")), (msgid, string)
         assert "..." not in string, (msgid, string)
 
 
@@ -150,3 +150,27 @@ def sign_in_as(app, person):
     from tests.conftest import sign_in
 
     return sign_in(app.test_client(), person)
+
+
+@pytest.mark.parametrize("kind, value, french", [
+    ("percent", "10", "10\u00a0% du temps de travail"),
+    ("percent", "2.5", "2,5\u00a0% du temps de travail"),
+    ("hours_per_month", "1.5", "1,5 heure par mois"),
+    ("hours_per_month", "12", "12 heures par mois"),
+    ("days_per_month", "0.5", "0,5 jour par mois"),
+    ("total_hours", "1607", "1\u202f607 heures au total"),
+])
+def test_the_time_a_call_asks_in_french_words(app, people, make_call, kind, value, french):
+    from decimal import Decimal
+
+    call = make_call(kind=kind, value=Decimal(value))
+    page = sign_in_as(app, people["agent"]).get(f"/calls/{call.id}").get_data(as_text=True)
+    assert f"<dd>{french}</dd>" in page
+
+
+def test_plural_forms_follow_the_language(app):
+    from app.main.i18n import format_share, plural_count
+
+    with app.test_request_context():
+        assert [plural_count(n) for n in (0, 0.3, 1, 1.7, 2, 2.5)] == [1, 1, 1, 1, 2, 2]
+        assert format_share(0.017, 1) == "1,7\u00a0%" and format_share(0.25) == "25\u00a0%"

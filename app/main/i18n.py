@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_date, get_locale, to_user_timezone
+from flask_babel import format_date, format_percent, get_locale, to_user_timezone
 
 from ..auth.identity import current_agent
 
@@ -51,3 +51,18 @@ def format_day(day, format="long"):
     if local.day == 1 and str(get_locale()).startswith("fr"):
         text = re.sub(r"(?<![\d/.-])1(?= )", "1er", text, count=1)
     return text
+
+
+def plural_count(number):
+    """The count that picks the right plural form for `number` in the current language: French says « 0,3 jour »
+    and « 1,7 jour » (below 2 is singular), English « 1.5 hours » (only exactly 1 is)."""
+    return 1 if get_locale().plural_form(abs(number)) == "one" else 2
+
+
+def format_share(fraction, digits=0):
+    """A fraction as a percentage in the language's own pattern, with up to `digits` decimals: « 1,7 % »."""
+    pattern = get_locale().percent_formats[None].pattern
+    if digits:
+        pattern = re.sub(r"0(?=[^0#,]*$)", "0." + "#" * digits, pattern, count=1)
+    return format_percent(fraction, pattern)
+

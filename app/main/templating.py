@@ -3,17 +3,17 @@
 from datetime import date
 
 from flask import current_app, g, url_for
-from flask_babel import format_time, get_locale
+from flask_babel import format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..auth.identity import current_agent, identity
-from ..calls.forms import COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS
+from ..calls.forms import FACT_LABELS, QUESTION_LABELS
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..directory.queries import direct_reports
-from .i18n import format_day
+from .i18n import format_day, format_share, plural_count
 
 
 def logo_url():
@@ -39,6 +39,19 @@ def date_and_time(moment):
     return _("%(date)s at %(time)s", date=format_day(moment), time=format_time(moment, "short"))
 
 
+def commitment(call):
+    """The time a call asks, in words: « 10 % du temps de travail », « 1,5 heure par mois »."""
+    value, kind = call.commitment_value, call.commitment_kind
+    if kind == "percent":
+        return _("%(share)s of working time", share=format_share(value / 100, 2))
+    count, number = plural_count(value), format_decimal(value)
+    if kind == "hours_per_month":
+        return ngettext("%(value)s hour per month", "%(value)s hours per month", count, value=number)
+    if kind == "days_per_month":
+        return ngettext("%(value)s day per month", "%(value)s days per month", count, value=number)
+    return ngettext("%(value)s hour in total", "%(value)s hours in total", count, value=number)
+
+
 def iso_date(text):
     """A date stored as ISO 8601 text (answers), as a date to format."""
     return date.fromisoformat(text)
@@ -52,7 +65,7 @@ def translated(labels):
 def template_context():
     """Inject the current agent, the organisation, the language and the labels into Alliés' templates and mails."""
     return {
-        "commitment_labels": translated(COMMITMENT_LABELS),
+        "commitment": commitment,
         "question_labels": translated(QUESTION_LABELS),
         "call_status_labels": translated(CALL_STATUS_LABELS),
         "fact_labels": translated(FACT_LABELS),
