@@ -66,3 +66,10 @@ def format_share(fraction, digits=0):
         pattern = re.sub(r"0(?=[^0#,]*$)", "0." + "#" * digits, pattern, count=1)
     return format_percent(fraction, pattern)
 
+
+
+def join_choices(choices):
+    """The choices of a multiple-choice answer as one text, the same on pages and in files: « A ; B » in French
+    (a no-break space before the semicolon), « A; B » in English."""
+    separator = "\u00a0; " if str(get_locale()).startswith("fr") else "; "
+    return separator.join(str(choice) for choice in choices)
