@@ -118,3 +118,10 @@ def test_entries_in_words(app, people, make_call, make_user):
     assert "Appel «\u00a0Fresque du climat\u00a0»" in page
     assert "<code>future.thing</code>" in page  # an action without a title still shows, as recorded
     assert '<option value="directory.role_granted">Rôle accordé</option>' in page
+
+
+def test_large_counts_are_grouped(app, people):
+    session.add_all([AuditEntry(actor_label="system", action="auth.sign_in_failed", details={}) for _ in range(1234)])
+    session.commit()
+    page = sign_in(app.test_client(), people["admin"]).get("/admin/audit").get_data(as_text=True)
+    assert "1\u202f234 entrées" in page
