@@ -174,3 +174,12 @@ def test_plural_forms_follow_the_language(app):
     with app.test_request_context():
         assert [plural_count(n) for n in (0, 0.3, 1, 1.7, 2, 2.5)] == [1, 1, 1, 1, 2, 2]
         assert format_share(0.017, 1) == "1,7\u00a0%" and format_share(0.25) == "25\u00a0%"
+
+
+def test_people_are_named_one_way(app, people):
+    """Given name then family name (User.full_name), on every page and mail: no template builds a name itself."""
+    for path in (ROOT / "templates").rglob("*.*"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not ("given_name" in line and "family_name" in line), f"{path.name}:{number} builds a name"
+    page = sign_in_as(app, people["admin"]).get("/admin/users").get_data(as_text=True)
+    assert ">Alex Martin</a>" in page
