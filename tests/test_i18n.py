@@ -183,3 +183,21 @@ def test_people_are_named_one_way(app, people):
             assert not ("given_name" in line and "family_name" in line), f"{path.name}:{number} builds a name"
     page = sign_in_as(app, people["admin"]).get("/admin/users").get_data(as_text=True)
     assert ">Alex Martin</a>" in page
+
+
+def test_hours_and_days_take_the_plural_the_language_wants(app, people, make_call):
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.database import session
+    from app.mail.models import OutboxMessage
+    from app.signups.operations import sign_up
+
+    call = make_call(kind="total_hours", value=Decimal("1.5"))
+    sign_up(call.id, people["agent"], "Motivé", Decimal("1.5"))
+    session.commit()
+    bodies = " ".join(session.execute(select(OutboxMessage.body_text)).scalars())
+    assert "temps demandé\u00a0: 1,5 heure\n" in bodies and "1,5 heures" not in bodies
+    form = sign_in_as(app, people["lab"]).get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
+    assert "1,5 heure, soit 0,2 jour travaillé ou" in form

@@ -52,6 +52,16 @@ def commitment(call):
     return ngettext("%(value)s hour in total", "%(value)s hours in total", count, value=number)
 
 
+def hours_text(hours):
+    """Hours with their unit in the right plural form: « 1,5 heure », « 10 heures »."""
+    return ngettext("%(value)s hour", "%(value)s hours", plural_count(hours), value=format_decimal(hours))
+
+
+def working_days_text(days):
+    """Working days with their unit in the right plural form: « 0,5 jour travaillé », « 3 jours travaillés »."""
+    return ngettext("%(value)s working day", "%(value)s working days", plural_count(days), value=format_decimal(days))
+
+
 def iso_date(text):
     """A date stored as ISO 8601 text (answers), as a date to format."""
     return date.fromisoformat(text)
@@ -66,6 +76,9 @@ def template_context():
     """Inject the current agent, the organisation, the language and the labels into Alliés' templates and mails."""
     return {
         "commitment": commitment,
+        "hours_text": hours_text,
+        "working_days_text": working_days_text,
+        "plural_count": plural_count,
         "question_labels": translated(QUESTION_LABELS),
         "call_status_labels": translated(CALL_STATUS_LABELS),
         "fact_labels": translated(FACT_LABELS),
