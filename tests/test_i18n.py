@@ -201,3 +201,11 @@ def test_hours_and_days_take_the_plural_the_language_wants(app, people, make_cal
     assert "temps demandé\u00a0: 1,5 heure\n" in bodies and "1,5 heures" not in bodies
     form = sign_in_as(app, people["lab"]).get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
     assert "1,5 heure, soit 0,2 jour travaillé ou" in form
+
+
+def test_numbers_of_a_thousand_and_more_are_grouped(app, people):
+    from tests.test_calls import call_form
+
+    lab = sign_in_as(app, people["lab"])
+    page = lab.post("/lab/calls/new", data=call_form(commitment_kind="total_hours", commitment_value="2000"))
+    assert "au plus égale à 1\u202f607 heures au total" in page.get_data(as_text=True)
