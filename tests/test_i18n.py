@@ -209,3 +209,11 @@ def test_numbers_of_a_thousand_and_more_are_grouped(app, people):
     lab = sign_in_as(app, people["lab"])
     page = lab.post("/lab/calls/new", data=call_form(commitment_kind="total_hours", commitment_value="2000"))
     assert "au plus égale à 1\u202f607 heures au total" in page.get_data(as_text=True)
+
+
+def test_no_percent_sign_after_an_ordinary_space(app, people):
+    from tests.test_calls import call_form
+
+    lab = sign_in_as(app, people["lab"])
+    page = lab.post("/lab/calls/new", data=call_form(commitment_kind="percent", commitment_value="150"))
+    assert "au plus égale à 100 pour cent du temps de travail" in page.get_data(as_text=True)
