@@ -330,3 +330,9 @@ def test_the_fallback_role_is_configurable(app_factory, people, make_call, make_
     session.commit()
     assert sign_in(application.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 200
     assert sign_in(application.test_client(), people["admin"]).get(f"/approvals/{signup.id}").status_code == 404
+
+
+def test_the_hours_asked_read_as_french_numbers_in_the_error(manager_client, request_):
+    page = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve_less", "hours": "50"})
+    text = page.get_data(as_text=True)
+    assert "moins que les 40 heures demandées" in text and "40.00" not in text
