@@ -217,3 +217,13 @@ def test_no_percent_sign_after_an_ordinary_space(app, people):
     lab = sign_in_as(app, people["lab"])
     page = lab.post("/lab/calls/new", data=call_form(commitment_kind="percent", commitment_value="150"))
     assert "au plus égale à 100 pour cent du temps de travail" in page.get_data(as_text=True)
+
+
+def test_elision_before_vowels_and_h_only(app):
+    from app.main.i18n import elided
+
+    assert elided("la demande de Ana Ibáñez", "Ana Ibáñez") == "la demande d'Ana Ibáñez"
+    assert elided("la demande de Hélène Roy", "Hélène Roy") == "la demande d'Hélène Roy"
+    assert elided("plus que Émile", "Émile") == "plus qu'Émile"
+    assert elided("la demande de Camille Roussel", "Camille Roussel") == "la demande de Camille Roussel"
+    assert elided("made by Ana", "Ana") == "made by Ana"

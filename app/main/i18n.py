@@ -33,12 +33,12 @@ _ELIDING = set("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜHaeiouyàâäæéèêëî�
 
 
 def elided(text, *values):
-    """The translated text with « de X » written « d'X » for each value X that starts with a vowel or an h
-    (names, titles); other languages and other words are left alone."""
+    """The translated text with « de X » written « d'X » (and « que X » « qu'X ») for each value X that starts
+    with a vowel or an h (names, titles); other languages and other words are left alone."""
     for value in values:
         value = str(value or "")
         if value[:1] in _ELIDING:
-            for before, after in (("de ", "d'"), ("De ", "D'")):
+            for before, after in (("de ", "d'"), ("De ", "D'"), ("que ", "qu'"), ("Que ", "Qu'")):
                 text = text.replace(before + value, after + value)
     return text
 
