@@ -282,11 +282,16 @@ class Allies:
     @staticmethod
     def _register_request_hooks(app):
         from .main.security import add_security_headers
+        from .main.i18n import elided, format_day, format_share, join_choices
         from .main.templating import date_and_time, iso_date, template_context
 
         state = app.extensions["allies"]
         app.add_template_filter(date_and_time, "date_and_time")
         app.add_template_filter(iso_date, "iso_date")
+        app.add_template_filter(elided, "elided")
+        app.add_template_filter(format_day, "human_date")
+        app.add_template_filter(format_share, "share")
+        app.add_template_filter(join_choices, "choices")
 
         @app.context_processor
         def allies_template_context():

@@ -388,17 +388,17 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
     assert "Repenser ensemble l’accueil des usagers." in page and "<strong>demi-journées</strong>" in page
     assert "<script>" not in page
     assert "4 heures par mois" in page.replace("\u00a0", " ") and "labo@region.fr" in page
-    assert f"1 février {year}" in page and f"30 avril {year}" in page
+    assert f"1er février {year}" in page and f"30 avril {year}" in page
     deadline = (datetime.now(timezone.utc) + timedelta(days=5)).astimezone(ZoneInfo("Europe/Paris"))
     assert "Clôture des candidatures" in page and format_date(deadline.date(), "long", locale="fr") in page
     assert f'href="/calls/{call.id}"' not in page, "the manager outside the call's audience gets no dead link"
     given = page.split('id="time-given"')[1].split("</section>")[0]
     assert "Ambassadeurs de la simplification" in given and "32,5 h" in given and "0 h" in given
-    assert f"1 janvier {year}" in given
+    assert f"1er janvier {year}" in given
 
     (mail,) = [message for message in session.execute(select(OutboxMessage).where(
         OutboxMessage.recipient_id == people["manager"].id)).scalars() if "Atelier accueil" in message.subject]
-    assert f"1 février {year}" in mail.body_text and f"30 avril {year}" in mail.body_text
+    assert f"1er février {year}" in mail.body_text and f"30 avril {year}" in mail.body_text
     assert "Motivation très personnelle" not in mail.body_text + mail.body_html
 
     people["manager"].org_unit = lycees
@@ -448,3 +448,9 @@ class TestDeputyByName:
         make_user("camille.roussel", given_name="Camille", family_name="Roussel")
         response = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=rous%00sel")
         assert response.status_code == 200 and "camille.roussel" not in response.get_data(as_text=True)
+
+
+def test_the_hours_asked_read_as_french_numbers_in_the_error(manager_client, request_):
+    page = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve_less", "hours": "50"})
+    text = page.get_data(as_text=True)
+    assert "moins que les 40 heures demandées" in text and "40.00" not in text

@@ -1,12 +1,17 @@
 """The audit log page: admins only, filters on actor, action family, object and local dates, newest first."""
 
+import re
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from app.audit.labels import ACTION_TITLES
 from app.audit.models import AuditEntry
 from app.audit.operations import record
 from app.database import session
+from app.signups.operations import sign_up
 from tests.conftest import count_queries, sign_in
 
 
@@ -24,8 +29,10 @@ def entries(people):
 
 
 def rows(client, **filters):
+    """The actions of the listed entries, by their titles."""
     page = client.get("/admin/audit", query_string=filters).get_data(as_text=True)
-    return [row.split("<code>")[1].split("</code>")[0] for row in page.split("<tbody>")[1].split("<tr>")[1:]] \
+    titles = {str(title): action for action, title in ACTION_TITLES.items()}
+    return [titles[row.split("<td>")[2].split("</td>")[0]] for row in page.split("<tbody>")[1].split("<tr>")[1:]] \
         if "<tbody>" in page else []
 
 
@@ -64,3 +71,57 @@ def test_paged_and_constant_queries(app_factory, people):
 def test_others_may_not_read_it(app, people):
     for role in ("agent", "manager", "lab"):
         assert sign_in(app.test_client(), people[role]).get("/admin/audit").status_code == 403
+
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+
+def recorded_actions():
+    """The actions the code records: literal ones, and the patterns of those built with an f-string."""
+    literal, patterns = set(), set()
+    for path in APP.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        literal |= set(re.findall(r'\b(?:record|_Audit)\(\s*"([a-z_]+\.[a-z_]+)"', text))
+        literal |= set(re.findall(r'\(\w+, "([a-z_]+\.[a-z_]+)", \w+\)', text))  # role changes of an import
+        patterns |= set(re.findall(r'\brecord\(\s*f"([^"]+)"', text))
+    return literal, patterns
+
+
+def test_every_recorded_action_has_a_title(app):
+    literal, patterns = recorded_actions()
+    assert len(literal) > 30 and len(patterns) == 3
+    assert not literal - set(ACTION_TITLES), "actions recorded without a title"
+    code = "\n".join(path.read_text(encoding="utf-8") for path in APP.rglob("*.py"))
+    # The values the f-strings are built from: final sign-up statuses, decisions on more time, reminders.
+    built = {"signup.{status}": re.findall(r'end_signup\([^)]*?"(\w+)"', code),
+             "allocation.extension_{outcome}": re.findall(r'_decided\([^)]*?"(\w+)"', code),
+             "approvals.{kind}": re.findall(r'_remind\(signup, "(\w+)"', code)}
+    assert set(built) == patterns
+    for pattern, values in built.items():
+        assert values
+        for value in values:
+            assert re.sub(r"\{\w+\}", value, pattern) in ACTION_TITLES
+
+
+def test_entries_in_words(app, people, make_call, make_user):
+    ana = make_user("ana.ibanez", given_name="Ana", family_name="Ibáñez")
+    call = make_call(title="Fresque du climat")
+    signup = sign_up(call.id, ana, "Motivée", Decimal(10))[0]
+    record("directory.role_granted", actor=people["admin"], obj=people["agent"], role="lab")
+    record("future.thing", obj=call)
+    session.commit()
+    admin = sign_in(app.test_client(), people["admin"])
+    page = admin.get("/admin/audit").get_data(as_text=True)
+    assert "<td>Rôle accordé</td>" in page and "<code>directory.role_granted" not in page
+    assert f"Candidature n°\u00a0{signup.id} d&#39;Ana Ibáñez" in page
+    assert "<td>Alex Martin</td>" in page and "User " not in page
+    assert "Appel «\u00a0Fresque du climat\u00a0»" in page
+    assert "<code>future.thing</code>" in page  # an action without a title still shows, as recorded
+    assert '<option value="directory.role_granted">Rôle accordé</option>' in page
+
+
+def test_large_counts_are_grouped(app, people):
+    session.add_all([AuditEntry(actor_label="system", action="auth.sign_in_failed", details={}) for _ in range(1234)])
+    session.commit()
+    page = sign_in(app.test_client(), people["admin"]).get("/admin/audit").get_data(as_text=True)
+    assert "1\u202f234 entrées" in page

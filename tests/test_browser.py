@@ -123,7 +123,7 @@ def test_admin_walks_the_main_pages(page):
     page.get_by_role("link", name="Annuaire").click()
     page.get_by_label("Rechercher", exact=True).fill("roussel")
     page.get_by_role("button", name="Rechercher").click()
-    page.get_by_role("link", name="Roussel Camille").click()
+    page.get_by_role("link", name="Camille Roussel").click()
     expect(page.get_by_role("heading", name="Camille Roussel")).to_be_visible()
     page.get_by_role("button", name="Attribuer ce rôle").click()
     expect(page.get_by_text("C'est fait")).to_be_visible()

@@ -128,7 +128,7 @@ def test_cells_keep_their_types_unicode_and_line_breaks(lab, volunteers):
     assert values["Heures demandées"] == 10.5 and values["Heures accordées"] == 8
     assert values["Heures utilisées"] == 2.25 and values["Heures restantes"] == 5.75
     assert values["Disponible le"].date() == date.today() + timedelta(days=3)
-    assert values["Ateliers animés"] == 1 and values["Méthodes"] == "Design ; Facilitation, graphique"
+    assert values["Ateliers animés"] == 1 and values["Méthodes"] == "Design\u00a0; Facilitation, graphique"
     assert values["Votre expérience"].startswith("Ligne 1\nLigne 2\nlong") and len(values["Votre expérience"]) == 32767  # Excel's cell limit
     assert row[header.index("Date d'envoi")].is_date
 
@@ -261,3 +261,16 @@ def test_ods_headers_never_break_the_xml(lab, volunteers):
 def test_the_command_refuses_unknown_calls(runner, volunteers, tmp_path):
     result = runner.invoke(args=["export", "volunteers", "--call", "99999", "-o", str(tmp_path / "x.ods")])
     assert result.exit_code == 1 and "99999" in result.output and not (tmp_path / "x.ods").exists()
+
+
+def test_a_multiple_choice_answer_reads_the_same_on_screen_and_in_files(lab, volunteers):
+    from app.signups.models import SignUp
+
+    call = volunteers["first"]
+    lines = list(csv.reader(io.StringIO(export(lab, "csv", call=call.id, q="dupont").data.decode("utf-8-sig")),
+                            delimiter=";"))
+    cell = lines[1][lines[0].index("Méthodes")]
+    assert cell == "Design\u00a0; Facilitation, graphique"
+    signup = session.execute(select(SignUp).where(SignUp.call_id == call.id,
+                                                  SignUp.agent_id == volunteers["agents"][4].id)).scalar_one()
+    assert f'<dd class="multiline">{cell}</dd>' in lab.get(f"/lab/sign-ups/{signup.id}").get_data(as_text=True)

@@ -70,3 +70,161 @@ def test_french_is_the_default_and_english_is_complete(client):
     client.post("/language", data={"locale": "en"})
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in" in page and "Se connecter" not in page
+
+
+def french_strings():
+    """(msgid, French string) of every message, plural forms one by one."""
+    for message in load(CATALOGS / "fr" / "LC_MESSAGES" / "messages.po"):
+        if message.id:
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            for string in message.string if isinstance(message.string, tuple) else (message.string,):
+                yield msgid, string
+
+
+# Placeholders that hold a number or a date: French never elides before them.
+NUMERIC = {"hours", "days", "year", "limit", "before", "after", "expected", "found", "number", "num", "count",
+           "share", "rank", "date", "start", "end", "left", "used", "allocated", "available", "quotity", "min", "max",
+           "length", "working"}
+
+
+def test_french_elides_de_before_a_name_or_a_title():
+    """« de %(name)s » must read « d'Ana » for Ana: the code passes such messages through `elided`."""
+    import re
+
+    sources = [path.read_text(encoding="utf-8") for folder in ("app", "templates")
+               for path in (ROOT / folder).rglob("*") if path.suffix in (".py", ".html", ".txt")
+               and "translations" not in path.parts]
+    for msgid, string in french_strings():
+        for placeholder in re.findall(r"\b(?:[Dd]e|[Qq]ue) %\((\w+)\)s", string):
+            if placeholder in NUMERIC:
+                continue
+            quoted = '"' + msgid.replace('"', '\\"') + '"'
+            uses = [source[max(at - 80, 0):at + len(quoted) + 400] for source in sources
+                    for at in [match.start() for match in re.finditer(re.escape(quoted), source)]]
+            assert uses, msgid
+            for use in uses:
+                assert "elided" in use, f"« de %({placeholder})s » is not elided where {msgid!r} is used"
+
+
+def test_french_percent_and_ellipsis():
+    """A no-break space before %, never an ordinary one nor none; and « … », never three dots."""
+    import re
+
+    for msgid, string in french_strings():
+        text = re.sub(r"%\(\w+\)[-#0-9.]*[a-z]", "", string)
+        assert not re.search(r"[^\S\u00a0\u202f]%|\w%%?(?!\w)", text.replace("(%)", "")), (msgid, string)
+        assert "..." not in string, (msgid, string)
+
+
+def test_a_name_starting_with_a_vowel_takes_d_apostrophe(app, people, make_call, make_user):
+    from decimal import Decimal
+
+    from app.database import session
+    from app.signups.operations import sign_up
+    from tests.conftest import sign_in
+
+    call = make_call()
+    ana, _ = sign_up(call.id, make_user(given_name="Ana", family_name="Ibáñez"), "Motivée", Decimal(7))
+    camille, _ = sign_up(call.id, make_user(given_name="Camille", family_name="Roussel"), "Motivé", Decimal(7))
+    session.commit()
+    lab = sign_in(app.test_client(), people["lab"])
+    assert "<h1>Candidature d&#39;Ana Ibáñez</h1>" in lab.get(f"/lab/sign-ups/{ana.id}").get_data(as_text=True)
+    assert "<h1>Candidature de Camille Roussel</h1>" in lab.get(f"/lab/sign-ups/{camille.id}").get_data(as_text=True)
+
+
+def test_the_first_of_the_month_is_written_1er_in_french(app, people, make_call):
+    from datetime import date, datetime, timezone
+
+    from app.main.i18n import format_day
+
+    call = make_call(title="Atelier du premier", start_date=date(2027, 3, 1))
+    page = sign_in_as(app, people["agent"]).get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "du 1er mars 2027 au" in page
+    with app.test_request_context():
+        assert format_day(date(2027, 3, 11)) == "11 mars 2027" and format_day(date(2027, 3, 21)) == "21 mars 2027"
+        assert format_day(date(2027, 1, 1), "full") == "vendredi 1er janvier 2027"
+        # 23:30 UTC on 31 December is already the first of January in Paris.
+        assert format_day(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)) == "1er janvier 2027"
+
+
+def sign_in_as(app, person):
+    from tests.conftest import sign_in
+
+    return sign_in(app.test_client(), person)
+
+
+@pytest.mark.parametrize("kind, value, french", [
+    ("percent", "10", "10\u00a0% du temps de travail"),
+    ("percent", "2.5", "2,5\u00a0% du temps de travail"),
+    ("hours_per_month", "1.5", "1,5 heure par mois"),
+    ("hours_per_month", "12", "12 heures par mois"),
+    ("days_per_month", "0.5", "0,5 jour par mois"),
+    ("total_hours", "1607", "1\u202f607 heures au total"),
+])
+def test_the_time_a_call_asks_in_french_words(app, people, make_call, kind, value, french):
+    from decimal import Decimal
+
+    call = make_call(kind=kind, value=Decimal(value))
+    page = sign_in_as(app, people["agent"]).get(f"/calls/{call.id}").get_data(as_text=True)
+    assert f"<dd>{french}</dd>" in page
+
+
+def test_plural_forms_follow_the_language(app):
+    from app.main.i18n import format_share, plural_count
+
+    with app.test_request_context():
+        assert [plural_count(n) for n in (0, 0.3, 1, 1.7, 2, 2.5)] == [1, 1, 1, 1, 2, 2]
+        assert format_share(0.017, 1) == "1,7\u00a0%" and format_share(0.25) == "25\u00a0%"
+
+
+def test_people_are_named_one_way(app, people):
+    """Given name then family name (User.full_name), on every page and mail: no template builds a name itself."""
+    for path in (ROOT / "templates").rglob("*.*"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not ("given_name" in line and "family_name" in line), f"{path.name}:{number} builds a name"
+    page = sign_in_as(app, people["admin"]).get("/admin/users").get_data(as_text=True)
+    assert ">Alex Martin</a>" in page
+
+
+def test_hours_and_days_take_the_plural_the_language_wants(app, people, make_call):
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.database import session
+    from app.mail.models import OutboxMessage
+    from app.signups.operations import sign_up
+
+    call = make_call(kind="total_hours", value=Decimal("1.5"))
+    sign_up(call.id, people["agent"], "Motivé", Decimal("1.5"))
+    session.commit()
+    bodies = " ".join(session.execute(select(OutboxMessage.body_text)).scalars())
+    assert "temps demandé\u00a0: 1,5 heure\n" in bodies and "1,5 heures" not in bodies
+    form = sign_in_as(app, people["lab"]).get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
+    assert "1,5 heure, soit 0,2 jour travaillé ou" in form
+
+
+def test_numbers_of_a_thousand_and_more_are_grouped(app, people):
+    from tests.test_calls import call_form
+
+    lab = sign_in_as(app, people["lab"])
+    page = lab.post("/lab/calls/new", data=call_form(commitment_kind="total_hours", commitment_value="2000"))
+    assert "au plus égale à 1\u202f607 heures au total" in page.get_data(as_text=True)
+
+
+def test_no_percent_sign_after_an_ordinary_space(app, people):
+    from tests.test_calls import call_form
+
+    lab = sign_in_as(app, people["lab"])
+    page = lab.post("/lab/calls/new", data=call_form(commitment_kind="percent", commitment_value="150"))
+    assert "au plus égale à 100 pour cent du temps de travail" in page.get_data(as_text=True)
+
+
+def test_elision_before_vowels_and_h_only(app):
+    from app.main.i18n import elided
+
+    assert elided("la demande de Ana Ibáñez", "Ana Ibáñez") == "la demande d'Ana Ibáñez"
+    assert elided("la demande de Hélène Roy", "Hélène Roy") == "la demande d'Hélène Roy"
+    assert elided("plus que Émile", "Émile") == "plus qu'Émile"
+    assert elided("la demande de Camille Roussel", "Camille Roussel") == "la demande de Camille Roussel"
+    assert elided("made by Ana", "Ana") == "made by Ana"

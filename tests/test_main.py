@@ -97,7 +97,7 @@ def test_user_data_renders_as_text(client, make_user, payload):
     if "<" in payload:
         assert payload not in page and "&lt;" in main
     else:
-        assert f"</span> {payload}" in main
+        assert f">{payload} Payload</a>" in main
 
 
 def test_markdown_is_sanitised():

@@ -173,3 +173,54 @@ def test_purge_clears_reasons_and_old_mails(app, people, make_call, old_and_new)
     session.commit()
     assert counts["mails"] > 0 and session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
     assert session.execute(select(Decision.reason).where(Decision.signup_id == refused.id)).scalar_one() == ""
+
+
+def ods_sheets(data):
+    """Each sheet of an ODS file as rows of cells: dates as their ISO value, numbers as numbers, text as text."""
+    document = load(io.BytesIO(data))
+    sheets = {}
+    for sheet in document.spreadsheet.getElementsByType(table.Table):
+        rows = []
+        for row in sheet.getElementsByType(table.TableRow):
+            cells = []
+            for cell in row.getElementsByType(table.TableCell):
+                kind = cell.getAttribute("valuetype")
+                cells.append(cell.getAttribute("datevalue") if kind == "date"
+                             else float(cell.getAttribute("value")) if kind == "float" else str(cell))
+            rows.append(cells)
+        sheets[sheet.getAttribute("name")] = rows
+    return sheets
+
+
+def test_my_spreadsheet_speaks_french_in_local_time(app, people, two_agents):
+    mine = session.execute(select(SignUp).where(SignUp.agent_id == people["agent"].id)).scalar_one()
+    mine.submitted_at = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
+    session.commit()
+    sheets = ods_sheets(sign_in(app.test_client(), people["agent"]).get("/my/data.ods").data)
+    header, row = sheets["Candidatures"]
+    assert header[:4] == ["Appel", "État", "Date d'envoi", "Heures demandées"]
+    assert row[:4] == ["Atelier mobilités", "Acceptée", "2026-07-01T12:00:00", 6.0]  # Paris, summer time
+    header, *rows = sheets["Décisions sur mes demandes"]
+    assert header[:3] == ["Appel", "Objet", "Décision"] and rows[0][1:3] == ["Demande", "Accordée"]
+    header, *rows = sheets["Entrées du journal d'audit"]
+    assert header == ["Date", "Action", "Par", "Objet", "Détails", "Adresse IP"]
+    actions = {row[1] for row in rows}
+    assert {"Candidature reçue", "Temps accordé par le ou la responsable"} <= actions
+    assert f"Candidature n°\u00a0{mine.id}" in {row[3] for row in rows}
+    assert ("Champ", "Valeur") == tuple(sheets["Profil"][0]) and ["Identifiant", "alex.agent"] in sheets["Profil"]
+
+
+def test_my_data_leaves_out_the_addresses_of_others(app, people, two_agents):
+    by_manager = record("directory.role_granted", actor=people["manager"], obj=people["agent"], role="lab")
+    by_me = record("mail.preference_changed", actor=people["agent"], obj=people["agent"], daily_digest=True)
+    by_manager.ip, by_me.ip = "10.1.2.3", "10.9.9.9"
+    session.commit()
+    client = sign_in(app.test_client(), people["agent"])
+    entries = json.loads(client.get("/my/data.json").data)["audit_entries"]
+    granted = next(entry for entry in entries if entry["action"] == "directory.role_granted")
+    assert granted["by"] == "manon.manager" and granted["details"] == {"role": "lab"}  # the entry stays
+    assert granted["address"] is None
+    assert next(entry for entry in entries if entry["action"] == "mail.preference_changed")["address"] == "10.9.9.9"
+    sheets = ods_sheets(client.get("/my/data.ods").data)
+    addresses = {row[-1] for row in sheets["Entrées du journal d'audit"][1:]}
+    assert "10.9.9.9" in addresses and "10.1.2.3" not in addresses

@@ -166,3 +166,22 @@ def test_decision_pages_do_not_grow_with_the_agents_other_allocations(app, peopl
     few = [count_queries(app, client, url) for url in urls]
     add(8)
     assert [count_queries(app, client, url) for url in urls] == few
+
+
+def test_the_audit_log_names_its_objects_without_a_query_per_row(app, people, make_call, make_user):
+    from app.audit.operations import record
+
+    client = sign_in(app.test_client(), people["admin"])
+    call = make_call(capacity=50)
+
+    def add(number):
+        for _ in range(number):
+            agent = make_user(manager=people["manager"])
+            signup, _status = sign_up(call.id, agent, "Motivé", Decimal(10))
+            record("directory.role_granted", actor=people["admin"], obj=agent, role="lab")
+        session.commit()
+
+    add(2)
+    few = count_queries(app, client, "/admin/audit")
+    add(10)
+    assert count_queries(app, client, "/admin/audit") == few

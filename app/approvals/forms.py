@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField
@@ -11,6 +12,10 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, Va
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
 from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength, MultilineField
+
+
+DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
+DECISION_OUTCOME_LABELS = {"approved": _l("Agreed"), "refused": _l("Refused"), "revised": _l("Lowered")}
 
 
 class DecisionForm(FlaskForm):
@@ -40,7 +45,7 @@ class DecisionForm(FlaskForm):
                 self.hours.errors.append(_l("Give the hours you agree to."))
             elif hours is not None and not 0 < hours < self._hours_asked:
                 self.hours.errors.append(_l("Agree to more than 0 and less than the %(hours)s hours asked.",
-                                            hours=self._hours_asked))
+                                            hours=format_decimal(self._hours_asked)))
             elif hours is not None and not is_quarter(hours):
                 self.hours.errors.append(_l("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"))
         if self.outcome.data == "refuse" and not (self.reason.data or "").strip():

@@ -16,7 +16,9 @@ from ..database import all_rows, paginate, session
 from ..markup import render_markdown
 from ..directory.queries import direct_reports
 from ..signups.models import SignUp
-from .forms import ApproveManyForm, DecisionForm, DelegationForm, DeputySearchForm, RevisionForm
+from ..main.templating import translated
+from .forms import (DECISION_KIND_LABELS, DECISION_OUTCOME_LABELS, ApproveManyForm, DecisionForm, DelegationForm,
+                    DeputySearchForm, RevisionForm)
 from .models import Delegation
 from .operations import (DecisionRefused, approve, approve_extension, can_decide, delegate, refuse, refuse_extension,
                          revise_allocation, revoke_delegation)
@@ -182,7 +184,8 @@ def decide_extension(extension_id):
 def history():
     """The decisions I took, or that were taken in my place, newest first."""
     page = paginate(decisions_of(current_agent()), request.args.get("page", 1, type=int))
-    return render_template("allies/approvals/history.html", page=page)
+    return render_template("allies/approvals/history.html", page=page, kinds=translated(DECISION_KIND_LABELS),
+                           outcomes=translated(DECISION_OUTCOME_LABELS))
 
 
 @bp.route("/approvals/team")

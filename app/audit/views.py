@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.access import role_required
 from ..database import paginate
 from .forms import AuditFilterForm
+from .labels import action_title, object_descriptions
 from .models import AuditEntry
 from .queries import audit_entries
 
@@ -21,4 +22,5 @@ def log():
     query = audit_entries(**{**filters, "object_id": filters["object_id"] or None, "since": filters["since"] or None,
                              "until": filters["until"] or None}).options(selectinload(AuditEntry.actor))
     page = paginate(query, request.args.get("page", 1, type=int))
-    return render_template("allies/audit/log.html", form=form, page=page)
+    return render_template("allies/audit/log.html", form=form, page=page, action_title=action_title,
+                           objects=object_descriptions(page.items))

@@ -8,6 +8,9 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from ..directory.models import local_today
 from ..fields import FilterForm, LocalDecimalField, MaxLength, MultilineField
 
+EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved": _l("Agreed"),
+                           "refused": _l("Refused"), "cancelled": _l("Cancelled")}
+
 
 class TimeEntryForm(FlaskForm):
     """Hours given on a day, in quarter hours, with a note."""

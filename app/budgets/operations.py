@@ -3,13 +3,14 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import func, select
 
 from ..audit.operations import record
 from ..database import session
 from ..directory.models import local_today
 from ..mail.operations import queue_mail
+from ..main.i18n import format_day
 from ..signups.operations import approvers_of
 from .models import Allocation, Extension, TimeEntry
 from .queries import WARNING_SHARE
@@ -51,10 +52,10 @@ def _check_entry(allocation, day, hours, today):
         raise BudgetRefused(_("You cannot log time for a day still to come."), "day")
     if not allocation.covers(day):
         raise BudgetRefused(_("Choose a day between %(start)s and %(end)s, the period of this allocation.",
-                              start=format_date(allocation.start_date), end=format_date(allocation.end_date)), "day")
+                              start=format_day(allocation.start_date), end=format_day(allocation.end_date)), "day")
     if day < first_open_day(today):
         raise BudgetRefused(_("Past months are closed: choose a day from %(start)s to today.",
-                              start=format_date(max(first_open_day(today), allocation.start_date))), "day")
+                              start=format_day(max(first_open_day(today), allocation.start_date))), "day")
 
 
 def first_open_day(today):
@@ -149,7 +150,7 @@ def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
         raise BudgetRefused(_("This allocation has ended with your sign-up: it cannot be extended."))
     if new_end_date is not None and not allocation.end_date < new_end_date <= allocation.end_date + LONGEST_EXTENSION:
         raise BudgetRefused(_("Choose an end after the current one, %(end)s, and at most a year later.",
-                              end=format_date(allocation.end_date)), "new_end_date")
+                              end=format_day(allocation.end_date)), "new_end_date")
     ceiling = to_quarter_hours(working_hours(agent.quotity, allocation.start_date, new_end_date or allocation.end_date)
                                - allocation.hours)
     if not 0 <= extra_hours <= max(ceiling, 0):

@@ -3,6 +3,7 @@
 from datetime import timezone
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
@@ -102,7 +103,8 @@ class CallForm(FlaskForm):
             return
         limit = COMMITMENT_LIMITS.get(self.commitment_kind.data, 0)
         if not Decimal(0) < field.data <= limit:
-            raise ValidationError(_l("Enter an amount above 0 and at most %(limit)s %(unit)s.", limit=limit,
+            raise ValidationError(_l("Enter an amount above 0 and at most %(limit)s %(unit)s.",
+                                     limit=format_decimal(limit),
                                      unit=COMMITMENT_LABELS.get(self.commitment_kind.data, "")))
 
     def validate_audience_units(self, field):

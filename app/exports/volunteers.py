@@ -16,6 +16,7 @@ from ..calls.models import Call, Question, aware
 from ..database import session
 from ..directory.models import OrgUnit, User, folded, local_midnight
 from ..directory.queries import in_unit
+from ..main.i18n import join_choices
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import Answer, SignUp
 
@@ -113,7 +114,7 @@ def answer_cell(kind, value):
     if value is None or value == "" or value == []:
         return None
     if kind == "multiple_choice":
-        return " ; ".join(value)
+        return join_choices(value)
     if kind == "yes_no":
         return _("Yes") if value == "yes" else _("No")
     if kind == "date":

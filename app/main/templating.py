@@ -3,16 +3,17 @@
 from datetime import date
 
 from flask import current_app, g, url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..auth.identity import current_agent, identity
-from ..calls.forms import COMMITMENT_LABELS, FACT_LABELS, QUESTION_LABELS
+from ..calls.forms import FACT_LABELS, QUESTION_LABELS
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..directory.queries import direct_reports
+from .i18n import format_day, format_share, plural_count
 
 
 def logo_url():
@@ -35,7 +36,30 @@ def agent_has_reports():
 
 def date_and_time(moment):
     """A moment as people read it: « 24 décembre 2026 à 12:00 » in the intranet's time zone."""
-    return _("%(date)s at %(time)s", date=format_date(moment, "long"), time=format_time(moment, "short"))
+    return _("%(date)s at %(time)s", date=format_day(moment), time=format_time(moment, "short"))
+
+
+def commitment(call):
+    """The time a call asks, in words: « 10 % du temps de travail », « 1,5 heure par mois »."""
+    value, kind = call.commitment_value, call.commitment_kind
+    if kind == "percent":
+        return _("%(share)s of working time", share=format_share(value / 100, 2))
+    count, number = plural_count(value), format_decimal(value)
+    if kind == "hours_per_month":
+        return ngettext("%(value)s hour per month", "%(value)s hours per month", count, value=number)
+    if kind == "days_per_month":
+        return ngettext("%(value)s day per month", "%(value)s days per month", count, value=number)
+    return ngettext("%(value)s hour in total", "%(value)s hours in total", count, value=number)
+
+
+def hours_text(hours):
+    """Hours with their unit in the right plural form: « 1,5 heure », « 10 heures »."""
+    return ngettext("%(value)s hour", "%(value)s hours", plural_count(hours), value=format_decimal(hours))
+
+
+def working_days_text(days):
+    """Working days with their unit in the right plural form: « 0,5 jour travaillé », « 3 jours travaillés »."""
+    return ngettext("%(value)s working day", "%(value)s working days", plural_count(days), value=format_decimal(days))
 
 
 def iso_date(text):
@@ -51,7 +75,10 @@ def translated(labels):
 def template_context():
     """Inject the current agent, the organisation, the language and the labels into Alliés' templates and mails."""
     return {
-        "commitment_labels": translated(COMMITMENT_LABELS),
+        "commitment": commitment,
+        "hours_text": hours_text,
+        "working_days_text": working_days_text,
+        "plural_count": plural_count,
         "question_labels": translated(QUESTION_LABELS),
         "call_status_labels": translated(CALL_STATUS_LABELS),
         "fact_labels": translated(FACT_LABELS),

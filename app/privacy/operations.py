@@ -88,10 +88,12 @@ def own_data(agent):
                         "last_used_at": token.last_used_at, "revoked_at": token.revoked_at} for token in tokens],
         "mails": [{"created_at": mail.created_at, "to": mail.to_address, "subject": mail.subject,
                    "sent_at": mail.sent_at, "body": mail.body_text} for mail in mails],
-        # What others did about them in full; what they did about others without the details (other people's data).
+        # What others did about them, without the others' network address; what they did about others without the
+        # details (other people's data).
         "audit_entries": [{"at": entry.at, "action": entry.action, "by": entry.actor_label,
                            "object": f"{entry.object_type} {entry.object_id}" if entry.object_type else None,
-                           "details": entry.details if about else None, "address": entry.ip if about else None}
+                           "details": entry.details if about else None,
+                           "address": entry.ip if entry.actor_id == agent.id else None}
                           for entry, about in audit],
     }
 
