@@ -7,6 +7,7 @@ import threading
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +16,8 @@ from werkzeug.serving import make_server
 from app.api.operations import create_token
 from app.budgets.models import Allocation, Extension, TimeEntry
 from app.budgets.operations import log_time, request_extension
-from app.database import session
+from app.approvals.queries import pending_extensions_for, pending_for
+from app.database import count_rows, session
 from app.demo.cli import load_demo
 from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.calls.models import Call
@@ -149,6 +151,8 @@ def pages_for(role, live_app):
         draft = session.query(Call).filter_by(status="draft").first()
         signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
         own = session.query(SignUp).filter_by(agent_id=agent_id, call_id=busy_call.id).first()
+        waiting = (session.query(SignUp).join(User, User.id == SignUp.agent_id)  # a request the manager decides
+                   .filter(User.manager_id == manager_id, SignUp.status == "pending_manager").order_by(SignUp.id).first())
         question_id = busy_call.active_questions[0].id
         allocation = session.query(Allocation).filter_by(agent_id=agent_id).one()
         entry = session.query(TimeEntry).filter_by(agent_id=agent_id, day=date.today()).first()
@@ -163,7 +167,7 @@ def pages_for(role, live_app):
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
                   f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]
     if role == "manager":
-        pages += [f"/approvals/{own.id}", f"/approvals/extensions/{extension.id}",
+        pages += [f"/approvals/{waiting.id}", f"/approvals/extensions/{extension.id}",
                   f"/approvals/allocations/{allocation.id}/revise"]
     if role == "lab":
         pages += ["/lab/dashboard", "/lab/facilitators", f"/lab/dashboard?year={date.today().year - 1}", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
@@ -197,6 +201,9 @@ def test_axe_finds_no_violation(page, live_app, role, language):
     found = {}
     for url in pages_for(role, live_app):
         page.goto(url)
+        if urlsplit(page.url).path != urlsplit(url).path:  # a page that sends elsewhere is not checked
+            found[url] = f"redirected to {page.url}"
+            continue
         assert page.evaluate("document.documentElement.lang") == language
         results = axe.run(page, options=AXE_OPTIONS)
         if results.violations_count:
@@ -261,11 +268,12 @@ def test_the_manager_decides_on_a_phone_without_scrolling_sideways(page, live_ap
         signup, created = sign_up(call.id, member, "Pour mon service.", Decimal(4))
         assert created and signup.status == "pending_manager"
         session.commit()
+        waiting = count_rows(pending_for(manager)) + count_rows(pending_extensions_for(manager))
     sign_in(page, DEMO_ACCOUNTS["manager"])
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto("/approvals")
     decide = page.get_by_role("link", name=re.compile("^Décider —"))
-    assert decide.count() == 2  # the sign-up and the extension
+    assert decide.count() == waiting >= 2  # the sign-ups and the extension
     for index in range(decide.count()):
         box = decide.nth(index).bounding_box()
         assert 0 <= box["x"] and box["x"] + box["width"] <= 320, f"« Décider » is at {box} on a 320 px screen"

@@ -314,7 +314,7 @@ def test_a_call_from_its_writing_to_the_time_logged(server, person):
         assert [f"{row[1]} {row[0]}" for row in rows] == names, file_format
         answers = rows[[f"{row[1]} {row[0]}" for row in rows].index(agent_name)][-7:]
         assert answers[:2] == ["Chargée d'accueil", "Un usager perdu,\nguidé jusqu'au bon service."], file_format
-        assert answers[2:5] == ["Nantes", "Cartographie ; Prototypage", "Oui"], file_format
+        assert answers[2:5] == ["Nantes", "Cartographie\u00a0; Prototypage", "Oui"], file_format
 
     agent.goto("/my/data")
     with agent.expect_download() as info:
@@ -325,3 +325,26 @@ def test_a_call_from_its_writing_to_the_time_logged(server, person):
     sheets = load(io.BytesIO(content)).spreadsheet.getElementsByType(table.Table)
     assert len(sheets) >= 5
     assert "Accueil des usagers : on réinvente" in teletype.extractText(load(io.BytesIO(content)).spreadsheet)
+
+
+def test_the_admin_grants_a_role_and_reads_it_in_the_audit_log(server, person):
+    """The admin finds a person by name, grants them a role, and the audit log says so in words; the new lab
+    member then reaches the lab's pages on the next request, in another worker."""
+    admin = person(DEMO_ACCOUNTS["admin"])
+    expect(admin.locator("main")).to_contain_text("Annuaire")  # the admin's home says what needs them
+    admin.get_by_role("link", name="Annuaire").first.click()
+    admin.get_by_label("Rechercher", exact=True).fill("mercier")
+    admin.get_by_role("button", name="Rechercher").click()
+    admin.get_by_role("link", name="Ana Mercier").click()
+    expect(admin.get_by_role("heading", name="Ana Mercier")).to_be_visible()
+    admin.get_by_label("Rôle à attribuer").select_option("lab")
+    admin.get_by_role("button", name="Attribuer ce rôle").click()
+    expect(admin.get_by_text("C'est fait")).to_be_visible()
+    admin.goto("/admin/audit")
+    first_row = admin.locator("table.data-table tbody tr").first
+    expect(first_row).to_contain_text("Rôle accordé")
+    expect(first_row).to_contain_text("Ana Mercier")
+
+    member = person("ana.mercier")
+    member.goto("/lab/calls")
+    expect(member.get_by_role("heading", name="Appels du laboratoire")).to_be_visible()
