@@ -8,7 +8,7 @@ from flask_babel import format_decimal as format_number
 from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectMultipleField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -143,3 +143,31 @@ class MultilineField(TextAreaField):
         super().process_formdata(valuelist)
         if self.data:
             self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class DayField(DateField):
+    """A day from the date picker (2027-03-15) or typed the French way (15/03/2027); a wrong one says what to type."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Enter a date such as 15/03/2027.")) from None
+
+
+class MomentField(DateTimeLocalField):
+    """A day and a time from the picker (2027-03-15T12:00) or typed (15/03/2027 12:00); a wrong one says what to type."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Enter a date and a time such as 15/03/2027 12:00.")) from None

@@ -195,6 +195,18 @@ def test_line_breaks_sent_by_a_browser_are_kept_as_typed(app, people, make_call)
     assert [answer.value for answer in signup.answers] == ["Un usager,\nguidé."]
 
 
+def test_a_day_typed_the_french_way_is_read_and_a_wrong_one_says_what_to_type(app, people, allocation):
+    client = sign_in(app.test_client(), people["agent"])
+    html = client.post(f"/my/budget/allocations/{allocation.id}",
+                       data={"day": "mardi", "hours": "1", "note": ""}).get_data(as_text=True)
+    assert "Saisissez une date, par exemple 15/03/2027." in html
+    assert session.execute(select(TimeEntry)).first() is None
+    response = client.post(f"/my/budget/allocations/{allocation.id}",
+                           data={"day": TODAY.strftime("%d/%m/%Y"), "hours": "1", "note": ""})
+    assert response.status_code == 302
+    assert session.execute(select(TimeEntry.day)).scalar_one() == TODAY
+
+
 def test_time_in_a_past_month_is_refused_at_entry_with_the_reason(app, people, allocation):
     from app.directory.models import local_today
 

@@ -5,13 +5,13 @@ from datetime import date
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, MaxLength, MultilineField
+from ..fields import CheckboxListField, DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
 
 
 DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
@@ -75,8 +75,8 @@ class DelegationForm(FlaskForm):
     deputy = FoundPersonField(_l("Your deputy"), choices=[], validators=[
         InputRequired(message=_l("Choose your deputy among the people found."))],
         description=_l("An active colleague who decides in your place during these dates."))
-    start_date = DateField(_l("From"), validators=[InputRequired(message=_l("Give the first day of your absence."))])
-    end_date = DateField(_l("To"), validators=[InputRequired(message=_l("Give the last day of your absence."))])
+    start_date = DayField(_l("From"), validators=[InputRequired(message=_l("Give the first day of your absence."))])
+    end_date = DayField(_l("To"), validators=[InputRequired(message=_l("Give the last day of your absence."))])
 
     def __init__(self, *args, manager=None, **kwargs):
         super().__init__(*args, **kwargs)

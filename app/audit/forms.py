@@ -1,11 +1,11 @@
 """Filters of the audit log page."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
-from ..fields import FilterForm, MaxLength
+from ..fields import DayField, FilterForm, MaxLength
 from .labels import ACTION_TITLES, FAMILY_TITLES, OBJECT_TITLES
 
 
@@ -21,8 +21,8 @@ class AuditFilterForm(FilterForm):
                               + [SelectChoice(name, title) for name, title in OBJECT_TITLES.items()],
                               validators=[Optional()])
     object_id = IntegerField(_l("Object number"), validators=[Optional(), NumberRange(min=1)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("To"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

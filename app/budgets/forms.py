@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField
+from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..directory.models import local_today
-from ..fields import FilterForm, LocalDecimalField, MaxLength, MultilineField
+from ..fields import DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
 
 EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved": _l("Agreed"),
                            "refused": _l("Refused"), "cancelled": _l("Cancelled")}
@@ -15,7 +15,7 @@ EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved":
 class TimeEntryForm(FlaskForm):
     """Hours given on a day, in quarter hours, with a note."""
 
-    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day, in the current month."))])
+    day = DayField(_l("Day"), validators=[InputRequired(message=_l("Give the day, in the current month."))])
     hours = LocalDecimalField(_l("Hours"), validators=[InputRequired(message=_l("Give the hours, such as 1,5."))],
                               description=_l("In quarters of an hour: 1; 1,25; 1,5; 1,75…"))
     note = MultilineField(_l("Note"), validators=[Optional(), MaxLength(500)],
@@ -27,7 +27,7 @@ class ExtensionForm(FlaskForm):
 
     extra_hours = LocalDecimalField(_l("More hours"), validators=[Optional()],
                                     description=_l("Hours to add to your allocation, in quarters of an hour."))
-    new_end_date = DateField(_l("Later end"), validators=[Optional()],
+    new_end_date = DayField(_l("Later end"), validators=[Optional()],
                              description=_l("Leave empty to keep the current end."))
     note = MultilineField(_l("Why you need it"), validators=[Optional(), MaxLength(1000)],
                          description=_l("Your manager reads it."))

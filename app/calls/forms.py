@@ -7,12 +7,13 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..directory.models import utcnow
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalIntegerField, LocalNumberRange, MaxLength, MultilineField
+from ..fields import (CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalIntegerField,
+                     LocalNumberRange, MaxLength, MomentField, MultilineField)
 from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
@@ -57,7 +58,7 @@ class CallForm(FlaskForm):
                          description=_l("Markdown: **bold**, *italics*, lists with -, links [text](https://…)."))
     capacity = LocalIntegerField(_l("Places"), validators=[Optional(), LocalNumberRange(min=1, max=10000)],
                             description=_l("Leave empty for no limit."))
-    deadline = DateTimeLocalField(_l("Sign-ups close on"), validators=[InputRequired(message=_l(
+    deadline = MomentField(_l("Sign-ups close on"), validators=[InputRequired(message=_l(
         "Give the day and time sign-ups close."))], format="%Y-%m-%dT%H:%M")
     audience_all = RadioField(_l("Who may sign up"), choices=[SelectChoice("all", _l("Every agent")),
                                                               SelectChoice("units", _l("Agents of chosen units"))],
@@ -67,8 +68,8 @@ class CallForm(FlaskForm):
                                   choices=[SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()])
     commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired(message=_l(
         "Give the amount of time, such as 10 or 3,5."))])
-    start_date = DateField(_l("Period start"), validators=[InputRequired(message=_l("Give the first day of the period."))])
-    end_date = DateField(_l("Period end"), validators=[InputRequired(message=_l("Give the last day of the period."))])
+    start_date = DayField(_l("Period start"), validators=[InputRequired(message=_l("Give the first day of the period."))])
+    end_date = DayField(_l("Period end"), validators=[InputRequired(message=_l("Give the last day of the period."))])
     needs_manager_agreement = BooleanField(_l("The line manager's agreement is needed"), default=True)
     contact = StringField(_l("Contact"), validators=[Optional(), MaxLength(200)],
                           description=_l("Who answers agents' questions about this call."))

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from ..fields import CheckboxListField, FilterForm, MaxLength
+from ..fields import CheckboxListField, DayField, FilterForm, MaxLength
 from ..signups.forms import STATUS_LABELS
 
 FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)"),
@@ -23,8 +23,8 @@ class VolunteerFilterForm(FilterForm):
                                validators=[Optional()])
     unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)],
                        description=_l("Full path; sub-units included"))
-    submitted_from = DateField(_l("Sent from"), validators=[Optional()])
-    submitted_to = DateField(_l("Sent until"), validators=[Optional()])
+    submitted_from = DayField(_l("Sent from"), validators=[Optional()])
+    submitted_to = DayField(_l("Sent until"), validators=[Optional()])
     q = StringField(_l("Name"), validators=[Optional(), MaxLength(100)])
 
     def filters(self):

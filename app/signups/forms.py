@@ -4,12 +4,13 @@
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import CheckboxListField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength, MultilineField
+from ..fields import (CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength,
+                     MultilineField)
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -99,7 +100,7 @@ def _question_field(question):
         bounds = LocalNumberRange(min=question.min_value, max=question.max_value)
         return LocalDecimalField(label, validators=required + [bounds], description=help_text)
     if question.kind == "date":
-        return DateField(label, validators=required, description=help_text)
+        return DayField(label, validators=required, description=help_text)
     raise ValueError(question.kind)
 
 
