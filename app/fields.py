@@ -15,6 +15,8 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 SPACES = re.compile(r"\s+")  # any space groups digits: " ", U+00A0, U+202F, U+2009
 EITHER_MARK = re.compile(r"[+-]?(?:\d{1,3}(?:([.,])\d{3})*(?!\1)[.,]\d+|\d+(?:[.,]\d+)?|[.,]\d+)")
 NUMBER_ERROR = _l("Enter a number, such as 12,5.")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f]")  # no login, name or filter holds them; PostgreSQL refuses NUL
+NO_CONTROL_CHARACTERS = re.compile(r"^[^\x00-\x1f]*$")
 
 
 def parse_local_decimal(text, locale=None):

@@ -450,6 +450,16 @@ class TestDeputyByName:
         assert response.status_code == 200 and "camille.roussel" not in response.get_data(as_text=True)
 
 
+    def test_a_deputy_posted_with_control_characters_is_refused_on_the_field(self, app, people):
+        from app.approvals.models import Delegation
+
+        response = sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
+            "deputy": "alex\x00.agent", "start_date": "2030-01-01", "end_date": "2030-01-31"})
+        assert response.status_code == 200
+        assert "parmi les personnes trouvées" in response.get_data(as_text=True).split('id="deputy-error"')[1][:300]
+        assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
+
+
 def test_the_hours_asked_read_as_french_numbers_in_the_error(manager_client, request_):
     page = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve_less", "hours": "50"})
     text = page.get_data(as_text=True)

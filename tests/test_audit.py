@@ -125,3 +125,9 @@ def test_large_counts_are_grouped(app, people):
     session.commit()
     page = sign_in(app.test_client(), people["admin"]).get("/admin/audit").get_data(as_text=True)
     assert "1\u202f234 entrées" in page
+
+
+def test_an_action_filter_with_control_characters_falls_back_to_every_action(app, people):
+    admin = sign_in(app.test_client(), people["admin"])
+    response = admin.get("/admin/audit?action=signup%00.approved")
+    assert response.status_code == 200 and "Journal" in response.get_data(as_text=True)

@@ -1,7 +1,5 @@
 """The manager's decision on one request, and the approval of several at once."""
 
-from datetime import date
-
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,7 +9,9 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, Va
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..fields import CheckboxListField, DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
+from ..directory.models import local_today
+from ..fields import (CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS, CheckboxListField, DayField, FilterForm,
+                     LocalDecimalField, MaxLength, MultilineField)
 
 
 DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
@@ -58,7 +58,7 @@ class DeputySearchForm(FilterForm):
 
     q = StringField(_l("Name of your deputy"), validators=[
         Optional(), MaxLength(100),
-        Regexp(r"^[^\x00-\x1f]*$", message=_l("Type part of a name, without control characters."))],
+        Regexp(NO_CONTROL_CHARACTERS.pattern, message=_l("Type part of a name, without control characters."))],
         description=_l("A first name, a last name or part of one; then choose among the people found."))
 
 
@@ -84,6 +84,8 @@ class DelegationForm(FlaskForm):
         self.deputy_user = None
 
     def validate_deputy(self, field):
+        if CONTROL_CHARACTERS.search(field.data or ""):  # posted by hand: no login has them, and a database refuses NUL
+            raise ValidationError(_l("Choose your deputy among the people found."))
         self.deputy_user = find_user(field.data or "")
         if self.deputy_user is None or not self.deputy_user.active:
             raise ValidationError(_l("No active colleague has this login."))
@@ -93,7 +95,7 @@ class DelegationForm(FlaskForm):
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("The period cannot end before it starts."))
-        if field.data and field.data < date.today():
+        if field.data and field.data < local_today():
             raise ValidationError(_l("The period is already over."))
 
 

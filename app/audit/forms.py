@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, Regexp
 
-from ..fields import DayField, FilterForm, MaxLength
+from ..fields import NO_CONTROL_CHARACTERS, DayField, FilterForm, MaxLength
 from .labels import ACTION_TITLES, FAMILY_TITLES, OBJECT_TITLES
 
 
@@ -15,7 +15,8 @@ class AuditFilterForm(FilterForm):
     actor = StringField(_l("Login of the actor"), validators=[Optional(), MaxLength(100)],
                         description=_l("“system” for commands and automatic tasks"))
     # Any recorded action may still come in the address, even one that has no title yet.
-    action = SelectField(_l("Action"), validators=[Optional(), MaxLength(60)], validate_choice=False,
+    action = SelectField(_l("Action"), validators=[Optional(), MaxLength(60), Regexp(NO_CONTROL_CHARACTERS.pattern)],
+                         validate_choice=False,
                          description=_l("One action, or all the actions of a kind"))
     object_type = SelectField(_l("Object"), choices=[SelectChoice("", _l("Any object"))]
                               + [SelectChoice(name, title) for name, title in OBJECT_TITLES.items()],

@@ -13,7 +13,7 @@ from ..budgets.models import Allocation
 from ..budgets.queries import hours_between, monthly_use
 from ..calls.models import Call, aware
 from ..database import session
-from ..directory.models import local_midnight, utcnow
+from ..directory.models import local_midnight, local_today, utcnow
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import SignUp
 
@@ -86,7 +86,7 @@ def manager_decisions(year):
 def year_that_matters(today=None):
     """The year the dashboard opens on: this year while it holds allocations or open calls, else the first year
     of the open calls' periods (calls published in December for the next year), else this year."""
-    today = today or date.today()
+    today = today or local_today()
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
     is_open = (Call.status == "published") & (Call.deadline > utcnow())
     if session.execute(select(Allocation.id).where(Allocation.start_date <= last, Allocation.end_date >= first)

@@ -83,6 +83,8 @@ class _Audit:
             complete = True
         finally:
             try:
+                if not complete:
+                    session.rollback()  # a read that failed may have left the transaction unusable
                 record(self.action, actor=self.actor, rows=counted["rows"], complete=complete, **self.details)
                 session.commit()
             except SQLAlchemyError:

@@ -13,7 +13,7 @@ from ..budgets.queries import WARNING_SHARE, allocations_of, budgets
 from ..calls.models import Call, aware
 from ..calls.queries import open_calls_for
 from ..database import all_rows, count_rows, session
-from ..directory.models import local_midnight, utcnow
+from ..directory.models import local_midnight, local_today, utcnow
 from ..signups.models import SignUp
 
 NEW_SIGNUP_DAYS = 7
@@ -45,7 +45,7 @@ class BudgetState:
 
 def budget_state(agent, year=None):
     """Allocated, used and remaining hours over the agent's allocations touching the year, or None without any."""
-    found = budgets(allocations_of(agent, year or date.today().year))
+    found = budgets(allocations_of(agent, year or local_today().year))
     if not found:
         return None
     levels = {budget.level for budget in found}
@@ -92,7 +92,7 @@ class LabNews:
 def lab_news(now=None, today=None):
     """Sign-ups sent in the last 7 days, published calls closing within 7 days, running allocations used at 80 %
     or more (three queries)."""
-    now, today = now or utcnow(), today or date.today()
+    now, today = now or utcnow(), today or local_today()
     since = today - timedelta(days=NEW_SIGNUP_DAYS)
     new = session.execute(select(func.count(SignUp.id)).where(SignUp.submitted_at >= local_midnight(since))
                           ).scalar_one()

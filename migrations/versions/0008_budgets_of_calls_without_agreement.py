@@ -21,7 +21,7 @@ def upgrade():
         "INSERT INTO allies_allocations (signup_id, agent_id, hours, start_date, end_date, created_at) "
         "SELECT s.id, s.agent_id, s.hours_asked, c.start_date, c.end_date, CURRENT_TIMESTAMP "
         "FROM allies_signups s JOIN allies_calls c ON c.id = s.call_id "
-        "WHERE s.status = 'approved' "
+        "WHERE s.status = 'approved' AND NOT c.needs_manager_agreement "
         "AND NOT EXISTS (SELECT 1 FROM allies_allocations a WHERE a.signup_id = s.id)")
 
 
