@@ -103,3 +103,11 @@ def share_of_working_time(hours, quotity, start, end):
     """The hours as a fraction (0–1) of what the agent works over the period."""
     available = working_hours(quotity, start, end)
     return Decimal(hours) / available if available else Decimal(0)
+
+
+def proposal(call, agent):
+    """What the sign-up form proposes to this agent, for its template: the hours, as working days, and as a share
+    of their working time over the call's period."""
+    hours = hours_to_propose(call, agent)
+    return {"proposed": hours, "proposed_days": hours_to_days(hours),
+            "proposed_share": share_of_working_time(hours, agent.quotity, call.start_date, call.end_date)}

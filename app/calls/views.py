@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..approvals.queries import refusals_of
 from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
-from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
+from ..budgets.working_time import proposal
 from ..database import count_rows, paginate, session
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
@@ -144,13 +144,11 @@ def _preview(call, question_form, status=200):
     """The lab's page of a call, with the question form (empty, or with its errors), and the call's page and
     sign-up form as the lab member would see them as an agent (nothing can be sent from it)."""
     agent = current_agent()
-    proposed = hours_to_propose(call, agent)
+    proposed = proposal(call, agent)
     return render_template("allies/calls/preview.html", call=call, body=render_markdown(call.body, heading_offset=2),
                            question_form=question_form, counts=status_counts([call.id])[call.id],
-                           form=signup_form_for(call, agent, formdata=None, data={"hours_asked": proposed}),
-                           rehearsal=True, proposed=proposed, proposed_days=hours_to_days(proposed),
-                           proposed_share=share_of_working_time(proposed, agent.quotity, call.start_date,
-                                                                call.end_date)), status
+                           form=signup_form_for(call, agent, formdata=None, data={"hours_asked": proposed["proposed"]}),
+                           rehearsal=True, **proposed), status
 
 
 def _confirm_then_change(call, change, done_message, confirmation):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..approvals.queries import refusals_of
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
-from ..budgets.working_time import hours_to_days, hours_to_propose, share_of_working_time
+from ..budgets.working_time import proposal
 from ..calls.queries import status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import all_rows, session
@@ -42,8 +42,8 @@ def new(call_id):
     if not call.is_open:
         flash(_("This call is not open for sign-ups any more."), "error")
         return redirect(url_for("allies.calls.show", call_id=call.id))
-    proposed = hours_to_propose(call, agent)
-    form = signup_form_for(call, agent, data={"hours_asked": proposed} if request.method == "GET" else None)
+    proposed = proposal(call, agent)
+    form = signup_form_for(call, agent, data={"hours_asked": proposed["proposed"]} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             signup, created = sign_up(call.id, agent, form.motivation.data.strip(), form.hours_asked.data,
@@ -54,10 +54,7 @@ def new(call_id):
         if created:
             flash(_signup_message(signup), "success")
         return redirect(url_for("allies.signups.mine", _anchor=f"signup-{signup.id}"))
-    return render_template("allies/signups/new.html", call=call, form=form, proposed=proposed,
-                           proposed_days=hours_to_days(proposed),
-                           proposed_share=share_of_working_time(proposed, agent.quotity, call.start_date,
-                                                                call.end_date))
+    return render_template("allies/signups/new.html", call=call, form=form, **proposed)
 
 
 def _signup_message(signup):
