@@ -205,7 +205,7 @@ def test_my_spreadsheet_speaks_french_in_local_time(app, people, two_agents):
     header, *rows = sheets["Entrées du journal d'audit"]
     assert header == ["Date", "Action", "Par", "Objet", "Détails", "Adresse IP"]
     actions = {row[1] for row in rows}
-    assert {"Candidature reçue", "Temps accordé par le ou la responsable"} <= actions
+    assert {"Candidature reçue", "Candidature acceptée, temps accordé"} <= actions
     assert f"Candidature n°\u00a0{mine.id}" in {row[3] for row in rows}
     assert ("Champ", "Valeur") == tuple(sheets["Profil"][0]) and ["Identifiant", "alex.agent"] in sheets["Profil"]
 

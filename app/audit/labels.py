@@ -33,7 +33,7 @@ ACTION_TITLES = {
     "call.question_removed": _l("Question removed"),
     "signup.created": _l("Sign-up received"),
     "signup.promoted": _l("Taken off the waiting list"),
-    "signup.approved": _l("Time agreed by the manager"),
+    "signup.approved": _l("Sign-up approved, time agreed"),  # by the manager, or by the call's rule (its actor says)
     "signup.refused": _l("Time refused by the manager"),
     "signup.declined": _l("Sign-up declined by the lab"),
     "signup.withdrawn": _l("Sign-up withdrawn"),
