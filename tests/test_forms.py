@@ -8,7 +8,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.approvals.operations import approve
 from app.budgets.models import TimeEntry
 from app.budgets.operations import log_time
 from app.database import session
@@ -16,6 +15,7 @@ from app.fields import LocalDecimalField, parse_local_decimal
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
+from tests.test_budgets import allocation  # noqa: F401  (the agent's running allocation, a fixture)
 
 TODAY = date.today()
 
@@ -89,17 +89,6 @@ def test_a_decimal_typed_either_way_is_read(app, typed):
     with app.test_request_context(), force_locale("en"):
         form = NumberForm.build(app, formdata=MultiDict({"hours": typed}))
         assert form.validate() and form.hours.data == Decimal("158.5")
-
-
-@pytest.fixture
-def allocation(people, make_call):
-    """The agent's allocation of 40 h over a period around today."""
-    call = make_call(title="Réseau des facilitateurs", start_date=TODAY - timedelta(days=60),
-                     end_date=TODAY + timedelta(days=60))
-    signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(40))
-    allocation = approve(signup, people["manager"])
-    session.commit()
-    return allocation
 
 
 def test_editing_a_time_entry_shows_its_hours_with_a_comma(app, people, allocation):

@@ -14,7 +14,8 @@ from ..directory.models import local_today
 from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .models import Allocation, TimeEntry
-from .operations import BudgetRefused, can_change, delete_entry, log_time, request_extension, update_entry
+from .operations import (BudgetRefused, can_change, delete_entry, first_open_day, log_time, request_extension,
+                         update_entry)
 from .queries import allocations_of, budgets, daily_use, entries_of, monthly_use, pending_extensions
 
 bp = Blueprint("budgets", __name__)
@@ -89,6 +90,7 @@ def allocation(allocation_id):
     return render_template("allies/budgets/allocation.html", budget=budget, form=form,
                            chart=pace_chart(allocation, daily_use(allocation), budget.today),
                            entries=all_rows(entries_of([allocation])), can_change=can_change,
+                           first_open_day=first_open_day(budget.today),
                            extension=pending_extensions([allocation.id]).get(allocation.id)), status
 
 
