@@ -106,39 +106,6 @@ def test_every_endpoint_is_in_the_matrix(app):
     assert set(MATRIX) - endpoints == set(), "remove these endpoints from MATRIX"
 
 
-@pytest.fixture
-def objects(people, make_call):
-    """The people, a published call with a question, and the agent's sign-up to it."""
-    from decimal import Decimal
-
-    from app.database import session
-    from app.signups.operations import sign_up
-
-    call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", False, []), ("yes_no", "Dispo ?", False, [])])
-    signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
-    from datetime import date, timedelta
-
-    from app.approvals.operations import delegate
-
-    from app.approvals.operations import approve
-    from app.budgets.operations import log_time, request_extension
-
-    delegation = delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=7))
-    running = make_call(title="En cours", start_date=date.today() - timedelta(days=30),
-                        end_date=date.today() + timedelta(days=60))
-    approved, _ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
-    allocation = approve(approved, people["manager"])
-    entry, _ = log_time(allocation, people["agent"], date.today(), Decimal(1))
-    extension = request_extension(allocation, people["agent"], Decimal(5), None)
-    from app.api.operations import create_token
-
-    token, _ = create_token(people["agent"], "Portail")
-    session.commit()
-    return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
-            "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
-            "token": token}
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_access(app, objects, client_for, endpoint, role):

@@ -1,0 +1,308 @@
+"""Hostile values, and the tools of the hostile-input net: how to send them, where the fields are, what was written."""
+
+import json
+import re
+import traceback
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote_from_bytes, urlsplit
+
+from sqlalchemy import delete, event, select
+
+from app.database import Model
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A value typed into a query parameter or a form field: text, or bytes that are not UTF-8."""
+
+    name: str
+    value: str | bytes
+    raw: bool = False  # the bytes go into the query string or body as they are, not percent-encoded
+    repeat: int = 1  # the same key sent this many times
+
+    def pairs(self, key):
+        """The `key=value` segments of a query string or form body."""
+        data = self.value if isinstance(self.value, bytes) else self.value.encode("utf-8", "surrogatepass")
+        segment = quote_from_bytes(key.encode()) + "=" + (data.decode("latin-1") if self.raw else quote_from_bytes(data))
+        return [segment] * self.repeat
+
+
+def _h(name, value, **options):
+    return Hostile(name, value, **options)
+
+
+CATALOG = (
+    _h("NUL in text", "a\x00b"),
+    _h("vertical tab", "a\x0bb"),
+    _h("escape", "a\x1bb"),
+    _h("C0 controls", "a\x01\x02\x08\x0c\x1fb"),
+    _h("delete", "a\x7fb"),
+    _h("line separator", "a\u2028b"),
+    _h("lone surrogate", "a\ud800b"),  # sent as the bytes ED A0 80, which are not UTF-8
+    _h("invalid UTF-8, percent-encoded", b"\xff\xfe"),
+    _h("invalid UTF-8, raw byte", b"a\xffb", raw=True),
+    _h("10^6 characters", "x" * 1_000_000),
+    _h("20 nines", "99999999999999999999"),
+    _h("minus one", "-1"),
+    _h("zero", "0"),
+    _h("minus 20 nines", "-99999999999999999999"),
+    _h("2^31", "2147483648"),
+    _h("2^63", "9223372036854775808"),
+    _h("1e20", "1e20"),
+    _h("1e400", "1e400"),
+    _h("-1e400", "-1e400"),
+    _h("NaN", "NaN"),
+    _h("inf", "inf"),
+    _h("-inf", "-Infinity"),
+    _h("fullwidth digits", "１２"),
+    _h("French decimal 1e6", "1 000 000,5"),
+    _h("year 1", "0001-01-01"),
+    _h("year 9999", "9999-12-31"),
+    _h("year 9999, French", "31/12/9999"),
+    _h("year 10000", "10000-01-01"),
+    _h("DST start, Paris", "2027-03-28"),
+    _h("DST end, Paris", "2027-10-31"),
+    _h("February 30", "2027-02-30"),
+    _h("local time skipped by DST", "2027-03-28T02:30"),
+    _h("local time twice by DST", "2027-10-31T02:30"),
+    _h("year 1, with time", "0001-01-01T00:00"),
+    _h("year 9999, with time", "9999-12-31T23:59"),
+    _h("empty", ""),
+    _h("blanks", " \t "),
+    _h("template", "{{7*7}}"),
+    _h("script", "<script>alert(1)</script>"),
+    _h("2,000 times the same key", "1", repeat=2000),
+)
+
+DEEP = 500  # levels of nesting in the deep JSON values
+
+
+@dataclass(frozen=True)
+class JsonHostile:
+    """A JSON value written as it is into a request body (so `1e400` and `NaN` reach the parser untouched)."""
+
+    name: str
+    token: bytes
+
+
+def _j(name, token):
+    return JsonHostile(name, token if isinstance(token, bytes) else token.encode("utf-8"))
+
+
+JSON_CATALOG = (
+    *(_j(f"string: {value.name}", json.dumps(value.value)) for value in CATALOG
+      if isinstance(value.value, str) and value.repeat == 1 and "\ud800" not in value.value),
+    _j("string: lone surrogate escape", r'"a\ud800b"'),
+    _j("string: invalid UTF-8", b'"a\xffb"'),
+    _j("20 nines", "99999999999999999999"),
+    _j("minus 20 nines", "-99999999999999999999"),
+    _j("2^31", "2147483648"),
+    _j("2^63", "9223372036854775808"),
+    _j("minus one", "-1"),
+    _j("zero", "0"),
+    _j("a fraction", "0.1"),
+    _j("1e20", "1e20"),
+    _j("1e400", "1e400"),
+    _j("-1e400", "-1e400"),
+    _j("NaN", "NaN"),
+    _j("Infinity", "Infinity"),
+    _j("true", "true"),
+    _j("null", "null"),
+    _j("empty list", "[]"),
+    _j("list of texts", '["a", "b"]'),
+    _j("list of 2,000 numbers", json.dumps([1] * 2000)),
+    _j("object", '{"a": 1}'),
+    _j("array 500 deep", "[" * DEEP + "]" * DEEP),
+    _j("object 500 deep", '{"a": ' * DEEP + "1" + "}" * DEEP),
+)
+
+# Bodies that are hostile as a whole, whatever the operation reads.
+JSON_BODIES = (
+    _j("array 500 deep", "[" * DEEP + "]" * DEEP),
+    _j("object 500 deep", '{"a": ' * DEEP + "1" + "}" * DEEP),
+    _j("a list", "[]"),
+    _j("null", "null"),
+    _j("a number", "1e400"),
+    _j("empty", ""),
+    _j("not JSON", "{'a': 1"),
+    _j("invalid UTF-8", b'{"a": "\xff"}'),
+    _j("NUL key", '{"a\\u0000b": 1}'),
+)
+
+
+def query_string(pairs):
+    """`[(key, Hostile)]` as the bytes of a query string or form body."""
+    return "&".join(segment for key, value in pairs for segment in value.pairs(key)).encode("latin-1")
+
+
+def plain(value):
+    return Hostile("baseline", value)
+
+
+def json_body(baseline, tokens):
+    """The baseline object with some fields holding JSON written as it is: {field: token}."""
+    markers = {field: f"\u2603hostile{index}\u2603" for index, field in enumerate(tokens)}
+    text = json.dumps({**baseline, **markers}).encode("utf-8")
+    for field, marker in markers.items():
+        text = text.replace(json.dumps(marker).encode("utf-8"), tokens[field])
+    return text
+
+
+def example_of(schema, components):
+    """A plausible value of a JSON schema: the baseline each hostile value replaces one field of."""
+    if "$ref" in schema:
+        return example_of(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object":
+        return {name: example_of(inner, components) for name, inner in schema.get("properties", {}).items()}
+    return {"string": {"date": "2027-01-15", "date-time": "2027-01-10T18:00"}.get(schema.get("format"), "Texte"),
+            "integer": 1, "number": 1, "boolean": True, "array": [], "null": None}[kind]
+
+
+# Reading the pages: forms (POST fields with a baseline value; GET forms' parameters) and links' query parameters.
+
+class PageReader(HTMLParser):
+    """The forms of a page and the query parameters of its links."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self.links, self._form, self._select, self._textarea = [], [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        if tag == "a" and "?" in attrs.get("href", ""):
+            self.links.append(attrs["href"])
+        elif tag == "form":
+            self._form = {"method": attrs.get("method", "get").lower(), "action": attrs.get("action", ""),
+                          "fields": {}, "order": []}
+            self.forms.append(self._form)
+        elif tag == "option" and self._select and self._form is not None:
+            field = self._form["fields"][self._select]
+            if "selected" in attrs or (field[0] in (None, "") and attrs.get("value")):
+                field[0] = attrs.get("value", "")
+        elif self._form is None or not attrs.get("name"):
+            return
+        elif tag == "input":
+            kind = attrs.get("type", "text").lower()
+            if kind in ("checkbox", "radio"):
+                self._field(attrs["name"], attrs.get("value", "on") if "checked" in attrs else None,
+                            fallback=attrs.get("value", "on") if kind == "radio" else None)
+            elif kind not in ("submit", "image", "reset", "button", "file"):
+                self._field(attrs["name"], attrs.get("value", ""))
+            elif kind == "submit":
+                self._field(attrs["name"], attrs.get("value", ""), button=True)
+        elif tag == "button" and attrs.get("type", "submit") == "submit":
+            self._field(attrs["name"], attrs.get("value", ""), button=True)
+        elif tag == "select":
+            self._select = attrs["name"]
+            self._field(self._select, None)
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self._field(self._textarea, "")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._form["fields"][self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def _field(self, name, value, fallback=None, button=False):
+        fields = self._form["fields"]
+        if name not in fields:
+            fields[name] = [value if value is not None else fallback, button]
+            self._form["order"].append(name)
+        elif value is not None and (fields[name][0] is None or fields[name][1] and not button):
+            fields[name][0] = value
+
+
+def read_page(html):
+    reader = PageReader()
+    reader.feed(html)
+    return reader
+
+
+def baseline_of(form):
+    """The pairs a browser would send for the form as shown, clicking its first named button."""
+    pairs, clicked = [], False
+    for name in form["order"]:
+        value, button = form["fields"][name]
+        if button:
+            if clicked:
+                continue
+            clicked = True
+        if value is not None:
+            pairs.append((name, value))
+    return pairs
+
+
+def path_and_query(url):
+    parts = urlsplit(url)
+    return parts.path, [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+
+
+# What a request wrote: INSERT, UPDATE and DELETE statements of the transactions that committed.
+
+WRITES = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+class WriteWatch:
+    """Tables written by committed transactions since the last `take()`."""
+
+    def __init__(self, engine):
+        self.committed = []
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._rollback)
+
+    def _statement(self, connection, cursor, statement, parameters, context, executemany):
+        found = WRITES.match(statement)
+        if found:
+            connection.info.setdefault("allies_writes", []).append(found.group(2))
+
+    def _commit(self, connection):
+        self.committed += connection.info.pop("allies_writes", [])
+
+    def _rollback(self, connection):
+        connection.info.pop("allies_writes", None)
+
+    def take(self):
+        written, self.committed = self.committed, []
+        return written
+
+
+def snapshot(engine):
+    """Every row of every table, to put back after a request that wrote."""
+    with engine.connect() as connection:
+        return [(table, [dict(row) for row in connection.execute(
+            select(table).order_by(*table.primary_key.columns)).mappings()]) for table in Model.metadata.sorted_tables]
+
+
+def restore(engine, rows):
+    """Empty every table and put the snapshot's rows back (same ids: the URLs and forms read stay valid)."""
+    with engine.begin() as connection:
+        for table, _ in reversed(rows):
+            connection.execute(delete(table))
+        for table, table_rows in rows:
+            for row in table_rows:  # one by one: rows pointing at rows of the same table come after them
+                connection.execute(table.insert(), row)
+
+
+def first_line(error):
+    """The exception and the deepest line of the application it came from."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if "/app/" in frame.filename]
+    where = f" at {frames[-1].filename.split('/app/', 1)[1]}:{frames[-1].lineno}" if frames else ""
+    text = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}{where}"
