@@ -4,12 +4,12 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
 from ..directory.models import local_today
-from ..fields import (CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS, AlliesForm, CheckboxListField, DayField,
+from ..fields import (CONTROL_CHARACTERS, AlliesForm, CheckboxListField, DayField,
                      FilterForm, LocalDecimalField, MaxLength, MultilineField)
 
 
@@ -55,10 +55,8 @@ class DecisionForm(AlliesForm):
 class DeputySearchForm(FilterForm):
     """Find a deputy by name, sent with GET."""
 
-    q = StringField(_l("Name of your deputy"), validators=[
-        Optional(), MaxLength(100),
-        Regexp(NO_CONTROL_CHARACTERS.pattern, message=_l("Type part of a name, without control characters."))],
-        description=_l("A first name, a last name or part of one; then choose among the people found."))
+    q = StringField(_l("Name of your deputy"), validators=[Optional(), MaxLength(100)],
+                    description=_l("A first name, a last name or part of one; then choose among the people found."))
 
 
 class FoundPersonField(RadioField):
