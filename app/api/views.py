@@ -28,6 +28,7 @@ from ..calls.operations import CallChangeRefused, close, create_call, publish, u
 from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import paginate, session
+from ..directory.models import local_today
 from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
 from ..exports.operations import export_volunteers
@@ -398,7 +399,7 @@ def decide_extension(extension_id):
 def get_my_budget():
     """getMyBudget: my allocations of a year (allocated, used, remaining, pace) and the hours logged each month."""
     form = validated(YearForm(request.args))
-    agent, year = current_agent(), form.year.data or date.today().year
+    agent, year = current_agent(), form.year.data or local_today().year
     year_budgets = budgets(allocations_of(agent, year))
     monthly = monthly_use(year, agent)
     return json_answer({
