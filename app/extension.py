@@ -304,7 +304,6 @@ class Allies:
             """Our template variables, for our pages and mails only."""
             return template_context() if not has_request_context() or state.owns_request() else {}
 
-        @app.before_request
         def refuse_oversized():
             """Our forms stay small and our ids fit the database, whatever a client sends."""
             if not state.owns_request():
@@ -316,6 +315,9 @@ class Allies:
                     abort(413)
             if any(isinstance(value, int) and value > LARGEST_ID for value in (request.view_args or {}).values()):
                 abort(404)
+
+        # First of all hooks: none may read a form (the CSRF check does) before its size is bounded.
+        app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized)
 
         @app.before_request
         def check_csrf():
