@@ -26,6 +26,10 @@ class Config:
     # Under a path of the intranet's host name (/volontaires): a cookie of our own, sent to that path only.
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
     SESSION_COOKIE_PATH = os.environ.get("SESSION_COOKIE_PATH") or None
+    # No request ties up a worker: 8 MiB at most (a directory file), 500 kB of form text in 1,000 fields at most.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1_000
 
 
 class DevelopmentConfig(Config):

@@ -28,6 +28,15 @@ db = SQLAlchemy(metadata=Model.metadata, engine_options={"pool_pre_ping": True})
 session = LocalProxy(lambda: current_app.extensions["allies"].db.session)
 
 
+MAX_PAGE = 100_000  # beyond, a page number is a typing mistake (and an offset the database cannot take)
+
+
+def page_from(args):
+    """The page asked for in the query string `args`: 1 when missing or wrong, at most MAX_PAGE."""
+    page = args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
+
+
 def paginate(query, page, per_page=None):
     """One page of `query`, of ALLIES_PAGE_SIZE rows unless told (Flask-SQLAlchemy's pagination)."""
     return current_app.extensions["allies"].db.paginate(

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, current_app, has_request_context, request
+from flask import Blueprint, abort, current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -71,6 +71,11 @@ DEFAULTS = {
     "ALLIES_HSTS": False,
     "ALLIES_PRODUCTION": False,
     "ALLIES_PAGE_SIZE": 50,
+    # A form's body (not a file sent with it) and its number of fields; the JSON API's body and its nesting.
+    "ALLIES_MAX_FORM_BYTES": 500_000,
+    "ALLIES_MAX_FORM_FIELDS": 1_000,
+    "ALLIES_MAX_JSON_BYTES": 1_000_000,
+    "ALLIES_MAX_JSON_DEPTH": 20,
     "ALLIES_CALLS_PER_PAGE": 20,
     "ALLIES_MIN_PASSWORD_LENGTH": 12,
     # Working time (decree 2000-815): full-time hours a year, hours in a day; local time of the intranet.
@@ -281,6 +286,7 @@ class Allies:
 
     @staticmethod
     def _register_request_hooks(app):
+        from .fields import LARGEST_ID
         from .main.security import add_security_headers
         from .main.i18n import elided, format_day, format_share, join_choices
         from .main.templating import date_and_time, iso_date, template_context
@@ -297,6 +303,21 @@ class Allies:
         def allies_template_context():
             """Our template variables, for our pages and mails only."""
             return template_context() if not has_request_context() or state.owns_request() else {}
+
+        def refuse_oversized():
+            """Our forms stay small and our ids fit the database, whatever a client sends."""
+            if not state.owns_request():
+                return
+            if request.mimetype == "application/x-www-form-urlencoded":
+                form_limit = app.config["ALLIES_MAX_FORM_BYTES"]
+                request.max_content_length = min(request.max_content_length or form_limit, form_limit)
+                if len(request.form) > app.config["ALLIES_MAX_FORM_FIELDS"]:
+                    abort(413)
+            if any(isinstance(value, int) and value > LARGEST_ID for value in (request.view_args or {}).values()):
+                abort(404)
+
+        # First of all hooks: none may read a form (the CSRF check does) before its size is bounded.
+        app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized)
 
         @app.before_request
         def check_csrf():

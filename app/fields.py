@@ -8,7 +8,8 @@ from flask_babel import format_decimal as format_number
 from flask_babel import get_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, SelectMultipleField, TextAreaField
+from wtforms import (DateField, DateTimeLocalField, DecimalField, IntegerField, PasswordField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -17,6 +18,14 @@ EITHER_MARK = re.compile(r"[+-]?(?:\d{1,3}(?:([.,])\d{3})*(?!\1)[.,]\d+|\d+(?:[.
 NUMBER_ERROR = _l("Enter a number, such as 12,5.")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f]")  # no login, name or filter holds them; PostgreSQL refuses NUL
 NO_CONTROL_CHARACTERS = re.compile(r"^[^\x00-\x1f]*$")
+# What no text keeps: control characters (NUL, the vertical tab a word processor pastes…) and the two non-characters
+# that XML (the Atom feed, ODS and XLSX files) cannot carry. Tabs and line breaks are handled on their own.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]+")
+LINE_LIKE = re.compile(r"\r\n|[\r\x0b\x0c\u2028\u2029]")
+ONE_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]+")
+LARGEST_ID = 2_147_483_647  # the database's integers: an id beyond names nothing
+LARGEST_NUMBER = Decimal(10**9)  # numbers typed in forms stay below a billion (the database's columns hold them)
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates outside are typing mistakes (and beyond what date arithmetic handles)
 
 
 def parse_local_decimal(text, locale=None):
@@ -68,6 +77,9 @@ class LocalDecimalField(DecimalField):
         except ValueError:
             self.data = None
             raise ValueError(NUMBER_ERROR) from None
+        if abs(self.data) >= LARGEST_NUMBER:
+            self.data = None
+            raise ValueError(_("Enter a number smaller than %(limit)s.", limit=format_number(LARGEST_NUMBER)))
 
 
 class LocalIntegerField(IntegerField):
@@ -83,7 +95,7 @@ class LocalIntegerField(IntegerField):
             number = parse_local_decimal(valuelist[0])
         except ValueError:
             number = None
-        if number is None or number != number.to_integral_value() or abs(number) > 10**9:
+        if number is None or number != number.to_integral_value() or abs(number) >= LARGEST_NUMBER:
             self.data = None
             raise ValueError(_l("Enter a whole number, such as 12."))
         self.data = int(number)
@@ -117,7 +129,36 @@ class MaxLength(Length):
                                     max=format_number(self.max), length=format_number(length)))
 
 
-class FilterForm(FlaskForm):
+def one_line_text(text):
+    """A single-line text as typed, less control characters: tabs and line breaks become spaces, the rest goes."""
+    if not isinstance(text, str):
+        return text
+    return ONE_LINE_BREAKS.sub(" ", UNSTORABLE.sub("", text))
+
+
+def multiline_text(text):
+    """Several lines of text, less control characters: every kind of line break becomes LF, the rest goes."""
+    if not isinstance(text, str):
+        return text
+    return UNSTORABLE.sub("", LINE_LIKE.sub("\n", text))
+
+
+class AlliesForm(FlaskForm):
+    """Every Alliés form: its text fields drop control characters as they come in (a pasted vertical tab, a NUL).
+
+    Passwords are left as typed: they are compared, never stored or shown.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                cleaner = multiline_text if issubclass(field_class, TextAreaField) else one_line_text
+                options["filters"] = (cleaner, *unbound_field.kwargs.get("filters", ()))
+            return unbound_field.bind(form=form, **options)
+
+
+class FilterForm(AlliesForm):
     """Filters of a list page, sent with GET (no CSRF token); a wrong value falls back alone."""
 
     class Meta:
@@ -139,12 +180,7 @@ class CheckboxListField(SelectMultipleField):
 
 
 class MultilineField(TextAreaField):
-    """Several lines of text, with the line breaks as typed: a browser sends CR LF, stored and counted as LF."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data:
-            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
+    """Several lines of text; AlliesForm reads every line break as LF (a browser sends CR LF) and counts it once."""
 
 
 class DayField(DateField):
@@ -159,6 +195,7 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_("Enter a date such as 15/03/2027.")) from None
+        check_year(self.data)
 
 
 class MomentField(DateTimeLocalField):
@@ -173,3 +210,10 @@ class MomentField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_("Enter a date and a time such as 15/03/2027 12:00.")) from None
+        check_year(self.data)
+
+
+def check_year(moment):
+    """Refuse a date outside FIRST_YEAR–LAST_YEAR (0001-01-01 or 9999-12-31 is a typing mistake) with a message."""
+    if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(_("Give a date between the years %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))

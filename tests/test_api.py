@@ -429,8 +429,11 @@ class TestFlows:
         first, second = call.active_questions
         before = row_counts()
         problem = assert_problem(api(app.test_client(), "POST", f"/calls/{call.id}/sign-ups", manager, json={
-            "motivation": "Oui", "answers": {"999": "x", str(first.id): ["a", "list"]}}), 422)
-        assert set(problem["errors"]) == {f"answers.{first.id}", "answers.999"}
+            "motivation": "Oui", "answers": {str(first.id): ["a", "list"], "999": "x"}}), 422)
+        assert set(problem["errors"]) == {"answers.999"}  # an unknown question is refused at once, alone
+        problem = assert_problem(api(app.test_client(), "POST", f"/calls/{call.id}/sign-ups", manager, json={
+            "motivation": "Oui", "answers": {str(first.id): ["a", "list"]}}), 422)
+        assert set(problem["errors"]) == {f"answers.{first.id}"}
         problem = assert_problem(api(app.test_client(), "POST", f"/calls/{call.id}/sign-ups", manager, json={
             "motivation": "Oui", "hours_asked": 1e300, "answers": {str(second.id): "peut-être"}}), 422)
         assert set(problem["errors"]) == {"hours_asked", f"answers.{first.id}", f"answers.{second.id}"}

@@ -444,10 +444,10 @@ class TestDeputyByName:
         assert response.status_code == 200 and 'id="deputy-error"' in response.get_data(as_text=True)
         assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
 
-    def test_a_search_with_control_characters_finds_nobody_and_does_not_fail(self, app, people, make_user):
+    def test_a_search_with_control_characters_searches_the_text_without_them(self, app, people, make_user):
         make_user("camille.roussel", given_name="Camille", family_name="Roussel")
-        response = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=rous%00sel")
-        assert response.status_code == 200 and "camille.roussel" not in response.get_data(as_text=True)
+        response = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=rous%00sel%0b")
+        assert response.status_code == 200 and "camille.roussel" in response.get_data(as_text=True)
 
 
     def test_a_deputy_posted_with_control_characters_is_refused_on_the_field(self, app, people):

@@ -324,3 +324,45 @@ class TestRehearsal:
         agent_client = sign_in(client, people["agent"])
         assert agent_client.get(f"/lab/calls/{draft.id}/publish").status_code == 403
 
+
+
+FOREIGN_IMAGES = ("https://evil.example/pixel.png", "//evil.example/protocol.png", "http://evil.example/plain.png",
+                  "data:image/png;base64,iVBORw0KGgo=", "HTTPS://EVIL.EXAMPLE/upper.png", "ftp://evil.example/f.png")
+IMAGES_BODY = "\n\n".join([f"![Image {number}]({src})" for number, src in enumerate(FOREIGN_IMAGES)]
+                          + ["![Logo local](/static/allies/logo.svg) et ![Plan](plans/salle.png)",
+                             "[![Bannière *en gras*](https://evil.example/banner.png)](https://intra.example/)"])
+
+
+@pytest.mark.parametrize("src, local", [
+    ("/static/allies/logo.svg", True), ("plans/salle.png", True), ("/allies/static/plan.png", True),
+    ("//evil.example/a.png", False), ("https://evil.example/a.png", False), ("data:image/png;base64,AAAA", False),
+    ("/\\evil.example/a.png", False), ("/\t/evil.example/a.png", False), ("javascript:alert(1)", False),
+    ("", False), (None, False),
+])
+def test_only_images_of_this_app_are_local(src, local):
+    from app.markup import is_local_image
+
+    assert is_local_image(src) is local
+
+
+def test_images_from_other_hosts_are_left_out_of_every_page_that_shows_the_call(app, people, make_call):
+    from app.signups.operations import sign_up
+
+    published = make_call(title="Appel illustré", body=IMAGES_BODY)
+    draft = make_call(title="Brouillon illustré", body=IMAGES_BODY, status="draft")
+    signup, _ = sign_up(published.id, people["agent"], "Motivation", Decimal(10))
+    session.commit()
+    pages = {"call": sign_in(app.test_client(), people["agent"]).get(f"/calls/{published.id}"),
+             "preview": sign_in(app.test_client(), people["lab"]).get(f"/lab/calls/{draft.id}"),
+             "decision": sign_in(app.test_client(), people["manager"]).get(f"/approvals/{signup.id}"),
+             "feed": sign_in(app.test_client(), people["agent"]).get("/calls.atom"),
+             "widget": sign_in(app.test_client(), people["agent"]).get("/widget/calls")}
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        text = response.get_data(as_text=True)
+        assert "evil.example" not in text.lower() and "data:image" not in text, name
+    for name in ("call", "preview", "decision"):
+        text = pages[name].get_data(as_text=True)
+        assert '<img src="/static/allies/logo.svg" alt="Logo local">' in text, name
+        assert '<img src="plans/salle.png" alt="Plan">' in text, name
+        assert "<p>Image 0</p>" in text and "Bannière en gras</a>" in text, name  # the words stay, as text

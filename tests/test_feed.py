@@ -52,7 +52,7 @@ def test_the_feed_is_valid_atom_for_feed_readers(public_app, calls):
     titles = [entry.title for entry in parsed.entries]
     assert sorted(titles) == ["Ouvert à tous", "Sans limite"]
     entry = next(entry for entry in parsed.entries if entry.title == "Ouvert à tous")
-    assert entry.link == f"http://localhost/calls/{calls['open'].id}"
+    assert entry.link == f"http://127.0.0.1:5000/calls/{calls['open'].id}"  # under ALLIES_BASE_URL
     assert "4 places restantes" in entry.summary and "Candidatures jusqu" in entry.summary
     assert entry.updated_parsed is not None
 

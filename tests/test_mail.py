@@ -362,15 +362,16 @@ def test_external_url_outside_a_request_uses_the_base_url(app):
         external_url("allies.main.home")
 
 
-def test_external_url_inside_a_request_uses_the_request(app, make_user):
-    app.config["ALLIES_BASE_URL"] = "https://elsewhere.example"
+def test_external_url_inside_a_request_ignores_the_host_the_request_names(app, make_user):
+    app.config["ALLIES_BASE_URL"] = "https://intranet.example/volontaires"
     user = make_user()
-    with app.test_request_context("/", base_url="https://intranet.example/volontaires"):
+    with app.test_request_context("/", base_url="http://evil.example/"):
         flask_session["allies_locale"] = "en"  # the person clicking reads English…
         assert external_url("allies.main.privacy") == "https://intranet.example/volontaires/privacy"
         message = queue_mail(user, "test")  # …the recipient reads French
         assert str(get_locale()) == "en"
     assert "https://intranet.example/volontaires/privacy" in message.body_html
+    assert "evil.example" not in message.body_html + message.body_text
     assert 'lang="fr"' in message.body_html and "Bonjour" in message.body_text
 
 

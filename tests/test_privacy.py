@@ -224,3 +224,38 @@ def test_my_data_leaves_out_the_addresses_of_others(app, people, two_agents):
     sheets = ods_sheets(client.get("/my/data.ods").data)
     addresses = {row[-1] for row in sheets["Entrées du journal d'audit"][1:]}
     assert "10.9.9.9" in addresses and "10.1.2.3" not in addresses
+
+
+def test_my_data_keeps_my_sign_in_addresses_and_none_of_others(app, people, make_call):
+    """Each person acts from their own machine; the agent's page and downloads hold only the agent's address."""
+    from tests.conftest import PASSWORD
+
+    mine, manager, lab, admin = "10.0.0.11", "10.0.0.22", "10.0.0.33", "10.0.0.44"
+    agreed, held = make_call(title="Appel avec accord"), make_call(title="Appel sans suite")
+    agent_client = app.test_client()
+    as_agent = {"environ_base": {"REMOTE_ADDR": mine}}
+    assert agent_client.post("/login", data={"login": "alex.agent", "password": PASSWORD}, **as_agent).status_code == 302
+    for call in (agreed, held):
+        assert agent_client.post(f"/calls/{call.id}/sign-up", data={"motivation": "J'aime les ateliers.",
+                                 "hours_asked": "20", "availability": "Le mardi"}, **as_agent).status_code == 302
+    first, second = session.execute(select(SignUp).order_by(SignUp.id)).scalars().all()
+    assert sign_in(app.test_client(), people["manager"]).post(
+        f"/approvals/{first.id}", data={"outcome": "approve"}, environ_base={"REMOTE_ADDR": manager}).status_code == 302
+    assert sign_in(app.test_client(), people["lab"]).post(
+        f"/lab/sign-ups/{second.id}/decline", data={"reason": "Profil déjà représenté."},
+        environ_base={"REMOTE_ADDR": lab}).status_code == 302
+    assert sign_in(app.test_client(), people["admin"]).post(
+        f"/admin/users/{people['agent'].id}/roles/grant", data={"role": "lab"},
+        environ_base={"REMOTE_ADDR": admin}).status_code == 302
+    recorded = {(entry.action, entry.ip) for entry in session.execute(select(AuditEntry)).scalars()}
+    assert {("auth.sign_in", mine), ("signup.approved", manager), ("signup.declined", lab),
+            ("directory.role_granted", admin)} <= recorded, recorded  # each address was recorded
+    downloads = {"page": agent_client.get("/my/data", **as_agent).get_data(as_text=True),
+                 "json": agent_client.get("/my/data.json", **as_agent).get_data(as_text=True),
+                 "ods": str(ods_sheets(agent_client.get("/my/data.ods", **as_agent).data))}
+    entries = json.loads(downloads["json"])["audit_entries"]
+    assert {"signup.approved", "signup.declined", "directory.role_granted"} <= {entry["action"] for entry in entries}
+    for kind in ("json", "ods"):
+        assert mine in downloads[kind], kind
+    for kind, text in downloads.items():
+        assert [address for address in (manager, lab, admin) if address in text] == [], kind

@@ -1,14 +1,13 @@
 """The agent names a new API token."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from ..fields import MaxLength
+from ..fields import AlliesForm, MaxLength
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AlliesForm):
     """A new personal token, named after what it is for."""
 
     name = StringField(_l("Name of the token"), validators=[DataRequired(message=_l(

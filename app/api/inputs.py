@@ -6,16 +6,16 @@ check them exactly as on the pages (same validators, same messages).
 
 from datetime import date, datetime
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from werkzeug.datastructures import MultiDict
 
+from ..database import MAX_PAGE
+from ..fields import FIRST_YEAR, LAST_YEAR
 from .problems import InvalidInput
 
-DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 20, 100, 100_000
-LARGEST_ID = 2_147_483_647  # the database's integers: an id beyond is simply not found
-FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates outside are typing mistakes (and beyond what time zones handle)
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
 DEADLINE_FORMAT = "%Y-%m-%dT%H:%M"  # what the call form's deadline field reads, in local time
 
 TYPE_MESSAGES = {
@@ -33,16 +33,34 @@ YEAR_RANGE = _l("Give a date between the years %(first)d and %(last)d.", first=F
 
 
 def json_body():
-    """The request's JSON object: 415 when the body is not JSON, 400 when it cannot be read as an object."""
+    """The request's JSON object: 415 when the body is not JSON, 413 when too large, 400 when it cannot be read as an
+    object or nests deeper than ALLIES_MAX_JSON_DEPTH."""
     if not request.is_json:
         abort(415)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
+    limit = current_app.config["ALLIES_MAX_JSON_BYTES"]
+    request.max_content_length = min(request.max_content_length or limit, limit)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        abort(400)
+    if not isinstance(payload, dict) or _depth(payload) > current_app.config["ALLIES_MAX_JSON_DEPTH"]:
         abort(400)
     bad = {path: [BAD_TEXT] for path in _bad_texts(payload)}
     if bad:
         raise InvalidInput(bad)
     return payload
+
+
+def _depth(value):
+    """How deeply arrays and objects nest in a JSON value (a scalar is 0), counted without recursion."""
+    deepest, waiting = 0, [(value, 0)]
+    while waiting:
+        item, level = waiting.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            waiting.extend((inner, level) for inner in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _bad_texts(value, path=""):

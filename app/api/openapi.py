@@ -5,7 +5,9 @@ from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..exports.forms import FORMATS
 from ..exports.writers import MEDIA_TYPES
-from .inputs import DEFAULT_PER_PAGE, LARGEST_ID, MAX_PAGE, MAX_PER_PAGE
+from ..database import MAX_PAGE
+from ..fields import LARGEST_ID
+from .inputs import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .operations import TOKEN_START
 
 CALL_STATUSES = list(CALL_STATUS_LABELS)

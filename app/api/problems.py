@@ -1,6 +1,7 @@
 """Errors of the API as RFC 9457 problem details (application/problem+json), never an HTML page."""
 
 import time
+from itertools import islice
 from http import HTTPStatus
 
 from flask import current_app, json, request
@@ -33,12 +34,16 @@ DETAILS = {
 }
 
 
+MAX_ERRORS = 50  # fields named in one answer: enough to correct a request, never an echo of a huge one
+
+
 class InvalidInput(Exception):
-    """Input that fails its checks: {field: [messages]}, answered with 422."""
+    """Input that fails its checks: {field: [messages]} (the first MAX_ERRORS fields), answered with 422."""
 
     def __init__(self, errors):
         super().__init__("invalid input")
-        self.errors = {name: [str(message) for message in messages] for name, messages in errors.items()}
+        self.errors = {name: [str(message) for message in messages]
+                       for name, messages in islice(errors.items(), MAX_ERRORS)}
 
 
 class Refused(Exception):

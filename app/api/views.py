@@ -28,6 +28,7 @@ from ..calls.operations import CallChangeRefused, close, create_call, publish, u
 from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
 from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import paginate, session
+from ..directory.models import local_today
 from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
 from ..exports.operations import export_volunteers
@@ -39,7 +40,7 @@ from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, w
 from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
 from ..signups.views import get_own_signup
 from .auth import rate_limit, rate_limit_key, require_token
-from .inputs import DEADLINE_FORMAT, LARGEST_ID, check_query_string, formdata, json_body, page_args, validated
+from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
 from .openapi import openapi_document as build_openapi_document
 from .problems import InvalidInput, Refused, register_problem_handlers, unrouted_problem
 from .representations import (budget_of, call_detail, call_summary, day, extension_of, lab_signup, my_signup, number,
@@ -66,8 +67,6 @@ def authenticate():
     """Only a bearer token opens the API; the query string is checked once for every view."""
     if request.endpoint not in PUBLIC_ENDPOINTS:
         require_token()
-    if any(isinstance(value, int) and value > LARGEST_ID for value in (request.view_args or {}).values()):
-        abort(404)
     check_query_string()
 
 
@@ -241,9 +240,8 @@ def _signup_formdata(call, agent, payload):
     errors = {}
     for key, value in answers.items():
         question = questions.get(key)
-        if question is None:
-            errors[f"answers.{key}"] = [_("This call has no such question.")]
-            continue
+        if question is None:  # refused at once: thousands of unknown keys must not each be read and answered
+            raise InvalidInput({f"answers.{key}"[:100]: [_("This call has no such question.")]})
         if question.kind == "yes_no" and isinstance(value, bool):
             value = "yes" if value else "no"
         try:
@@ -401,7 +399,7 @@ def decide_extension(extension_id):
 def get_my_budget():
     """getMyBudget: my allocations of a year (allocated, used, remaining, pace) and the hours logged each month."""
     form = validated(YearForm(request.args))
-    agent, year = current_agent(), form.year.data or date.today().year
+    agent, year = current_agent(), form.year.data or local_today().year
     year_budgets = budgets(allocations_of(agent, year))
     monthly = monthly_use(year, agent)
     return json_answer({

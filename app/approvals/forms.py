@@ -2,23 +2,22 @@
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
 from ..directory.models import local_today
-from ..fields import (CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS, CheckboxListField, DayField, FilterForm,
-                     LocalDecimalField, MaxLength, MultilineField)
+from ..fields import (CONTROL_CHARACTERS, AlliesForm, CheckboxListField, DayField,
+                     FilterForm, LocalDecimalField, MaxLength, MultilineField)
 
 
 DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
 DECISION_OUTCOME_LABELS = {"approved": _l("Agreed"), "refused": _l("Refused"), "revised": _l("Lowered")}
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AlliesForm):
     """Approve as asked, approve less, or refuse with a reason."""
 
     outcome = RadioField(_l("Your decision"), choices=[
@@ -56,10 +55,8 @@ class DecisionForm(FlaskForm):
 class DeputySearchForm(FilterForm):
     """Find a deputy by name, sent with GET."""
 
-    q = StringField(_l("Name of your deputy"), validators=[
-        Optional(), MaxLength(100),
-        Regexp(NO_CONTROL_CHARACTERS.pattern, message=_l("Type part of a name, without control characters."))],
-        description=_l("A first name, a last name or part of one; then choose among the people found."))
+    q = StringField(_l("Name of your deputy"), validators=[Optional(), MaxLength(100)],
+                    description=_l("A first name, a last name or part of one; then choose among the people found."))
 
 
 class FoundPersonField(RadioField):
@@ -69,7 +66,7 @@ class FoundPersonField(RadioField):
         """The form's own check decides (an active colleague other than oneself), not the list shown."""
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(AlliesForm):
     """Name a deputy for a date range."""
 
     deputy = FoundPersonField(_l("Your deputy"), choices=[], validators=[
@@ -99,14 +96,14 @@ class DelegationForm(FlaskForm):
             raise ValidationError(_l("The period is already over."))
 
 
-class ApproveManyForm(FlaskForm):
+class ApproveManyForm(AlliesForm):
     """Approve several requests as asked."""
 
     signups = CheckboxListField(_l("Requests"), coerce=int, choices=[],
                                 validators=[InputRequired(message=_l("Tick at least one request."))])
 
 
-class RevisionForm(FlaskForm):
+class RevisionForm(AlliesForm):
     """Lower an allocation, with a reason."""
 
     hours = LocalDecimalField(_l("New number of hours"), validators=[InputRequired(message=_l(

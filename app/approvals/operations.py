@@ -1,7 +1,5 @@
 """Managers' decisions: approve the time asked (or less) and create the allocation, or refuse with a reason."""
 
-from datetime import date
-
 from flask import current_app
 from flask_babel import format_decimal, gettext as _
 from sqlalchemy import select
@@ -11,13 +9,12 @@ from ..audit.operations import record
 from ..budgets.operations import lock_allocation
 from ..budgets.queries import used_hours
 from ..budgets.working_time import QUARTER, is_quarter, working_days_between
-from ..calls.models import aware
 from ..calls.queries import lock_call
 from ..database import session
 from ..mail.operations import queue_mail, queue_mail_to_each
 from ..signups.models import SignUp
 from ..signups.operations import end_signup, grant_time, lab_members
-from ..directory.models import User, utcnow
+from ..directory.models import User, local_day, local_today, utcnow
 from .models import Decision, Delegation, RequestReminder
 from .queries import escalated_to, managers_deputised_by
 
@@ -194,7 +191,7 @@ def send_reminders(today=None):
     """Remind approvers of requests pending ALLIES_REMIND_AFTER_DAYS working days, and pass those pending
     ALLIES_ESCALATE_AFTER_DAYS to the manager's own manager. Each is one mail, sent once. Returns the counts."""
     config = current_app.config
-    today = today or date.today()
+    today = today or local_today()
     sent = {"reminder": 0, "escalation": 0}
     pending = session.execute(
         select(SignUp).where(SignUp.status == "pending_manager")
@@ -206,7 +203,7 @@ def send_reminders(today=None):
         manager = signup.agent.manager
         if manager is None:
             continue
-        waited = working_days_between(aware(signup.manager_asked_at or signup.submitted_at).date(), today)
+        waited = working_days_between(local_day(signup.manager_asked_at or signup.submitted_at), today)
         boss = manager.manager
         if waited >= config["ALLIES_ESCALATE_AFTER_DAYS"] and boss is not None and boss.active \
                 and (signup.id, "escalation") not in done:

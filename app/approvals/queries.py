@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..database import session
-from ..directory.models import User
+from ..directory.models import User, local_today
 from ..directory.queries import search_users
 from ..budgets.models import Allocation, Extension
 from ..budgets.queries import allocations_of, budgets, hours_in_year
@@ -20,7 +20,7 @@ from ..signups.models import SignUp
 
 def allocated_this_year(agent_ids, year=None):
     """{agent id: hours allocated} over allocations starting in the year (one query)."""
-    year = year or date.today().year
+    year = year or local_today().year
     rows = session.execute(select(Allocation.agent_id, func.sum(Allocation.hours))
                            .where(Allocation.agent_id.in_(agent_ids),
                                   Allocation.start_date.between(date(year, 1, 1), date(year, 12, 31)))
@@ -61,7 +61,7 @@ def refusals_of(signup_ids):
 
 def managers_deputised_by(user, day=None):
     """Ids of the managers whose deputy `user` is on `day` (today by default)."""
-    day = day or date.today()
+    day = day or local_today()
     return session.execute(select(Delegation.manager_id).where(
         Delegation.deputy_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
         Delegation.end_date >= day)).scalars().all()
@@ -70,7 +70,7 @@ def managers_deputised_by(user, day=None):
 def delegations_of(manager):
     """The manager's delegations not revoked and not over, soonest first."""
     return session.execute(select(Delegation).where(
-        Delegation.manager_id == manager.id, Delegation.revoked_at.is_(None), Delegation.end_date >= date.today())
+        Delegation.manager_id == manager.id, Delegation.revoked_at.is_(None), Delegation.end_date >= local_today())
         .options(selectinload(Delegation.deputy)).order_by(Delegation.start_date)).scalars().all()
 
 

@@ -12,7 +12,7 @@ from ..budgets.models import Allocation, Extension
 from ..budgets.queries import budgets, team_budgets
 from ..budgets.forms import chosen_year
 from ..budgets.working_time import hours_to_days, share_of_working_time
-from ..database import all_rows, paginate, session
+from ..database import all_rows, page_from, paginate, session
 from ..markup import render_markdown
 from ..directory.queries import direct_reports
 from ..signups.models import SignUp
@@ -48,7 +48,7 @@ def get_extension_for_approver(extension_id):
 @login_required
 def inbox():
     """Requests of the manager's direct reports: agent, call, period and time asked — never the motivation."""
-    page = paginate(pending_for(current_agent()), request.args.get("page", 1, type=int))
+    page = paginate(pending_for(current_agent()), page_from(request.args))
     extensions = all_rows(pending_extensions_for(current_agent()))
     agents = {signup.agent_id for signup in page.items} | {extension.allocation.agent_id for extension in extensions}
     return render_template("allies/approvals/inbox.html", page=page, extensions=extensions,
@@ -183,7 +183,7 @@ def decide_extension(extension_id):
 @login_required
 def history():
     """The decisions I took, or that were taken in my place, newest first."""
-    page = paginate(decisions_of(current_agent()), request.args.get("page", 1, type=int))
+    page = paginate(decisions_of(current_agent()), page_from(request.args))
     return render_template("allies/approvals/history.html", page=page, kinds=translated(DECISION_KIND_LABELS),
                            outcomes=translated(DECISION_OUTCOME_LABELS))
 

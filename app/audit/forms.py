@@ -5,7 +5,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, Regexp
 
-from ..fields import NO_CONTROL_CHARACTERS, DayField, FilterForm, MaxLength
+from ..fields import LARGEST_ID, NO_CONTROL_CHARACTERS, DayField, FilterForm, MaxLength
 from .labels import ACTION_TITLES, FAMILY_TITLES, OBJECT_TITLES
 
 
@@ -21,7 +21,7 @@ class AuditFilterForm(FilterForm):
     object_type = SelectField(_l("Object"), choices=[SelectChoice("", _l("Any object"))]
                               + [SelectChoice(name, title) for name, title in OBJECT_TITLES.items()],
                               validators=[Optional()])
-    object_id = IntegerField(_l("Object number"), validators=[Optional(), NumberRange(min=1)])
+    object_id = IntegerField(_l("Object number"), validators=[Optional(), NumberRange(min=1, max=LARGEST_ID)])
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("To"), validators=[Optional()])
 

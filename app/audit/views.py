@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import role_required
-from ..database import paginate
+from ..database import page_from, paginate
 from .forms import AuditFilterForm
 from .labels import action_title, object_descriptions
 from .models import AuditEntry
@@ -21,6 +21,6 @@ def log():
     filters = form.valid_filters()
     query = audit_entries(**{**filters, "object_id": filters["object_id"] or None, "since": filters["since"] or None,
                              "until": filters["until"] or None}).options(selectinload(AuditEntry.actor))
-    page = paginate(query, request.args.get("page", 1, type=int))
+    page = paginate(query, page_from(request.args))
     return render_template("allies/audit/log.html", form=form, page=page, action_title=action_title,
                            objects=object_descriptions(page.items))

@@ -1,14 +1,13 @@
 """Sign-in and sign-out forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..fields import MaxLength
+from ..fields import AlliesForm, MaxLength
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AlliesForm):
     """Login and password; the error never says which of the two was wrong."""
 
     login = StringField(_l("Login"), validators=[DataRequired(message=_l("Enter your login.")), MaxLength(64)],

@@ -9,14 +9,13 @@ import ipaddress
 import re
 
 from flask import current_app, g, request
-from flask_babel import to_user_timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
 from ..database import session
-from ..directory.models import local_midnight, utcnow
+from ..directory.models import local_midnight, local_today
 from .identity import SignedInElsewhere
 from .models import Identity
 from .operations import agent_for_identity
@@ -133,7 +132,7 @@ def agent_vouched_for(login):
     only read.
     """
     subject = login.lower()
-    since = local_midnight(to_user_timezone(utcnow()).date())
+    since = local_midnight(local_today())
     linked, seen_today = _linked_identity(subject, since)
     if linked is not None and seen_today and linked.user.active:
         return linked.user

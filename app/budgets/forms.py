@@ -1,18 +1,17 @@
 """Logging time, and asking for an extension."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..directory.models import local_today
-from ..fields import DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
+from ..fields import AlliesForm, DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
 
 EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved": _l("Agreed"),
                            "refused": _l("Refused"), "cancelled": _l("Cancelled")}
 
 
-class TimeEntryForm(FlaskForm):
+class TimeEntryForm(AlliesForm):
     """Hours given on a day, in quarter hours, with a note."""
 
     day = DayField(_l("Day"), validators=[InputRequired(message=_l("Give the day, in the current month."))])
@@ -22,7 +21,7 @@ class TimeEntryForm(FlaskForm):
                          description=_l("What you did, in a few words (optional)."))
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(AlliesForm):
     """More hours, a later end, or both."""
 
     extra_hours = LocalDecimalField(_l("More hours"), validators=[Optional()],

@@ -8,6 +8,7 @@ from flask import current_app
 
 MONTHS_IN_YEAR = Decimal(12)
 QUARTER = Decimal("0.25")
+LONGEST_PERIOD_YEARS = 5  # a call's period; longer is a typing mistake (and hours no column holds)
 
 
 def annual_hours():
@@ -28,6 +29,14 @@ def is_quarter(hours):
 def to_quarter_hours(hours):
     """Round to the nearest quarter of an hour."""
     return (Decimal(hours) / QUARTER).quantize(Decimal(1), rounding=ROUND_HALF_UP) * QUARTER
+
+
+def period_too_long(start, end):
+    """Whether a period lasts more than LONGEST_PERIOD_YEARS years."""
+    try:
+        return end >= start.replace(year=start.year + LONGEST_PERIOD_YEARS)
+    except ValueError:  # 29 February
+        return end >= date(start.year + LONGEST_PERIOD_YEARS, 3, 1)
 
 
 def period_days(start, end):

@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import format_datetime, get_locale, gettext as _, ngettext
 
 from ..directory.models import utcnow
+from ..fields import multiline_text, one_line_text
 from ..mail.operations import external_url
 from .models import aware
 
@@ -24,11 +25,11 @@ def open_calls_feed(calls):
         link = external_url("allies.calls.show", call_id=call.id)
         entry.id(link)
         entry.link(href=link)
-        entry.title(call.title)
+        entry.title(one_line_text(call.title))  # XML cannot carry a control character kept from earlier days
         entry.updated(aware(call.published_at or call.created_at))
         entry.published(aware(call.published_at or call.created_at))
         places = (ngettext("%(num)d place left", "%(num)d places left", call.places_left)
                   if call.capacity is not None else _("No limit on places"))
         closing = _("Sign-ups until %(date)s", date=format_datetime(call.deadline, "short"))
-        entry.summary(f"{call.summary} — {closing} — {places}")
+        entry.summary(f"{multiline_text(call.summary)} — {closing} — {places}")
     return feed.atom_str(pretty=True)

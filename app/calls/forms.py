@@ -6,13 +6,13 @@ from decimal import Decimal
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from ..budgets.working_time import LONGEST_PERIOD_YEARS, period_too_long
 from ..directory.models import utcnow
-from ..fields import (CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalIntegerField,
+from ..fields import (AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalIntegerField,
                      LocalNumberRange, MaxLength, MomentField, MultilineField)
 from .models import CHOICE_KINDS, aware
 
@@ -47,7 +47,7 @@ STATUS_LABELS = {
 }
 
 
-class CallForm(FlaskForm):
+class CallForm(AlliesForm):
     """Write or edit a call."""
 
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the call a title.")), MaxLength(200)])
@@ -98,6 +98,9 @@ class CallForm(FlaskForm):
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("The period cannot end before it starts."))
+        if self.start_date.data and field.data and period_too_long(self.start_date.data, field.data):
+            raise ValidationError(_l("A period lasts at most %(years)d years: choose an earlier end.",
+                                     years=LONGEST_PERIOD_YEARS))
 
     def validate_commitment_value(self, field):
         if field.data is None:
@@ -129,7 +132,7 @@ class CallForm(FlaskForm):
         }
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(AlliesForm):
     """Add a question to a call's form."""
 
     kind = SelectField(_l("Kind of answer"), choices=[SelectChoice(kind, label) for kind, label in QUESTION_LABELS.items()])

@@ -7,7 +7,7 @@ from ..approvals.queries import refusals_of
 from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
 from ..budgets.working_time import proposal
-from ..database import count_rows, paginate, session
+from ..database import count_rows, page_from, paginate, session
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
 from ..signups.queries import latest_signup
@@ -43,7 +43,7 @@ def index():
     """Open calls meant for the signed-in agent, with search and a filter on the kind of time asked."""
     form = CallSearchForm(request.args)
     agent = current_agent()
-    page = paginate(open_calls_for(agent, **form.valid_filters()), request.args.get("page", 1, type=int),
+    page = paginate(open_calls_for(agent, **form.valid_filters()), page_from(request.args),
                     per_page=current_app.config["ALLIES_CALLS_PER_PAGE"])
     return render_template("allies/calls/index.html", form=form, page=page,
                            my_statuses=live_statuses_of(agent, page.items))
@@ -85,7 +85,7 @@ def show(call_id):
 def manage():
     """The lab's calls with their sign-up counts."""
     status = request.args.get("status", "")
-    page = paginate(calls_for_lab(status if status in STATUS_LABELS else ""), request.args.get("page", 1, type=int))
+    page = paginate(calls_for_lab(status if status in STATUS_LABELS else ""), page_from(request.args))
     return render_template("allies/calls/manage.html", page=page, status=status,
                            counts=status_counts([call.id for call in page.items]))
 

@@ -11,7 +11,7 @@ from ..budgets.operations import log_time
 from ..budgets.working_time import QUARTER, hours_to_propose
 from ..calls.operations import add_question, create_call, publish
 from ..database import session
-from ..directory.models import OrgUnit, User, utcnow
+from ..directory.models import OrgUnit, User, local_today, utcnow
 from ..signups.operations import sign_up
 from .data import DEMO_ACCOUNTS, DEMO_REPORTS_WAITING
 
@@ -59,7 +59,7 @@ def load_demo_calls(seed=2026):
     agents = session.execute(select(User).where(User.active.is_(True), User.manager_id.is_not(None))
                              .order_by(User.login)).scalars().all()
     lycees = session.execute(select(OrgUnit).where(OrgUnit.path == "DGS/Direction des lycées")).scalar_one_or_none()
-    start = date.today().replace(day=1) + timedelta(days=32)
+    start = local_today().replace(day=1) + timedelta(days=32)
     start = start.replace(day=1)
     calls = []
     for number, spec in enumerate(CALLS):
@@ -147,7 +147,7 @@ def _demo_answer(question, rng):
     if question.kind == "yes_no":
         return rng.choice(["yes", "no"])
     if question.kind == "date":
-        return date.today() + timedelta(days=40)
+        return local_today() + timedelta(days=40)
     if question.kind == "number":
         return Decimal(rng.randint(0, 6))
     if question.kind == "short_text":
@@ -157,7 +157,7 @@ def _demo_answer(question, rng):
 
 def load_demo_budgets(lab, agents, rng):
     """A call running since the start of the year: its volunteers' managers agreed, and they logged time."""
-    today = date.today()
+    today = local_today()
     start = date(today.year, 1, 1)
     call = create_call(lab, audience_units=[], title="Ambassadeurs et ambassadrices de la simplification",
                        summary="Relayer dans votre service les démarches simplifiées, toute l'année.",

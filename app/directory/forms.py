@@ -1,12 +1,11 @@
 """Admin forms of the directory."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
-from ..fields import FilterForm, MaxLength
+from ..fields import AlliesForm, FilterForm, MaxLength
 
 from .models import ROLES
 
@@ -24,7 +23,7 @@ class UserSearchForm(FilterForm):
     unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AlliesForm):
     """Grant or revoke one role."""
 
     role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],

@@ -2,8 +2,9 @@
 
 import unicodedata
 from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
-from flask_babel import to_user_timezone, to_utc
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -19,15 +20,32 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def local_zone():
+    """The time zone the users live in (ALLIES_TIMEZONE)."""
+    return ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
+
+
+def local_now():
+    """Now in local time (ALLIES_TIMEZONE), not the server's."""
+    return utcnow().astimezone(local_zone())
+
+
 def local_today():
     """Today in local time (ALLIES_TIMEZONE), not the server's: the day and the month the users live in."""
-    return to_user_timezone(utcnow()).date()
+    return local_now().date()
+
+
+def local_day(moment):
+    """The local day (ALLIES_TIMEZONE) a timestamp falls on; a naive one is read as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(local_zone()).date()
 
 
 def local_midnight(day):
     """The moment `day` starts in local time (ALLIES_TIMEZONE), in UTC: a bound for timestamp filters that
     holds on SQLite (which drops offsets) as on PostgreSQL."""
-    return to_utc(datetime.combine(day, time())).replace(tzinfo=timezone.utc)
+    return datetime.combine(day, time(), tzinfo=local_zone()).astimezone(timezone.utc)
 
 
 def folded(text):

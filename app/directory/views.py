@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from ..auth.access import role_required
 from ..auth.identity import current_agent
-from ..database import paginate, session
+from ..database import page_from, paginate, session
 from .forms import ROLE_LABELS, OrgUnitSearchForm, RoleForm, UserSearchForm
 from .ldap import role_groups
 from .models import ROLES, User
@@ -26,7 +26,7 @@ def users():
     """Search the directory."""
     form = UserSearchForm(request.args)
     query = search_users(**form.valid_filters())
-    page = paginate(query, request.args.get("page", 1, type=int))
+    page = paginate(query, page_from(request.args))
     return render_template("allies/directory/users.html", form=form, page=page)
 
 

@@ -1,12 +1,11 @@
 """The volunteer list's filters, and the choice of a file format."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from ..fields import CheckboxListField, DayField, FilterForm, MaxLength
+from ..fields import AlliesForm, CheckboxListField, DayField, FilterForm, MaxLength
 from ..signups.forms import STATUS_LABELS
 
 FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)"),
@@ -43,7 +42,7 @@ class VolunteerFilterForm(FilterForm):
         return [field.coerce(value) for value in (field.raw_data or []) if value in offered]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AlliesForm):
     """The file format of an export."""
 
     file_format = RadioField(_l("File format"), choices=[SelectChoice(key, label) for key, label in FORMATS.items()],

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.access import role_required
 from ..auth.identity import current_agent
 from ..calls.models import Call
-from ..database import count_rows, session
+from ..database import count_rows, page_from, session
 from .forms import ExportForm, VolunteerFilterForm
 from .operations import export_facilitators, export_volunteers, facilitators
 from .volunteers import rows, volunteer_query
@@ -40,7 +40,7 @@ def filter_form():
 def volunteers():
     """Sign-ups filtered by call, status, org unit, dates and name, with what each was asked, agreed and used."""
     form = filter_form()
-    page = RowsPagination(page=request.args.get("page", 1, type=int),
+    page = RowsPagination(page=page_from(request.args),
                           per_page=current_app.config["ALLIES_PAGE_SIZE"], max_per_page=None, error_out=False,
                           count=True, query=volunteer_query(**form.filters()))
     return render_template("allies/exports/volunteers.html", form=form, page=page, export_form=ExportForm())

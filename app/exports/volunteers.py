@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from ..budgets.models import Allocation, TimeEntry
 from ..calls.models import Call, Question, aware
 from ..database import session
-from ..directory.models import OrgUnit, User, folded, local_midnight
+from ..directory.models import OrgUnit, User, folded, local_midnight, local_today
 from ..directory.queries import in_unit
 from ..main.i18n import join_choices
 from ..signups.forms import STATUS_LABELS
@@ -127,12 +127,12 @@ def answer_cell(kind, value):
 def file_name(subject, extension, today=None):
     """A download name saying what the file holds (a call's title, a list's name) and the day, in plain ASCII."""
     slug = re.sub(r"[^a-z0-9]+", "-", folded(subject)).strip("-")[:60] or "export"
-    return f"{slug}-{(today or date.today()).isoformat()}.{extension}"
+    return f"{slug}-{(today or local_today()).isoformat()}.{extension}"
 
 
 def facilitator_allocations(today=None):
     """A select of the allocations running today of approved volunteers: the facilitators' network."""
-    today = today or date.today()
+    today = today or local_today()
     return (select(Allocation).join(SignUp, SignUp.id == Allocation.signup_id).join(User, User.id == Allocation.agent_id)
             .join(Call, Call.id == SignUp.call_id)
             .where(SignUp.status == "approved", Allocation.start_date <= today, Allocation.end_date >= today)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import case, func, select
 
@@ -39,9 +39,7 @@ class OutboxCounts(NamedTuple):
 
 
 def external_url(endpoint, **values):
-    """An absolute URL for a link in a mail: the request's own host, or ALLIES_BASE_URL outside a request (CLI)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for a link in a mail, always under ALLIES_BASE_URL: never the host a request claims to be for."""
     base = urlsplit(current_app.config["ALLIES_BASE_URL"])
     if base.scheme not in ("http", "https") or not base.netloc:
         raise RuntimeError("ALLIES_BASE_URL must be an absolute URL, e.g. https://intranet.example/allies.")

@@ -14,6 +14,8 @@ ERROR_TEXTS = {
     403: (_l("Access denied"), _l("You do not have access to this page.")),
     404: (_l("Page not found"), _l("This page does not exist or has moved.")),
     405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too much sent at once"), _l("What was sent is larger than Alliés accepts. Shorten the texts or send a "
+                                          "smaller file, then try again.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes, then try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing was saved. Try again later.")),
     503: (

@@ -1,7 +1,5 @@
 """Agents' data rights: everything Alliés holds on a person, and the retention purge."""
 
-from datetime import date
-
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
@@ -17,7 +15,7 @@ from ..audit.operations import record
 from ..budgets.models import Allocation, Extension, TimeEntry
 from ..calls.models import Call
 from ..database import session
-from ..directory.models import local_midnight
+from ..directory.models import local_midnight, local_today
 from ..signups.models import Answer, SignUp
 
 
@@ -103,7 +101,7 @@ def purge(today=None, dry_run=False):
     calls ended more than ALLIES_RETENTION_MONTHS ago, delete mails sent before that many months, and delete
     audit entries older than ALLIES_AUDIT_RETENTION_MONTHS. Sign-ups, decisions, allocations and time logged
     stay, so every figure stays the same. Returns the counts."""
-    today = today or date.today()
+    today = today or local_today()
     config = current_app.config
     calls_ended_before = today - relativedelta(months=config["ALLIES_RETENTION_MONTHS"])
     audit_before = today - relativedelta(months=config["ALLIES_AUDIT_RETENTION_MONTHS"])
@@ -118,7 +116,7 @@ def purge(today=None, dry_run=False):
         "answers": session.execute(select(func.count()).select_from(answers.subquery())).scalar_one(),
         "mails": session.execute(select(func.count(OutboxMessage.id)).where(old_mails)).scalar_one(),
         "audit_entries": session.execute(select(func.count(AuditEntry.id)).where(
-            AuditEntry.at < audit_before)).scalar_one(),
+            AuditEntry.at < local_midnight(audit_before))).scalar_one(),
     }
     if not dry_run:
         session.execute(update(SignUp).where(details).values(motivation="", availability="", decline_reason="")
@@ -128,7 +126,7 @@ def purge(today=None, dry_run=False):
             SignUp.call_id.in_(old_calls))), Decision.reason != "").values(reason="")
             .execution_options(synchronize_session=False))
         session.execute(delete(OutboxMessage).where(old_mails).execution_options(synchronize_session=False))
-        session.execute(delete(AuditEntry).where(AuditEntry.at < audit_before)
+        session.execute(delete(AuditEntry).where(AuditEntry.at < local_midnight(audit_before))
                         .execution_options(synchronize_session=False))
         record("privacy.purged", calls_ended_before=calls_ended_before.isoformat(),
                audit_before=audit_before.isoformat(), **counts)

@@ -3,14 +3,13 @@
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..budgets.working_time import QUARTER, working_hours
-from ..fields import (CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalNumberRange, MaxLength,
-                     MultilineField)
+from ..fields import (AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalNumberRange,
+                     MaxLength, MultilineField)
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
@@ -45,7 +44,7 @@ ANSWER_MESSAGES = {
 }
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(AlliesForm):
     """What every sign-up asks; the call's questions are added as fields q<id>."""
 
     motivation = MultilineField(_l("Why do you want to take part?"), validators=[DataRequired(message=_l(
@@ -117,11 +116,11 @@ def signup_form_for(call, agent, **kwargs):
     return form
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AlliesForm):
     """A confirmation with nothing to fill (withdraw, publish…)."""
 
 
-class LabNoticesForm(FlaskForm):
+class LabNoticesForm(AlliesForm):
     """How a lab member hears of new sign-ups."""
 
     notices = RadioField(_l("Tell me about new sign-ups"), choices=[
@@ -130,7 +129,7 @@ class LabNoticesForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose how you hear of new sign-ups."))])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AlliesForm):
     """The lab declines a sign-up; the reason reaches the agent."""
 
     reason = MultilineField(_l("Reason, sent to the agent"), validators=[DataRequired(message=_l(

@@ -14,7 +14,7 @@ from ..budgets.models import Allocation, Extension
 from ..calls.models import Call
 from ..calls.queries import lock_call
 from ..database import session
-from ..directory.models import User, utcnow
+from ..directory.models import User, local_today, utcnow
 from ..mail.models import MailPreference
 from ..mail.operations import mail_preference, queue_mail, queue_mail_to_each
 from .models import LIVE_STATUSES, Answer, SignUp
@@ -157,8 +157,8 @@ def _end_allocation(signup):
                                  .with_for_update()).scalar_one_or_none()
     if allocation is None:
         return
-    if allocation.end_date > date.today():
-        allocation.end_date = max(date.today(), allocation.start_date)
+    if allocation.end_date > local_today():
+        allocation.end_date = max(local_today(), allocation.start_date)
         record("allocation.ended", obj=allocation, signup_id=signup.id, end_date=allocation.end_date.isoformat())
     for extension in session.execute(select(Extension).where(Extension.allocation_id == allocation.id,
                                                              Extension.status == "pending")).scalars():
