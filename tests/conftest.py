@@ -311,3 +311,19 @@ def count_queries(app, client, url):
     finally:
         event.remove(engine, "before_cursor_execute", counter)
     return len(statements)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The hostile-input net's figures, when it ran: its catalog, the routes it covered, requests and server errors."""
+    runs = [dict(report.user_properties) for reports in terminalreporter.stats.values() for report in reports
+            if getattr(report, "when", None) == "call"
+            and "hostile_requests" in dict(getattr(report, "user_properties", ()))]
+    if not runs:
+        return
+    from tests.hostile import CATALOG, JSON_BODIES, JSON_CATALOG
+
+    terminalreporter.write_line(
+        f"Hostile-input net: {len(CATALOG)} named values, {len(JSON_CATALOG)} JSON values, {len(JSON_BODIES)} whole "
+        f"bodies; {len(runs)} routes of {runs[0]['hostile_endpoints']} endpoints; "
+        f"{sum(run['hostile_requests'] for run in runs)} requests; "
+        f"{sum(run['hostile_server_errors'] for run in runs)} server errors")

@@ -12,12 +12,19 @@ from sqlalchemy import delete, event, select
 from app.database import Model
 
 
+# Where a value is sent: "core" values to every field; "number" values to the fields holding numbers or ids, "date"
+# values to the fields holding days or moments; "once" values (and every value a route has no field for) to one field
+# of each route. A value the kind of its field does not call for goes through the same code as the core ones.
+KINDS = ("core", "number", "date", "once")
+
+
 @dataclass(frozen=True)
 class Hostile:
     """A value typed into a query parameter or a form field: text, or bytes that are not UTF-8."""
 
     name: str
     value: str | bytes
+    kind: str = "core"
     raw: bool = False  # the bytes go into the query string or body as they are, not percent-encoded
     repeat: int = 1  # the same key sent this many times
 
@@ -28,51 +35,45 @@ class Hostile:
         return [segment] * self.repeat
 
 
-def _h(name, value, **options):
-    return Hostile(name, value, **options)
+def _h(name, value, kind="core", **options):
+    return Hostile(name, value, kind, **options)
 
 
 CATALOG = (
     _h("NUL in text", "a\x00b"),
-    _h("vertical tab", "a\x0bb"),
-    _h("escape", "a\x1bb"),
-    _h("C0 controls", "a\x01\x02\x08\x0c\x1fb"),
-    _h("delete", "a\x7fb"),
-    _h("line separator", "a\u2028b"),
-    _h("lone surrogate", "a\ud800b"),  # sent as the bytes ED A0 80, which are not UTF-8
-    _h("invalid UTF-8, percent-encoded", b"\xff\xfe"),
+    _h("C0 controls", "a\x01\x02\x08\x0b\x0c\x1b\x1fb"),
+    _h("lone surrogate", "a\ud800b", "once"),  # sent as the bytes ED A0 80, which are not UTF-8
     _h("invalid UTF-8, raw byte", b"a\xffb", raw=True),
-    _h("10^6 characters", "x" * 1_000_000),
-    _h("20 nines", "99999999999999999999"),
-    _h("minus one", "-1"),
-    _h("zero", "0"),
-    _h("minus 20 nines", "-99999999999999999999"),
-    _h("2^31", "2147483648"),
-    _h("2^63", "9223372036854775808"),
-    _h("1e20", "1e20"),
-    _h("1e400", "1e400"),
-    _h("-1e400", "-1e400"),
-    _h("NaN", "NaN"),
-    _h("inf", "inf"),
-    _h("-inf", "-Infinity"),
-    _h("fullwidth digits", "１２"),
-    _h("French decimal 1e6", "1 000 000,5"),
-    _h("year 1", "0001-01-01"),
-    _h("year 9999", "9999-12-31"),
-    _h("year 9999, French", "31/12/9999"),
-    _h("year 10000", "10000-01-01"),
-    _h("DST start, Paris", "2027-03-28"),
-    _h("DST end, Paris", "2027-10-31"),
-    _h("February 30", "2027-02-30"),
-    _h("local time skipped by DST", "2027-03-28T02:30"),
-    _h("local time twice by DST", "2027-10-31T02:30"),
-    _h("year 1, with time", "0001-01-01T00:00"),
-    _h("year 9999, with time", "9999-12-31T23:59"),
     _h("empty", ""),
     _h("blanks", " \t "),
-    _h("template", "{{7*7}}"),
-    _h("script", "<script>alert(1)</script>"),
-    _h("2,000 times the same key", "1", repeat=2000),
+    _h("20 nines", "99999999999999999999", "number"),  # beyond 64 bits, as 2^63 and -20 nines would be
+    _h("minus one", "-1", "once"),
+    _h("zero", "0", "number"),
+    _h("2^31", "2147483648", "number"),
+    _h("1e20", "1e20", "once"),
+    _h("1e400", "1e400", "number"),  # beyond a float, as -1e400 would be
+    _h("NaN", "NaN", "number"),
+    _h("inf", "inf", "number"),  # as -Infinity
+    _h("fullwidth digits", "１２", "once"),
+    _h("French decimal 1e6", "1 000 000,5", "number"),
+    _h("year 1", "0001-01-01", "date"),
+    _h("year 9999", "9999-12-31", "date"),
+    _h("year 9999, French", "31/12/9999", "once"),
+    _h("year 10000", "10000-01-01", "date"),
+    _h("DST start, Paris", "2027-03-28", "once"),
+    _h("DST end, Paris", "2027-10-31", "once"),
+    _h("February 30", "2027-02-30", "date"),
+    _h("local time skipped by DST", "2027-03-28T02:30", "date"),
+    _h("local time twice by DST", "2027-10-31T02:30", "once"),
+    _h("year 1, with time", "0001-01-01T00:00", "once"),
+    _h("year 9999, with time", "9999-12-31T23:59", "date"),
+    _h("10^6 characters", "x" * 1_000_000, "once"),
+    _h("2,000 times the same key", "1", "once", repeat=2000),
+    _h("delete", "a\x7fb", "once"),
+    _h("line separator", "a\u2028b", "once"),
+    _h("invalid UTF-8, percent-encoded", b"\xff\xfe", "once"),
+    _h("template", "{{7*7}}", "once"),
+    _h("script", "<script>alert(1)</script>", "once"),
 )
 
 DEEP = 500  # levels of nesting in the deep JSON values
@@ -84,37 +85,45 @@ class JsonHostile:
 
     name: str
     token: bytes
+    kind: str = "core"
 
 
-def _j(name, token):
-    return JsonHostile(name, token if isinstance(token, bytes) else token.encode("utf-8"))
+def _j(name, token, kind="core"):
+    return JsonHostile(name, token if isinstance(token, bytes) else token.encode("utf-8"), kind)
+
+
+def _string(name, kind):
+    return _j(f"string: {name}", json.dumps(next(value.value for value in CATALOG if value.name == name)), kind)
 
 
 JSON_CATALOG = (
-    *(_j(f"string: {value.name}", json.dumps(value.value)) for value in CATALOG
-      if isinstance(value.value, str) and value.repeat == 1 and "\ud800" not in value.value),
-    _j("string: lone surrogate escape", r'"a\ud800b"'),
+    _string("NUL in text", "core"),
+    _string("C0 controls", "core"),
+    _j("string: lone surrogate escape", r'"a\ud800b"', "once"),
     _j("string: invalid UTF-8", b'"a\xffb"'),
-    _j("20 nines", "99999999999999999999"),
-    _j("minus 20 nines", "-99999999999999999999"),
-    _j("2^31", "2147483648"),
-    _j("2^63", "9223372036854775808"),
-    _j("minus one", "-1"),
-    _j("zero", "0"),
-    _j("a fraction", "0.1"),
-    _j("1e20", "1e20"),
-    _j("1e400", "1e400"),
-    _j("-1e400", "-1e400"),
-    _j("NaN", "NaN"),
-    _j("Infinity", "Infinity"),
-    _j("true", "true"),
+    _string("empty", "once"),
     _j("null", "null"),
-    _j("empty list", "[]"),
-    _j("list of texts", '["a", "b"]'),
-    _j("list of 2,000 numbers", json.dumps([1] * 2000)),
     _j("object", '{"a": 1}'),
-    _j("array 500 deep", "[" * DEEP + "]" * DEEP),
-    _j("object 500 deep", '{"a": ' * DEEP + "1" + "}" * DEEP),
+    _j("20 nines", "99999999999999999999", "number"),
+    _j("2^31", "2147483648", "number"),
+    _j("minus one", "-1", "once"),
+    _j("zero", "0", "once"),
+    _j("a fraction", "0.1", "number"),
+    _j("1e400", "1e400", "number"),
+    _j("NaN", "NaN", "number"),
+    _j("Infinity", "Infinity", "once"),
+    _j("true", "true", "number"),
+    _string("fullwidth digits", "once"),
+    *(_string(name, "date") for name in ("year 1", "year 10000", "February 30", "year 9999, with time")),
+    *(_string(name, "once") for name in ("year 9999", "local time skipped by DST", "DST start, Paris")),
+    *(_string(name, "once") for name in ("10^6 characters", "blanks", "line separator", "delete", "template",
+                                         "script")),
+    _j("1e20", "1e20", "once"),
+    _j("empty list", "[]", "once"),
+    _j("list of texts", '["a", "b"]', "once"),
+    _j("list of 2,000 numbers", json.dumps([1] * 2000), "once"),
+    _j("array 500 deep", "[" * DEEP + "]" * DEEP, "once"),
+    _j("object 500 deep", '{"a": ' * DEEP + "1" + "}" * DEEP, "once"),
 )
 
 # Bodies that are hostile as a whole, whatever the operation reads.
@@ -129,6 +138,48 @@ JSON_BODIES = (
     _j("invalid UTF-8", b'{"a": "\xff"}'),
     _j("NUL key", '{"a\\u0000b": 1}'),
 )
+
+
+def plan(names, kinds, catalog, already=()):
+    """The (field, value) pairs sent to one target: the core values and those of its kind to every field; each other
+    value once, to the first field of the kind it looks like, or else the first text field, unless `already` names it
+    (another target of the route had it)."""
+    pairs = [(name, value) for name in names for value in catalog if value.kind in ("core", kinds.get(name, "text"))]
+    sent = {value.name for _, value in pairs} | set(already)
+    first_text = next((name for name in names if kinds.get(name, "text") == "text"), names[0] if names else None)
+    for value in catalog:
+        if value.name not in sent and first_text is not None:
+            kind = value.kind if value.kind != "once" else kind_of_value(value_text(value))
+            pairs.append((next((name for name in names if kinds.get(name) == kind), first_text), value))
+    return pairs
+
+
+def value_text(value):
+    """The text of a hostile value, as a field would show it (JSON strings unquoted)."""
+    text = value.token.decode("utf-8", "replace") if isinstance(value, JsonHostile) else value.value
+    return text.strip('"') if isinstance(text, str) else ""
+
+
+def kind_of_value(value):
+    """The kind of a field ("number", "date" or "text") from the value it shows."""
+    if re.fullmatch(r"-?\d+(?:[.,]\d+)?", value or ""):
+        return "number"
+    if re.match(r"\d{4}-\d\d-\d\d|\d\d?/\d\d?/\d{4}", value or ""):
+        return "date"
+    return "text"
+
+
+def kind_of_schema(schema, components):
+    """The kind of a JSON field ("number", "date" or "text") from its schema."""
+    if "$ref" in schema:
+        return kind_of_schema(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    kinds = schema.get("type")
+    kinds = set(kinds if isinstance(kinds, list) else [kinds])
+    if kinds & {"integer", "number"}:
+        return "number"
+    if schema.get("format") in ("date", "date-time"):
+        return "date"
+    return "text"
 
 
 def query_string(pairs):
@@ -178,16 +229,23 @@ class PageReader(HTMLParser):
             self.links.append(attrs["href"])
         elif tag == "form":
             self._form = {"method": attrs.get("method", "get").lower(), "action": attrs.get("action", ""),
-                          "fields": {}, "order": []}
+                          "fields": {}, "order": [], "kinds": {}}
             self.forms.append(self._form)
         elif tag == "option" and self._select and self._form is not None:
             field = self._form["fields"][self._select]
+            self._kind(self._select, attrs.get("value", ""))
             if "selected" in attrs or (field[0] in (None, "") and attrs.get("value")):
                 field[0] = attrs.get("value", "")
         elif self._form is None or not attrs.get("name"):
             return
         elif tag == "input":
             kind = attrs.get("type", "text").lower()
+            if kind in ("date", "datetime-local", "month", "time"):
+                self._form["kinds"][attrs["name"]] = "date"
+            elif kind == "number" or attrs.get("inputmode") in ("numeric", "decimal"):
+                self._form["kinds"][attrs["name"]] = "number"
+            elif kind not in ("submit", "image", "reset", "button", "file"):
+                self._kind(attrs["name"], attrs.get("value", ""))
             if kind in ("checkbox", "radio"):
                 self._field(attrs["name"], attrs.get("value", "on") if "checked" in attrs else None,
                             fallback=attrs.get("value", "on") if kind == "radio" else None)
@@ -219,6 +277,13 @@ class PageReader(HTMLParser):
         elif tag == "textarea":
             self._textarea = None
 
+    def _kind(self, name, value):
+        """A field is a number (or an id) or a day when every value it shows is; else text."""
+        kinds = self._form["kinds"]
+        if value:
+            found = kind_of_value(value)
+            kinds[name] = found if kinds.get(name, found) == found else "text"
+
     def _field(self, name, value, fallback=None, button=False):
         fields = self._form["fields"]
         if name not in fields:
@@ -249,8 +314,9 @@ def baseline_of(form):
 
 
 def path_and_query(url):
+    """The path of a URL, and the kind of each of its query parameters {name: kind}."""
     parts = urlsplit(url)
-    return parts.path, [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    return parts.path, {name: kind_of_value(value) for name, value in parse_qsl(parts.query, keep_blank_values=True)}
 
 
 # What a request wrote: INSERT, UPDATE and DELETE statements of the transactions that committed.
