@@ -304,10 +304,14 @@ class Allies:
             """Our template variables, for our pages and mails only."""
             return template_context() if not has_request_context() or state.owns_request() else {}
 
-        def refuse_oversized():
-            """Our forms stay small and our ids fit the database, whatever a client sends."""
+        def refuse_unreadable():
+            """Our query strings are UTF-8, our forms stay small and our ids fit the database, whatever is sent."""
             if not state.owns_request():
                 return
+            try:
+                request.query_string.decode()
+            except UnicodeDecodeError:
+                abort(400)
             if request.mimetype == "application/x-www-form-urlencoded":
                 form_limit = app.config["ALLIES_MAX_FORM_BYTES"]
                 request.max_content_length = min(request.max_content_length or form_limit, form_limit)
@@ -317,7 +321,7 @@ class Allies:
                 abort(404)
 
         # First of all hooks: none may read a form (the CSRF check does) before its size is bounded.
-        app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized)
+        app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable)
 
         @app.before_request
         def check_csrf():
