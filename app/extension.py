@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, current_app, has_request_context, request, session
+from flask import Blueprint, current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -281,6 +281,8 @@ class Allies:
 
     @staticmethod
     def _register_request_hooks(app):
+        from flask import session as cookie_session
+
         from .main.security import add_security_headers
         from .main.i18n import elided, format_day, format_share, join_choices
         from .main.templating import date_and_time, iso_date, template_context
@@ -319,6 +321,6 @@ class Allies:
                 try:
                     state.db.session.commit()
                 except Exception as error:
-                    session.pop("_flashes", None)  # "Saved" would be untrue: nothing was
+                    cookie_session.pop("_flashes", None)  # "Saved" would be untrue: nothing was
                     return app.make_response(app.handle_user_exception(error))
             return response
