@@ -281,8 +281,6 @@ class Allies:
 
     @staticmethod
     def _register_request_hooks(app):
-        from flask import session as cookie_session
-
         from .main.security import add_security_headers
         from .main.i18n import elided, format_day, format_share, join_choices
         from .main.templating import date_and_time, iso_date, template_context
@@ -321,6 +319,8 @@ class Allies:
                 try:
                     state.db.session.commit()
                 except Exception as error:
+                    from flask import session as cookie_session
+
                     cookie_session.pop("_flashes", None)  # "Saved" would be untrue: nothing was
                     return app.make_response(app.handle_user_exception(error))
             return response
