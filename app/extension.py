@@ -337,8 +337,15 @@ class Allies:
 
         @app.after_request
         def commit_request(response):
-            """Commit the request's single transaction when a state-changing request succeeded."""
+            """Commit the request's single transaction when a state-changing request succeeded; a failed commit
+            (the database gone at COMMIT: 503) answers through the error handlers, and the view's notices go."""
             changes_state = request.method not in ("GET", "HEAD", "OPTIONS")
             if changes_state and state.routed_to_allies() and response.status_code < 400:
-                state.db.session.commit()
+                try:
+                    state.db.session.commit()
+                except Exception as error:
+                    from flask import session as cookie_session
+
+                    cookie_session.pop("_flashes", None)  # "Saved" would be untrue: nothing was
+                    return app.make_response(app.handle_user_exception(error))
             return response
