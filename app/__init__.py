@@ -25,6 +25,7 @@ MIN_SECRET_BITS = 128
 SECRET_KEY_FILE = "secret_key"
 KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
+
 class AlliesFlask(Flask):
     """Flask whose refusal of a request naming another host (400) still renders Alliés' error page."""
 
@@ -67,14 +68,14 @@ def create_app(config=None, instance_path=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.path.join(app.instance_path, 'allies.sqlite3')}"
     if app.config.get("ALLIES_PRODUCTION"):
         check_production_config(app.config)
-        own_host = urlsplit(app.config["ALLIES_BASE_URL"]).hostname
         if app.config.get("TRUSTED_HOSTS") is None:  # a request naming another host gets 400
-            app.config["TRUSTED_HOSTS"] = [own_host]
-        elif not host_is_trusted(own_host, app.config["TRUSTED_HOSTS"]):
-            raise RuntimeError(f"TRUSTED_HOSTS must include ALLIES_BASE_URL's host, {own_host}.")
+            app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["ALLIES_BASE_URL"]).hostname]
         warn_about_memory_rate_limits(app)
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app)
+    own_host = urlsplit(app.config.get("ALLIES_BASE_URL") or DEFAULTS["ALLIES_BASE_URL"]).hostname
+    if app.config.get("TRUSTED_HOSTS") is not None and not host_is_trusted(own_host, app.config["TRUSTED_HOSTS"]):
+        raise RuntimeError(f"TRUSTED_HOSTS must include ALLIES_BASE_URL's host, {own_host}.")
 
     hops = int(app.config.get("ALLIES_PROXY_HOPS") or 0)
     if hops:

@@ -75,3 +75,12 @@ def test_production_refuses_to_start_without_its_address(production_factory):
 
 def test_development_answers_any_host(app):
     assert app.test_client().get("/login", headers={"Host": "anything.example"}).status_code == 200
+
+
+def test_trusted_hosts_in_development_refuse_others_with_our_page(app_factory):
+    client = app_factory(TRUSTED_HOSTS=["127.0.0.1"]).test_client()
+    assert client.get("/login", base_url="http://127.0.0.1:5000").status_code == 200
+    refused = client.get("/login", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and '<html lang="fr">' in refused.get_data(as_text=True)
+    with pytest.raises(RuntimeError, match="TRUSTED_HOSTS must include ALLIES_BASE_URL's host"):
+        app_factory(TRUSTED_HOSTS=["localhost"])
