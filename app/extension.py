@@ -53,6 +53,8 @@ DEFAULTS = {
     "ALLIES_BASE_TEMPLATE": "allies/base.html",
     "ALLIES_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN": "5 per minute",
+    # Where the limits count: memory:// counts in each process (one process only, as `make run`); with several
+    # gunicorn workers, a shared store such as redis://127.0.0.1:6379/0, or each worker allows the full limit.
     "ALLIES_RATELIMIT_STORAGE_URI": "memory://",
     "ALLIES_FRAME_ANCESTORS": "'none'",
     # The open-calls widget may be framed by these origins (the intranet's home page), e.g. https://intra.example.
@@ -94,7 +96,8 @@ DEFAULTS = {
     "ALLIES_RETENTION_MONTHS": 12,
     # Months the audit log keeps its entries (exports, decisions, sign-ins…).
     "ALLIES_AUDIT_RETENTION_MONTHS": 24,
-    # Links in mails sent outside a request (the mail worker, the CLI) start with this.
+    # Alliés' own address: links in mails start with it. Production refuses to start unless it is set (an absolute
+    # http(s) URL) and, standalone, answers 400 to requests naming another host (Flask's TRUSTED_HOSTS, unless set).
     "ALLIES_BASE_URL": "http://127.0.0.1:5000",
     # console, folder or smtp; None: console in development, smtp in production.
     "ALLIES_MAIL_BACKEND": None,

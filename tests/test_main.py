@@ -1,6 +1,7 @@
 """Layout, language, security headers, error pages, configuration checks."""
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -163,15 +164,21 @@ def test_database_down_gives_503_and_recovers(app_factory, people):
     assert client.get("/").status_code == 200
 
 
-def test_production_refuses_weak_secret_and_sqlite():
+def test_production_refuses_weak_secret_sqlite_and_no_address():
+    good = {"SECRET_KEY": secrets.token_urlsafe(32), "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y",
+            "ALLIES_BASE_URL": "https://intranet.example/volontaires"}
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        check_production_config({"SECRET_KEY": "dev-only-secret-key-change-me",
-                                 "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+        check_production_config({**good, "SECRET_KEY": "dev-only-secret-key-change-me"})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        check_production_config({"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+        check_production_config({**good, "SECRET_KEY": "short"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        check_production_config({**good, "SECRET_KEY": "x" * 48})
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
-        check_production_config({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite:///allies.db"})
-    check_production_config({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+        check_production_config({**good, "SQLALCHEMY_DATABASE_URI": "sqlite:///allies.db"})
+    for address in (None, "", "intranet.example", "/volontaires", "ftp://intranet.example"):
+        with pytest.raises(RuntimeError, match="ALLIES_BASE_URL"):
+            check_production_config({**good, "ALLIES_BASE_URL": address})
+    check_production_config(good)
 
 
 def test_production_app_refuses_to_start(monkeypatch, tmp_path):
