@@ -14,10 +14,17 @@ def _env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
 
 
+def _env_list(name):
+    """Read a comma-separated environment variable; None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 class Config:
     """Settings shared by every environment; ALLIES_* defaults live in the extension."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    # None: a random key kept in the instance folder (development only; production refuses to start without one).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # None means the embedded SQLite database in the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SESSION_COOKIE_HTTPONLY = True
@@ -30,6 +37,8 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
     MAX_FORM_MEMORY_SIZE = 500_000
     MAX_FORM_PARTS = 1_000
+    # Host names requests may carry (comma-separated); None: any in development, ALLIES_BASE_URL's host in production.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
 
 
 class DevelopmentConfig(Config):
@@ -39,7 +48,7 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Behind the intranet's proxy: strong secret, PostgreSQL, secure cookies, HSTS."""
+    """Behind the intranet's proxy: strong secret, PostgreSQL, its own address, secure cookies, HSTS."""
 
     SESSION_COOKIE_SECURE = True
     ALLIES_HSTS = True

@@ -53,6 +53,8 @@ DEFAULTS = {
     "ALLIES_BASE_TEMPLATE": "allies/base.html",
     "ALLIES_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN": "5 per minute",
+    # Where the limits count: memory:// counts in each process (one process only, as `make run`); with several
+    # gunicorn workers, a shared store such as redis://127.0.0.1:6379/0, or each worker allows the full limit.
     "ALLIES_RATELIMIT_STORAGE_URI": "memory://",
     "ALLIES_FRAME_ANCESTORS": "'none'",
     # The open-calls widget may be framed by these origins (the intranet's home page), e.g. https://intra.example.
@@ -94,7 +96,8 @@ DEFAULTS = {
     "ALLIES_RETENTION_MONTHS": 12,
     # Months the audit log keeps its entries (exports, decisions, sign-ins…).
     "ALLIES_AUDIT_RETENTION_MONTHS": 24,
-    # Links in mails sent outside a request (the mail worker, the CLI) start with this.
+    # Alliés' own address: links in mails start with it. Production refuses to start unless it is set (an absolute
+    # http(s) URL) and, standalone, answers 400 to requests naming another host (Flask's TRUSTED_HOSTS, unless set).
     "ALLIES_BASE_URL": "http://127.0.0.1:5000",
     # console, folder or smtp; None: console in development, smtp in production.
     "ALLIES_MAIL_BACKEND": None,
@@ -304,10 +307,14 @@ class Allies:
             """Our template variables, for our pages and mails only."""
             return template_context() if not has_request_context() or state.owns_request() else {}
 
-        def refuse_oversized():
-            """Our forms stay small and our ids fit the database, whatever a client sends."""
+        def refuse_unreadable():
+            """Our query strings are UTF-8, our forms stay small and our ids fit the database, whatever is sent."""
             if not state.owns_request():
                 return
+            try:
+                request.query_string.decode()
+            except UnicodeDecodeError:
+                abort(400)
             if request.mimetype == "application/x-www-form-urlencoded":
                 form_limit = app.config["ALLIES_MAX_FORM_BYTES"]
                 request.max_content_length = min(request.max_content_length or form_limit, form_limit)
@@ -317,7 +324,7 @@ class Allies:
                 abort(404)
 
         # First of all hooks: none may read a form (the CSRF check does) before its size is bounded.
-        app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized)
+        app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable)
 
         @app.before_request
         def check_csrf():
@@ -333,8 +340,15 @@ class Allies:
 
         @app.after_request
         def commit_request(response):
-            """Commit the request's single transaction when a state-changing request succeeded."""
+            """Commit the request's single transaction when a state-changing request succeeded; a failed commit
+            (the database gone at COMMIT: 503) answers through the error handlers, and the view's notices go."""
             changes_state = request.method not in ("GET", "HEAD", "OPTIONS")
             if changes_state and state.routed_to_allies() and response.status_code < 400:
-                state.db.session.commit()
+                try:
+                    state.db.session.commit()
+                except Exception as error:
+                    from flask import session as cookie_session
+
+                    cookie_session.pop("_flashes", None)  # "Saved" would be untrue: nothing was
+                    return app.make_response(app.handle_user_exception(error))
             return response

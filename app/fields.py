@@ -70,7 +70,7 @@ class LocalDecimalField(DecimalField):
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
-            self.data = None
+            self.data, self.raw_data = None, []  # blank is missing: InputRequired says so
             return
         try:
             self.data = parse_local_decimal(valuelist[0])
@@ -89,7 +89,7 @@ class LocalIntegerField(IntegerField):
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
-            self.data = None
+            self.data, self.raw_data = None, []  # blank is missing: InputRequired says so
             return
         try:
             number = parse_local_decimal(valuelist[0])
@@ -127,6 +127,14 @@ class MaxLength(Length):
         if length > self.max:
             raise ValidationError(_("Shorten the text to %(max)s characters at most (it has %(length)s).",
                                     max=format_number(self.max), length=format_number(length)))
+
+
+def database_id(value):
+    """An id sent in a form (a ticked request, a unit): a whole number the database's integers hold, else ValueError."""
+    number = int(value)
+    if not 1 <= number <= LARGEST_ID:
+        raise ValueError(value)
+    return number
 
 
 def one_line_text(text):

@@ -144,7 +144,7 @@ def run(wrk, url, work, servers, stamp):
     mails = work / "mails"
     mails.mkdir()
     app_server = Server("alliés", "wsgi:app", work, {
-        "DATABASE_URL": url, "SECRET_KEY": secret, "ALLIES_ENV": "production",
+        "DATABASE_URL": url, "SECRET_KEY": secret, "ALLIES_ENV": "production", "ALLIES_BASE_URL": "http://127.0.0.1",
         "ALLIES_MAIL_BACKEND": "folder", "ALLIES_MAIL_FOLDER": str(mails),
         "ALLIES_API_RATE_LIMIT": "100000000 per minute"})  # counted as in production, never reached
     servers.append(app_server)

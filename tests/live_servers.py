@@ -41,8 +41,9 @@ def start_gunicorn(database_url, folder, name, *options, **settings):
     port = free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("ALLIES_") and key not in ("DATABASE_URL", "SECRET_KEY", "SCRIPT_NAME")}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, ALLIES_ENV="development", ALLIES_PROXY_HOPS="1",
-               ALLIES_MAIL_BACKEND="folder", ALLIES_MAIL_FOLDER=str(folder / "mails"), **settings)
+    env.update({"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "ALLIES_ENV": "development",
+                "ALLIES_PROXY_HOPS": "1", "ALLIES_MAIL_BACKEND": "folder", "ALLIES_MAIL_FOLDER": str(folder / "mails")},
+               **settings)  # settings given here win, ALLIES_ENV and SECRET_KEY included
     log = folder / f"{name}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",

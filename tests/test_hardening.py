@@ -228,3 +228,34 @@ def test_old_control_characters_in_a_title_do_not_break_the_feed(app, people, ma
     session.commit()
     feed = sign_in(app.test_client(), people["agent"]).get("/calls.atom")
     assert feed.status_code == 200 and feedparser.parse(feed.data).entries[0].title == "Atelier design"
+
+
+# --- found by the hostile-input net -----------------------------------------------------------------------------
+
+def test_raw_bytes_in_a_query_string_are_a_bad_request(app, client_for):
+    for role, path in (("agent", "/calls"), ("anonymous", "/privacy"), ("anonymous", "/calls"), ("lab", "/lab/calls")):
+        response = client_for(role).get(path, environ_overrides={"QUERY_STRING": "q=\xff\xfe&x=1"})
+        assert response.status_code == 400 and "Requête incorrecte" in response.get_data(as_text=True), (role, path)
+    response = client_for("anonymous").get(f"{API}/calls", environ_overrides={"QUERY_STRING": "q=\xff"})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_the_way_back_after_signing_in_keeps_an_encoded_query(client_for):
+    response = client_for("anonymous").get("/calls?q=%C3%A9t%C3%A9&page=2")
+    assert response.status_code == 302 and "next=/calls?q%3D%25C3%25A9t%25C3%25A9%26page%3D2" in response.location
+
+
+def test_a_blank_number_is_a_missing_one(app, people, make_call):
+    call = make_call()
+    client = sign_in(app.test_client(), people["lab"])
+    data = {"title": "Atelier", "summary": "Résumé", "deadline": "2030-01-15T12:00", "audience_all": "all",
+            "commitment_kind": "percent", "commitment_value": " \t ", "start_date": "2030-02-01",
+            "end_date": "2030-06-30"}
+    response = client.post(f"/lab/calls/{call.id}/edit", data=data)
+    assert response.status_code in (200, 422) and 'id="commitment_value-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-99999999999999999999", "2147483648", "0"])
+def test_ticked_ids_beyond_the_database_integers_are_refused(app, people, value):
+    response = sign_in(app.test_client(), people["manager"]).post("/approvals/approve", data={"signups": value})
+    assert response.status_code in (302, 422)

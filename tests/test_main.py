@@ -1,6 +1,7 @@
 """Layout, language, security headers, error pages, configuration checks."""
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -163,15 +164,21 @@ def test_database_down_gives_503_and_recovers(app_factory, people):
     assert client.get("/").status_code == 200
 
 
-def test_production_refuses_weak_secret_and_sqlite():
+def test_production_refuses_weak_secret_sqlite_and_no_address():
+    good = {"SECRET_KEY": secrets.token_urlsafe(32), "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y",
+            "ALLIES_BASE_URL": "https://intranet.example/volontaires"}
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        check_production_config({"SECRET_KEY": "dev-only-secret-key-change-me",
-                                 "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+        check_production_config({**good, "SECRET_KEY": "dev-only-secret-key-change-me"})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        check_production_config({"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+        check_production_config({**good, "SECRET_KEY": "short"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        check_production_config({**good, "SECRET_KEY": "x" * 48})
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
-        check_production_config({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite:///allies.db"})
-    check_production_config({"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"})
+        check_production_config({**good, "SQLALCHEMY_DATABASE_URI": "sqlite:///allies.db"})
+    for address in (None, "", "intranet.example", "/volontaires", "ftp://intranet.example"):
+        with pytest.raises(RuntimeError, match="ALLIES_BASE_URL"):
+            check_production_config({**good, "ALLIES_BASE_URL": address})
+    check_production_config(good)
 
 
 def test_production_app_refuses_to_start(monkeypatch, tmp_path):
@@ -272,3 +279,137 @@ def test_the_main_colour_comes_from_config_and_must_read_on_white(app_factory):
         app_factory(ALLIES_THEME_COLOUR="#f0a000")
     with pytest.raises(ValueError, match="such as #000091"):
         app_factory(ALLIES_THEME_COLOUR="red")
+
+
+def cut_the_commit(app, how):
+    """Arm a one-off fault: the next COMMIT finds its connection gone — closed under it, or, on PostgreSQL, its
+    server process terminated (psycopg then fails at COMMIT as when the server goes down)."""
+    engine = app.extensions["allies"].db.engine
+    armed = {"now": True}
+
+    @event.listens_for(engine, "commit")
+    def lose_the_connection(connection):
+        if not armed["now"]:
+            return
+        armed["now"] = False
+        dbapi_connection = connection.connection.dbapi_connection
+        if how == "closed":
+            dbapi_connection.close()
+            return
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid, 10000)"),
+                                 {"pid": dbapi_connection.info.backend_pid}).scalar_one()
+        admin.dispose()
+
+    return armed
+
+
+def commit_fault(how):
+    from tests.conftest import ON_POSTGRES
+
+    marks = () if how == "closed" or ON_POSTGRES else (pytest.mark.skip(reason="terminates a PostgreSQL backend"),)
+    return pytest.param(how, marks=marks)
+
+
+FAULTS = [commit_fault("closed"), commit_fault("terminated")]
+
+
+def written_sign_ups(call):
+    from sqlalchemy import func, select
+
+    from app.calls.models import Call
+    from app.database import session
+    from app.signups.models import SignUp
+
+    session.expire_all()
+    count = session.execute(select(func.count()).select_from(SignUp).where(SignUp.call_id == call.id)).scalar_one()
+    return count, session.get(Call, call.id).held_places
+
+
+@pytest.mark.parametrize("how", FAULTS)
+def test_a_commit_failing_as_the_database_goes_gives_the_503_page(app, people, make_call, how):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: what escapes becomes the server's bare 500
+    call = make_call(capacity=2)
+    client = sign_in(app.test_client(), people["agent"])
+    data = {"motivation": "J'aime les ateliers.", "hours_asked": "20", "availability": "Le mardi"}
+    armed = cut_the_commit(app, how)
+    response = client.post(f"/calls/{call.id}/sign-up", data=data)
+    assert not armed["now"], "the commit was reached"
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert response.mimetype == "text/html" and '<html lang="fr">' in page
+    assert "Service indisponible" in page and "base de données" in page
+    assert written_sign_ups(call) == (0, 0)
+    assert "Content-Security-Policy" in response.headers
+    follow = client.get("/my/sign-ups")
+    assert follow.status_code == 200 and "flash-success" not in follow.get_data(as_text=True), "no untrue notice"
+    assert client.post(f"/calls/{call.id}/sign-up", data=data).status_code == 302, "the next request works"
+    assert written_sign_ups(call) == (1, 1)
+
+
+@pytest.mark.parametrize("how", FAULTS)
+def test_a_commit_failing_as_the_database_goes_gives_a_503_problem_on_the_api(app, people, make_call, how):
+    from app.api.operations import create_token
+    from app.database import session
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    call = make_call(capacity=2)
+    token = create_token(people["agent"], "Jeton")[1]
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/calls", headers=headers).status_code == 200  # the token's first use noted
+    armed = cut_the_commit(app, how)
+    response = app.test_client().post(f"/api/v1/calls/{call.id}/sign-ups", headers=headers,
+                                      json={"motivation": "Motivé", "hours_asked": 10})
+    assert not armed["now"], "the commit was reached"
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 503 and "base de données" in response.get_json()["detail"]
+    assert written_sign_ups(call) == (0, 0)
+    again = app.test_client().post(f"/api/v1/calls/{call.id}/sign-ups", headers=headers,
+                                   json={"motivation": "Motivé", "hours_asked": 10})
+    assert again.status_code == 201
+    assert written_sign_ups(call) == (1, 1)
+
+
+def test_a_commit_refused_by_a_constraint_gives_the_500_page_and_writes_nothing(app, people, make_call, caplog):
+    from app.database import session
+    from app.directory.models import User
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    call = make_call(capacity=2)
+    client = sign_in(app.test_client(), people["agent"])
+    sneaked = {"now": True}
+
+    @event.listens_for(session, "before_commit")
+    def add_a_duplicate_login(request_session):
+        if sneaked["now"]:
+            sneaked["now"] = False
+            request_session.add(User(login="alex.agent", email="twin@example.org", given_name="Alex",
+                                     family_name="Jumeau", session_version=1))
+
+    try:
+        response = client.post(f"/calls/{call.id}/sign-up", data={"motivation": "J'aime les ateliers.",
+                                                                   "hours_asked": "20", "availability": ""})
+    finally:
+        event.remove(session, "before_commit", add_a_duplicate_login)
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Une erreur s'est produite" in page
+    assert written_sign_ups(call) == (0, 0)
+    assert "IntegrityError" in caplog.text, "the error is logged with its traceback"
+
+
+def test_an_error_page_after_a_failed_commit_keeps_the_language_chosen(app, people, make_call):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    call = make_call(capacity=2)
+    client = sign_in(app.test_client(), people["agent"])
+    client.post("/language", data={"locale": "en"})
+    cut_the_commit(app, "closed")
+    response = client.post(f"/calls/{call.id}/sign-up", data={"motivation": "I like workshops.",
+                                                               "hours_asked": "20", "availability": ""})
+    assert response.status_code == 503
+    assert '<html lang="en">' in response.get_data(as_text=True)
+    assert "Service unavailable" in response.get_data(as_text=True)

@@ -6,11 +6,11 @@ from http import HTTPStatus
 
 from flask import current_app, json, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
-from ..main.errors import recover_from_database_down, recover_from_unexpected
+from ..main.errors import database_fault_behind, is_database_down, recover_from_database_down, recover_from_unexpected
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Problem types beyond the plain HTTP statuses (which use about:blank, as RFC 9457 says).
@@ -106,11 +106,20 @@ def database_down(error):
     return problem(503)
 
 
+def database_error(error):
+    """A database error: 503 when the connection was lost under it, else an unexpected error."""
+    return database_down(error) if is_database_down(error) else unexpected(error)
+
+
 def unexpected(error):
-    """Anything else: roll back, log, answer 500 (HTTP errors keep their own status)."""
-    if isinstance(error, HTTPException):
+    """Anything else: roll back, log, answer 500 (503 when it was the database going away; HTTP errors keep their
+    own status)."""
+    fault = database_fault_behind(error)
+    if fault is not None:
+        return database_down(fault)
+    if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return http_problem(error)
-    recover_from_unexpected()
+    recover_from_unexpected(error)
     return problem(500)
 
 
@@ -120,6 +129,8 @@ def register_problem_handlers(blueprint):
     blueprint.register_error_handler(Refused, refused)
     blueprint.register_error_handler(HTTPException, http_problem)
     blueprint.register_error_handler(OperationalError, database_down)
+    blueprint.register_error_handler(DBAPIError, database_error)
+    blueprint.register_error_handler(InternalServerError, unexpected)
     blueprint.register_error_handler(Exception, unexpected)
 
 

@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
 from ..directory.models import local_today
-from ..fields import (CONTROL_CHARACTERS, AlliesForm, CheckboxListField, DayField,
-                     FilterForm, LocalDecimalField, MaxLength, MultilineField)
+from ..fields import (CONTROL_CHARACTERS, AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField,
+                     MaxLength, MultilineField, database_id)
 
 
 DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
@@ -99,7 +99,7 @@ class DelegationForm(AlliesForm):
 class ApproveManyForm(AlliesForm):
     """Approve several requests as asked."""
 
-    signups = CheckboxListField(_l("Requests"), coerce=int, choices=[],
+    signups = CheckboxListField(_l("Requests"), coerce=database_id, choices=[],
                                 validators=[InputRequired(message=_l("Tick at least one request."))])
 
 

@@ -1,10 +1,17 @@
 """Who may reach a page: decorators for views; object checks live in loaders."""
 
 from functools import wraps
+from urllib.parse import quote
 
 from flask import abort, current_app, redirect, request
 
 from .identity import current_agent, identity
+
+
+def here():
+    """This page's path and query string, to come back to after signing in; raw bytes in the query are %-encoded."""
+    query = quote(request.query_string, safe="=&%+;,/?:@!$'()*~")
+    return request.script_root + request.path + (f"?{query}" if query else "")
 
 
 def login_required(view):
@@ -13,7 +20,7 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_agent() is None:
-            return redirect(identity().login_url(request.script_root + request.full_path.rstrip("?")))
+            return redirect(identity().login_url(here()))
         return view(*args, **kwargs)
 
     return wrapped

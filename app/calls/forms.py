@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 from ..budgets.working_time import LONGEST_PERIOD_YEARS, period_too_long
 from ..directory.models import utcnow
 from ..fields import (AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalIntegerField,
-                     LocalNumberRange, MaxLength, MomentField, MultilineField)
+                     LocalNumberRange, MaxLength, MomentField, MultilineField, database_id)
 from .models import CHOICE_KINDS, aware
 
 COMMITMENT_LABELS = {
@@ -63,7 +63,7 @@ class CallForm(AlliesForm):
     audience_all = RadioField(_l("Who may sign up"), choices=[SelectChoice("all", _l("Every agent")),
                                                               SelectChoice("units", _l("Agents of chosen units"))],
                               default="all")
-    audience_units = CheckboxListField(_l("Units (their sub-units included)"), coerce=int, choices=[])
+    audience_units = CheckboxListField(_l("Units (their sub-units included)"), coerce=database_id, choices=[])
     commitment_kind = SelectField(_l("Time asked, as"),
                                   choices=[SelectChoice(kind, label) for kind, label in COMMITMENT_LABELS.items()])
     commitment_value = LocalDecimalField(_l("Amount of time"), validators=[InputRequired(message=_l(

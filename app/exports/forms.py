@@ -5,7 +5,7 @@ from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from ..fields import AlliesForm, CheckboxListField, DayField, FilterForm, MaxLength
+from ..fields import AlliesForm, CheckboxListField, DayField, FilterForm, MaxLength, database_id
 from ..signups.forms import STATUS_LABELS
 
 FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)"),
@@ -15,7 +15,7 @@ FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)
 class VolunteerFilterForm(FilterForm):
     """Which sign-ups the list shows: calls, statuses, org unit with its sub-units, dates sent, a name."""
 
-    call = SelectMultipleField(_l("Calls"), coerce=int, choices=[], validators=[Optional()],
+    call = SelectMultipleField(_l("Calls"), coerce=database_id, choices=[], validators=[Optional()],
                                description=_l("None chosen: every call. Ctrl or Cmd to choose several."))
     status = CheckboxListField(_l("Statuses"), choices=[SelectChoice(status, label)
                                                         for status, label in STATUS_LABELS.items()],

@@ -3,11 +3,12 @@
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from ..auth.identity import identity
 from ..database import session
+from .i18n import settle_locale
 
 ERROR_TEXTS = {
     400: (_l("Bad request"), _l("The request could not be understood. If you sent a form, reload the page and try again.")),
@@ -41,20 +42,39 @@ def handle_csrf_error(error):
     return render_error(400)
 
 
-def recover_from_database_down(error):
-    """Log it, stop looking the agent up, and roll back what the request had begun (pages and API alike)."""
-    current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
+def is_database_down(error):
+    """Whether `error` says the database cannot be reached: refused, gone, or cut under a statement or a commit."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def database_fault_behind(error):
+    """The database outage behind `error` (itself, or what a 500 raised outside the view wraps), or None."""
+    cause = getattr(error, "original_exception", None) if isinstance(error, InternalServerError) else error
+    return cause if is_database_down(cause) else None
+
+
+def let_go_of_session():
+    """Settle the language, render the rest of the request as anonymous and roll back, so that the error page never
+    touches the request's failed session (the rollback itself may fail when the database is gone)."""
+    settle_locale()
     identity().treat_request_as_anonymous()
     try:
         session.rollback()
-    except OperationalError:
+    except DBAPIError:
         pass
 
 
-def recover_from_unexpected():
-    """Log the error with its traceback and roll back what the request had begun (pages and API alike)."""
-    current_app.logger.exception("Unhandled error")
-    session.rollback()
+def recover_from_database_down(error):
+    """Log it, stop looking the agent up, and roll back what the request had begun (pages and API alike)."""
+    current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
+    let_go_of_session()
+
+
+def recover_from_unexpected(error=None):
+    """Log the error with its traceback (unless Flask already did) and roll back (pages and API alike)."""
+    if not isinstance(error, InternalServerError):
+        current_app.logger.exception("Unhandled error")
+    let_go_of_session()
 
 
 def handle_database_down(error):
@@ -63,11 +83,21 @@ def handle_database_down(error):
     return render_error(503)
 
 
+def handle_database_error(error):
+    """A database error: 503 when the connection was lost under it, else an unexpected error."""
+    if is_database_down(error):
+        return handle_database_down(error)
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error):
-    """Anything else: roll back and answer 500."""
-    if isinstance(error, HTTPException):
+    """Anything else: roll back and answer 500 (503 when it was the database going away)."""
+    fault = database_fault_behind(error)
+    if fault is not None:
+        return handle_database_down(fault)
+    if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return handle_http_error(error)
-    recover_from_unexpected()
+    recover_from_unexpected(error)
     return render_error(500)
 
 
@@ -76,6 +106,7 @@ def register_error_handlers(target):
     target.register_error_handler(CSRFError, handle_csrf_error)
     target.register_error_handler(HTTPException, handle_http_error)
     target.register_error_handler(OperationalError, handle_database_down)
+    target.register_error_handler(DBAPIError, handle_database_error)
     target.register_error_handler(ServiceUnavailable, handle_http_error)
     target.register_error_handler(InternalServerError, handle_unexpected)
     target.register_error_handler(Exception, handle_unexpected)

@@ -3,8 +3,9 @@
 import re
 from datetime import datetime
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask_babel import format_date, format_percent, get_locale, to_user_timezone
+from sqlalchemy import inspect
 
 from ..auth.identity import current_agent
 
@@ -26,6 +27,16 @@ def select_locale():
     if agent is not None and agent.locale in current_app.config["ALLIES_LOCALES"]:
         return agent.locale
     return current_app.config["ALLIES_DEFAULT_LOCALE"]
+
+
+def settle_locale():
+    """Choose this request's language now from what is already in memory (the switch, the agent as loaded), before
+    an error lets the request's session go: the error page must never reach the database for it."""
+    if "allies_agent" not in g:
+        return  # never looked up: looking now would reach the database; the page takes the switch or the default
+    agent = g.allies_agent
+    if agent is None or "locale" in inspect(agent).dict:  # an expired agent would be read from the database
+        get_locale()
 
 
 # French elides « de » before a vowel or a mute h: « la demande d'Ana », « de Camille ».

@@ -6,6 +6,7 @@ from flask import current_app, g, url_for
 from flask_babel import format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 
+from ..auth.access import here
 from ..auth.identity import current_agent, identity
 from ..calls.forms import FACT_LABELS, QUESTION_LABELS
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
@@ -92,4 +93,5 @@ def template_context():
         "role_labels": ROLE_LABELS,
         "agent_has_reports": agent_has_reports,
         "offers_sign_out": identity().offers_sign_out,
+        "here": here,
     }
