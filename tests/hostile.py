@@ -41,39 +41,33 @@ def _h(name, value, kind="core", **options):
 
 CATALOG = (
     _h("NUL in text", "a\x00b"),
-    _h("C0 controls", "a\x01\x02\x08\x0b\x0c\x1b\x1fb"),
-    _h("lone surrogate", "a\ud800b", "once"),  # sent as the bytes ED A0 80, which are not UTF-8
-    _h("invalid UTF-8, raw byte", b"a\xffb", raw=True),
+    _h("C0 controls and delete", "a\x01\x02\x08\x0b\x0c\x1b\x1f\x7fb", "once"),  # one hook cleans every form
+    _h("lone surrogate", "a\ud800b", "once"),  # percent-encoded bytes ED A0 80: as any invalid UTF-8
+    _h("invalid UTF-8, raw byte", b"a\xffb", "once", raw=True),  # the whole query string or body is refused
     _h("empty", ""),
     _h("blanks", " \t "),
     _h("20 nines", "99999999999999999999", "number"),  # beyond 64 bits, as 2^63 and -20 nines would be
     _h("minus one", "-1", "once"),
-    _h("zero", "0", "number"),
+    _h("zero", "0", "once"),
     _h("2^31", "2147483648", "number"),
     _h("1e20", "1e20", "once"),
-    _h("1e400", "1e400", "number"),  # beyond a float, as -1e400 would be
+    _h("1e400", "1e400", "once"),  # beyond a float, as -1e400 would be
     _h("NaN", "NaN", "number"),
     _h("inf", "inf", "number"),  # as -Infinity
     _h("fullwidth digits", "１２", "once"),
     _h("French decimal 1e6", "1 000 000,5", "number"),
     _h("year 1", "0001-01-01", "date"),
-    _h("year 9999", "9999-12-31", "date"),
-    _h("year 9999, French", "31/12/9999", "once"),
-    _h("year 10000", "10000-01-01", "date"),
+    _h("year 9999", "9999-12-31", "once"),
     _h("DST start, Paris", "2027-03-28", "once"),
-    _h("DST end, Paris", "2027-10-31", "once"),
-    _h("February 30", "2027-02-30", "date"),
-    _h("local time skipped by DST", "2027-03-28T02:30", "date"),
+    _h("February 30", "2027-02-30", "date"),  # as year 10000 or 31/02 would be: no such day
+    _h("local time skipped by DST", "2027-03-28T02:30", "once"),
     _h("local time twice by DST", "2027-10-31T02:30", "once"),
     _h("year 1, with time", "0001-01-01T00:00", "once"),
     _h("year 9999, with time", "9999-12-31T23:59", "date"),
     _h("10^6 characters", "x" * 1_000_000, "once"),
     _h("2,000 times the same key", "1", "once", repeat=2000),
-    _h("delete", "a\x7fb", "once"),
     _h("line separator", "a\u2028b", "once"),
-    _h("invalid UTF-8, percent-encoded", b"\xff\xfe", "once"),
-    _h("template", "{{7*7}}", "once"),
-    _h("script", "<script>alert(1)</script>", "once"),
+    _h("template and script", "{{7*7}}<script>alert(1)</script>", "once"),
 )
 
 DEEP = 500  # levels of nesting in the deep JSON values
@@ -98,9 +92,9 @@ def _string(name, kind):
 
 JSON_CATALOG = (
     _string("NUL in text", "core"),
-    _string("C0 controls", "core"),
+    _string("C0 controls and delete", "once"),
     _j("string: lone surrogate escape", r'"a\ud800b"', "once"),
-    _j("string: invalid UTF-8", b'"a\xffb"'),
+    _j("string: invalid UTF-8", b'"a\xffb"', "once"),  # the whole body is refused
     _string("empty", "once"),
     _j("null", "null"),
     _j("object", '{"a": 1}'),
@@ -108,16 +102,15 @@ JSON_CATALOG = (
     _j("2^31", "2147483648", "number"),
     _j("minus one", "-1", "once"),
     _j("zero", "0", "once"),
-    _j("a fraction", "0.1", "number"),
-    _j("1e400", "1e400", "number"),
+    _j("a fraction", "0.1", "once"),
+    _j("1e400", "1e400", "once"),
     _j("NaN", "NaN", "number"),
     _j("Infinity", "Infinity", "once"),
     _j("true", "true", "number"),
     _string("fullwidth digits", "once"),
-    *(_string(name, "date") for name in ("year 1", "year 10000", "February 30", "year 9999, with time")),
-    *(_string(name, "once") for name in ("year 9999", "local time skipped by DST", "DST start, Paris")),
-    *(_string(name, "once") for name in ("10^6 characters", "blanks", "line separator", "delete", "template",
-                                         "script")),
+    *(_string(name, "date") for name in ("year 1", "February 30", "year 9999, with time")),
+    *(_string(name, "once") for name in ("year 9999", "local time skipped by DST", "10^6 characters", "blanks",
+                                         "line separator", "template and script")),
     _j("1e20", "1e20", "once"),
     _j("empty list", "[]", "once"),
     _j("list of texts", '["a", "b"]', "once"),
@@ -130,11 +123,9 @@ JSON_CATALOG = (
 JSON_BODIES = (
     _j("array 500 deep", "[" * DEEP + "]" * DEEP),
     _j("object 500 deep", '{"a": ' * DEEP + "1" + "}" * DEEP),
-    _j("a list", "[]"),
-    _j("null", "null"),
+    _j("a list", "[]"),  # as null would be: not an object
     _j("a number", "1e400"),
-    _j("empty", ""),
-    _j("not JSON", "{'a': 1"),
+    _j("not JSON", "{'a': 1"),  # as an empty body would be
     _j("invalid UTF-8", b'{"a": "\xff"}'),
     _j("NUL key", '{"a\\u0000b": 1}'),
 )
