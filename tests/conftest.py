@@ -265,20 +265,16 @@ def make_call(app, people):
 def objects(people, make_call):
     """The people, a published call with a question, the agent's sign-up to it, and one object of every kind the
     URLs name (delegation, allocation, time entry, extension, API token): the access matrix and the hostile-input net."""
+    from datetime import date, timedelta
     from decimal import Decimal
 
-    from app.database import session
+    from app.api.operations import create_token
+    from app.approvals.operations import approve, delegate
+    from app.budgets.operations import log_time, request_extension
     from app.signups.operations import sign_up
 
     call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", False, []), ("yes_no", "Dispo ?", False, [])])
     signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
-    from datetime import date, timedelta
-
-    from app.approvals.operations import delegate
-
-    from app.approvals.operations import approve
-    from app.budgets.operations import log_time, request_extension
-
     delegation = delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=7))
     running = make_call(title="En cours", start_date=date.today() - timedelta(days=30),
                         end_date=date.today() + timedelta(days=60))
@@ -286,10 +282,8 @@ def objects(people, make_call):
     allocation = approve(approved, people["manager"])
     entry, _ = log_time(allocation, people["agent"], date.today(), Decimal(1))
     extension = request_extension(allocation, people["agent"], Decimal(5), None)
-    from app.api.operations import create_token
-
     token, _ = create_token(people["agent"], "Portail")
-    session.commit()
+    db_session.commit()
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
             "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
             "token": token}

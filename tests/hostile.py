@@ -14,8 +14,7 @@ from app.database import Model
 
 # Where a value is sent: "core" values to every field; "number" values to the fields holding numbers or ids, "date"
 # values to the fields holding days or moments; "once" values (and every value a route has no field for) to one field
-# of each route. A value the kind of its field does not call for goes through the same code as the core ones.
-KINDS = ("core", "number", "date", "once")
+# of each route. A field gets no value of another kind: there it would meet the same refusal as the core values.
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ its links name the query parameters, its POST forms name the fields, their kinds
 views that paginate, and the OpenAPI description for the JSON API. A POST route that no page holds a form for fails
 the net, so a new route joins it; a route reading no parameter gets the values in one it does not read.
 
-Which values go where (tests/hostile.py, `plan`): every field gets the core values (NUL, controls, invalid UTF-8,
-blanks), a number or id field the numbers, a day or moment field the dates; every other value of the catalog (the
-10^6-character text, 2,000 repeats of a key, the values a route has no field of the kind for) goes once per route.
+Which values go where (tests/hostile.py, `plan`): every field gets the core values (NUL, empty, blanks), a number or
+id field the numbers, a day or moment field the dates; every other value of the catalog (controls, invalid UTF-8, the
+10^6-character text, 2,000 repeats of a key, the values a route has no field of the kind for) goes once per route, to
+its first field of the kind the value looks like. An operation of the JSON API gets the JSON catalog in its body.
 The sweep is sent as the first role reaching the route; Hypothesis then combines several hostile fields at once as
 any of the reaching roles. The figures (catalog, routes, requests, server errors) are printed at the end of the run.
 """
