@@ -10,8 +10,8 @@ Which values go where (tests/hostile.py, `plan`): every field gets the core valu
 id field the numbers, a day or moment field the dates; every other value of the catalog (controls, invalid UTF-8, the
 10^6-character text, 2,000 repeats of a key, the values a route has no field of the kind for) goes once per route, to
 its first field of the kind the value looks like. An operation of the JSON API gets the JSON catalog in its body.
-The sweep is sent as the first role reaching the route; Hypothesis then combines several hostile fields at once as
-any of the reaching roles. The figures (catalog, routes, requests, server errors) are printed at the end of the run.
+The sweep's requests go out as the roles reaching the route in turn; Hypothesis then combines several hostile fields
+at once as any of them. The figures (catalog, routes, requests, server errors) are printed at the end of the run.
 """
 import importlib
 import inspect
@@ -330,16 +330,17 @@ def targets_of(world, endpoint):
 
 
 def sweep_of(world, endpoint, targets):
-    """The planned (parameter, value) pairs of every target, as the first role reaching it; then the route's hostile
-    ids and whole JSON bodies."""
+    """The planned (parameter, value) pairs of every target, the roles reaching it taking turns; then the route's
+    hostile ids and whole JSON bodies."""
     cases, sent = [], set()
     for target in targets:
         catalog = JSON_CATALOG if target.kind == "json" else CATALOG
         skipped = sent if target.carries_catalog else {value.name for value in catalog}
-        for name, value in plan(target.names, target.kinds, catalog, skipped):
+        for number, (name, value) in enumerate(plan(target.names, target.kinds, catalog, skipped)):
             sent.add(value.name)
-            cases.append((target.roles[0], target.method, target.url, f"{target.kind}:{name}", value,
-                          target.request(world, target.roles[0], {name: value})))
+            role = target.roles[number % len(target.roles)]  # each reaching role takes its turn
+            cases.append((role, target.method, target.url, f"{target.kind}:{name}", value,
+                          target.request(world, role, {name: value})))
         if target.api and target.method != "GET" and target is targets[-1]:
             headers = {"Authorization": f"Bearer {world.tokens[target.roles[0]]}"}
             for value in JSON_BODIES:
