@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, has_request_context, request
+from flask import session as cookie_session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -347,8 +348,6 @@ class Allies:
                 try:
                     state.db.session.commit()
                 except Exception as error:
-                    from flask import session as cookie_session
-
                     cookie_session.pop("_flashes", None)  # "Saved" would be untrue: nothing was
                     return app.make_response(app.handle_user_exception(error))
             return response
