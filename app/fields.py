@@ -191,34 +191,41 @@ class MultilineField(TextAreaField):
     """Several lines of text; AlliesForm reads every line break as LF (a browser sends CR LF) and counts it once."""
 
 
-class DayField(DateField):
+class _TypedDate:
+    """What the day and moment fields share: the formats they read, and on a wrong or out-of-range value no data and
+    a message saying what to type."""
+
+    formats = ()
+    hint = None
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", list(self.formats))
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(self.hint)) from None
+        try:
+            check_year(self.data)
+        except ValueError:
+            self.data = None
+            raise
+
+
+class DayField(_TypedDate, DateField):
     """A day from the date picker (2027-03-15) or typed the French way (15/03/2027); a wrong one says what to type."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a date such as 15/03/2027.")) from None
-        check_year(self.data)
+    formats = ("%Y-%m-%d", "%d/%m/%Y")
+    hint = _l("Enter a date such as 15/03/2027.")
 
 
-class MomentField(DateTimeLocalField):
+class MomentField(_TypedDate, DateTimeLocalField):
     """A day and a time from the picker (2027-03-15T12:00) or typed (15/03/2027 12:00); a wrong one says what to type."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"])
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a date and a time such as 15/03/2027 12:00.")) from None
-        check_year(self.data)
+    formats = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M")
+    hint = _l("Enter a date and a time such as 15/03/2027 12:00.")
 
 
 def check_year(moment):

@@ -2,11 +2,13 @@
 and the lab's typing that must not break pages for everyone."""
 
 import json
+import socket
 from datetime import date
 from decimal import Decimal
 
 import feedparser
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from app.api.operations import create_token
@@ -259,3 +261,48 @@ def test_a_blank_number_is_a_missing_one(app, people, make_call):
 def test_ticked_ids_beyond_the_database_integers_are_refused(app, people, value):
     response = sign_in(app.test_client(), people["manager"]).post("/approvals/approve", data={"signups": value})
     assert response.status_code in (302, 422)
+
+
+# --- the same, on a real server -----------------------------------------------------------------------------------
+
+def raw_status(port, request_line):
+    """The status a server answers to a request line sent as raw bytes (a client library would encode them)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_gunicorn_answers_hostile_requests_with_our_pages_and_never_a_forged_link(app, people, make_call,
+                                                                                   database_url, tmp_path):
+    from live_servers import start_gunicorn, wait_for_port
+
+    call = make_call()
+    token = bearer(people["agent"])
+    process, port, log = start_gunicorn(database_url, tmp_path, "hostile",
+                                        ALLIES_BASE_URL="https://intranet.example/volontaires")
+    try:
+        wait_for_port(port, process, log)
+        base = f"http://127.0.0.1:{port}"
+        big = requests.post(f"{base}/login", data="login=" + "x" * 600_000, timeout=10,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert big.status_code == 413 and "Trop de données envoyées" in big.text
+        # gunicorn refuses such a request line itself; other servers hand it to Alliés (see the test above)
+        assert raw_status(port, b"GET /privacy?q=\xff\xfe HTTP/1.1") == 400
+        deep = requests.post(f"{base}{API}/calls/{call.id}/sign-ups", timeout=10,
+                             data='{"motivation": "M", "availability": ' + "[" * 500 + "]" * 500 + "}",
+                             headers={**token, "Content-Type": "application/json"})
+        assert deep.status_code == 400 and deep.headers["Content-Type"] == "application/problem+json"
+        forged = requests.post(f"{base}{API}/calls/{call.id}/sign-ups", json={"motivation": "Motivée"}, timeout=10,
+                               headers={**token, "Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+        assert forged.status_code == 201, forged.text
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    session.expire_all()
+    mails = session.execute(select(OutboxMessage)).scalars().all()
+    assert len(mails) >= 3 and not any("evil.example" in mail.body_html + mail.body_text for mail in mails)
+    assert all("https://intranet.example/volontaires/" in mail.body_html for mail in mails)
+    assert "Traceback" not in log.read_text()

@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 
 from app.api.operations import create_token
 from app.database import session
-from tests.conftest import sign_in
 from tests.hostile import (CATALOG, JSON_BODIES, JSON_CATALOG, WriteWatch, baseline_of, example_of, first_line,
                            json_body, kind_of_schema, path_and_query, plain, plan, query_string, read_page, restore,
                            snapshot)

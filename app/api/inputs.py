@@ -12,7 +12,7 @@ from flask_babel import to_user_timezone
 from werkzeug.datastructures import MultiDict
 
 from ..database import MAX_PAGE
-from ..fields import FIRST_YEAR, LAST_YEAR
+from ..fields import check_year
 from .problems import InvalidInput
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
@@ -29,7 +29,6 @@ TYPE_MESSAGES = {
     "texts": _l("Give a list of texts."),
 }
 BAD_TEXT = _l("Text cannot hold the NUL character or invalid Unicode.")
-YEAR_RANGE = _l("Give a date between the years %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def json_body():
@@ -157,7 +156,7 @@ def _as_form_text(value, kind):
     if kind == "date":
         if not isinstance(value, str):
             raise wrong
-        _check_year(_parsed(value, date.fromisoformat))
+        check_year(_parsed(value, date.fromisoformat))
         return [value]
     if kind == "datetime":
         if not isinstance(value, str):
@@ -165,7 +164,7 @@ def _as_form_text(value, kind):
         moment = _parsed(value, datetime.fromisoformat)
         if moment is None:
             raise wrong
-        _check_year(moment)
+        check_year(moment)
         local = to_user_timezone(moment) if moment.tzinfo else moment
         return [local.strftime(DEADLINE_FORMAT)]
     if kind in ("integers", "texts"):
@@ -183,11 +182,6 @@ def _parsed(text, parse):
         return parse(text)
     except ValueError:
         return None
-
-
-def _check_year(moment):
-    if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(YEAR_RANGE)
 
 
 def validated(form, renames=None):

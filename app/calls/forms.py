@@ -86,7 +86,7 @@ class CallForm(AlliesForm):
         return current is not None and current.replace(second=0, microsecond=0) == self.deadline_utc()
 
     def validate_deadline(self, field):
-        if field.data is not None and not field.errors and not self._deadline_unchanged() and self.deadline_utc() <= utcnow():
+        if field.data is not None and not self._deadline_unchanged() and self.deadline_utc() <= utcnow():
             raise ValidationError(_l("The deadline must be in the future."))
 
     def chosen_units(self):
