@@ -14,7 +14,8 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from . import models  # noqa: F401  (every table registered on the metadata)
 from .database import db
-from .extension import DEFAULTS, MIGRATIONS_DIR, Allies
+from .composition import DEFAULTS, Allies
+from .extensions import MIGRATIONS_DIR
 from .main.errors import register_error_handlers
 
 # Keys once published as examples: never accepted in production, whatever their estimate.

@@ -1,6 +1,6 @@
 """The declarative base of every Alliés table and the session the code works with."""
 
-from flask import current_app
+from flask import current_app, g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.orm import DeclarativeBase
@@ -26,6 +26,29 @@ db = SQLAlchemy(metadata=Model.metadata, engine_options={"pool_pre_ping": True})
 
 # The session of whichever Flask-SQLAlchemy instance this app runs with.
 session = LocalProxy(lambda: current_app.extensions["allies"].db.session)
+
+
+def keep_at_request_end():
+    """Have this request's end commit what it wrote though it is a GET (the records of a sign-on), as it commits
+    a form sent; nothing commits before then."""
+    g.allies_keep_writes = True
+
+
+def must_commit(method, status_code):
+    """Whether the request's end commits: a state-changing request that succeeded, or a GET that kept its writes."""
+    if method not in ("GET", "HEAD", "OPTIONS"):
+        return status_code < 400
+    return g.get("allies_keep_writes", False) and status_code < 500
+
+
+def get_or_404(model, ident):
+    """The row of `model` with this primary key, or 404."""
+    return current_app.extensions["allies"].db.get_or_404(model, ident)
+
+
+def one_or_404(query):
+    """The one row `query` selects, or 404."""
+    return current_app.extensions["allies"].db.one_or_404(query)
 
 
 MAX_PAGE = 100_000  # beyond, a page number is a typing mistake (and an offset the database cannot take)

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from flask.cli import with_appcontext
 
-from .extension import MIGRATIONS_DIR
+from .extensions import MIGRATIONS_DIR
 
 schema_cli = click.Group("allies-db", help="Alliés' tables: migrate them, whatever the host does with its own.")
 

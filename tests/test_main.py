@@ -198,7 +198,7 @@ def test_production_app_refuses_to_start(monkeypatch, tmp_path):
 
 
 def test_extension_refuses_double_registration(app):
-    from app.extension import Allies
+    from app import Allies
 
     with pytest.raises(RuntimeError, match="already registered"):
         Allies(app)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.auth.models import Identity
 from app.database import session
-from app.extension import Allies
+from app import Allies
 from tests.conftest import PASSWORD
 from tests.oidc_provider import OpenIDProvider
 

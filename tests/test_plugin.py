@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from app.api.operations import create_token
 from app.database import Model
 from app.directory.models import User
-from app.extension import Allies
+from app import Allies
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST_PAGE = "{{ 'labels' if call_status_labels is defined else 'no labels' }}"
@@ -56,7 +56,7 @@ def test_the_hosts_own_pages_keep_their_own_rules(host):
 LIMITED_HOST = """
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from app.extension import Allies
+from app import Allies
 
 app = Flask("host")
 app.config.update(SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_DEFAULT="2 per minute",

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
+from ..extensions import limiter
 from ..main.errors import database_fault_behind, is_database_down, recover_from_database_down, recover_from_unexpected
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -84,8 +85,6 @@ def http_problem(error):
 
 def _seconds_until_reset():
     """Seconds before the rate limit lets requests through again (at least 1)."""
-    from ..extension import limiter
-
     limit = limiter.current_limit
     return max(1, int(limit.reset_at - time.time()) + 1) if limit is not None else 60
 

@@ -33,7 +33,7 @@ from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
 from ..exports.operations import export_volunteers
 from ..exports.views import download, filter_form
-from ..extension import csrf, limiter
+from ..extensions import csrf, limiter
 from ..signups.forms import DeclineForm, SignUpFilterForm, signup_form_for
 from ..signups.models import SignUp
 from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, waitlist_rank, withdraw

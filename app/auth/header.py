@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
-from ..database import session
+from ..database import keep_at_request_end, session
 from ..directory.models import local_midnight, local_today
-from .identity import SignedInElsewhere
+from .identity import SignedInElsewhere, current_agent
 from .models import Identity
 from .operations import agent_for_identity
 
@@ -117,10 +117,8 @@ class TrustedHeader(SignedInElsewhere):
 
 
 def identify_before_the_view():
-    """Find the agent before Alliés' views run, so that a sign-in recorded then commits alone."""
+    """Find the agent before Alliés' views run, so that a sign-in is recorded whatever the view does."""
     if current_app.extensions["allies"].owns_request() and not (request.endpoint or "").endswith("static"):
-        from .identity import current_agent
-
         current_agent()
 
 
@@ -128,29 +126,30 @@ def agent_vouched_for(login):
     """The active agent whose directory login the proxy asserts, or None.
 
     A sign-in is recorded once a day per agent (the first request of the day in ALLIES_TIMEZONE), a refusal once
-    a day per client address; either is committed at once, alone, as the view has not run yet. Other requests
-    only read.
+    a day per client address; either is kept for the request's commit, even a GET's. Other requests only read.
     """
     subject = login.lower()
     since = local_midnight(local_today())
     linked, seen_today = _linked_identity(subject, since)
     if linked is not None and seen_today and linked.user.active:
         return linked.user
+    attempt = session.begin_nested()
     try:
         agent = agent_for_identity(SOURCE, subject, login)
-        if agent is not None:
-            session.commit()
-            return agent
     except IntegrityError:  # a parallel request of the same agent linked the login first
-        pass
-    session.rollback()
+        agent = None
+    if agent is not None:
+        attempt.commit()
+        keep_at_request_end()
+        return agent
+    attempt.rollback()
     linked, _seen = _linked_identity(subject, since)
     if linked is not None and linked.user.active:  # linked meanwhile by a parallel request
         return linked.user
     if _refusal_recorded_since(since):
         return None
     agent = agent_for_identity(SOURCE, subject, login)  # refused again, recorded this time
-    session.commit()
+    keep_at_request_end()
     return agent
 
 

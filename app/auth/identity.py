@@ -11,7 +11,7 @@ from werkzeug.utils import import_string
 
 from ..database import session
 from ..directory.models import User
-from ..extension import login_manager
+from ..extensions import login_manager
 from .operations import authenticate
 
 

@@ -1,13 +1,14 @@
 """Sign-in and sign-out pages."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extension import limiter
+from ..extensions import limiter
 from ..main.security import safe_next
 from .access import login_required
 from .forms import LoginForm
-from .identity import SignInUnavailable, current_agent, identity
+from ..database import keep_at_request_end
+from .identity import SignInUnavailable, SignOnRefused, current_agent, identity
 
 bp = Blueprint("auth", __name__)
 
@@ -67,5 +68,46 @@ def logout():
     return provider_logout if provider_logout is not None else redirect(url_for("allies.auth.login"))
 
 
-# The OpenID Connect routes live in their own module; importing it registers them on this blueprint.
-from . import oidc_views  # noqa: E402,F401
+# OpenID Connect: these answer 404 unless ALLIES_IDENTITY_SOURCE is "oidc".
+
+def _oidc_source():
+    """The OpenID Connect identity source, or 404 when sign-in happens otherwise."""
+    source = identity()
+    if getattr(source, "name", None) != "oidc":
+        abort(404)
+    return source
+
+
+@bp.route("/login/oidc")
+def oidc_start():
+    """Go and sign in at the provider, coming back to `next` (a path of this app)."""
+    source = _oidc_source()
+    next_path = safe_next(request.args.get("next"))
+    if current_agent() is not None:
+        return redirect(next_path)
+    try:
+        return source.authorization_redirect(next_path)
+    except SignOnRefused as refusal:
+        flash(str(refusal), "error")
+        keep_at_request_end()  # the audit entry of the failure
+        return redirect(url_for("allies.auth.login", next=request.args.get("next")))
+
+
+@bp.route("/login/oidc/callback")
+def oidc_callback():
+    """The provider sends the browser back here: sign the agent in, or say why not."""
+    source = _oidc_source()
+    try:
+        next_path = source.complete_sign_in(request.args)
+    except SignOnRefused as refusal:
+        flash(str(refusal), "error")
+        next_path = url_for("allies.auth.login")
+    keep_at_request_end()  # the identity link and the audit entries: a redirect from the provider is always a GET
+    return redirect(safe_next(next_path))
+
+
+@bp.route("/login/oidc/signed-out")
+def oidc_signed_out():
+    """The provider's logout sends the browser back here; the Alliés sessions had already ended."""
+    _oidc_source().complete_sign_out()
+    return redirect(url_for("allies.auth.login"))

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from ..approvals.queries import refusals_of
 from ..auth.access import login_required, public_or_signed_in, role_required
@@ -127,8 +128,6 @@ def edit(call_id):
 
 def _local(moment):
     """A UTC datetime in the configured time zone, without tzinfo, for a datetime-local field."""
-    from flask_babel import to_user_timezone
-
     return to_user_timezone(moment).replace(tzinfo=None, second=0, microsecond=0)
 
 

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from ..cli import fail
 from ..database import session
 from .importer import DirectoryFileError, parse_directory_csv
+from .ldap import directory_from_ldap, missing_settings
 from .operations import import_directory
 
 directory_cli = click.Group("directory", help="Manage the directory of agents.")
@@ -60,8 +61,6 @@ def import_command(csv_file, deactivate_missing, dry_run):
 @with_appcontext
 def sync_ldap_command(deactivate_missing, dry_run):
     """Create and update users from the LDAP server or Active Directory (ALLIES_LDAP_* settings)."""
-    from .ldap import directory_from_ldap, missing_settings
-
     missing = missing_settings(current_app.config)
     if missing:
         fail(_("Set %(names)s first.", names=", ".join(missing)))

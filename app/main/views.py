@@ -9,7 +9,7 @@ from ..approvals.queries import managers_deputised_by
 from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
-from ..extension import TEMPLATES_DIR
+from ..extensions import TEMPLATES_DIR
 from ..markup import render_markdown
 from .i18n import LOCALE_SESSION_KEY, remember_locale
 from .queries import budget_state, inbox_of, lab_news, last_directory_import, open_calls_of

@@ -85,9 +85,9 @@ def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()
     when the call is not open or the agent is outside its audience.
     """
     try:
-        return _sign_up(call_id, agent, motivation, hours_asked, availability, answers)
-    except IntegrityError:
-        session.rollback()  # a twin request made the sign-up first: nothing of this one is kept
+        with session.begin_nested():  # a savepoint: a twin's win undoes this sign-up only, not the request's writes
+            return _sign_up(call_id, agent, motivation, hours_asked, availability, answers)
+    except IntegrityError:  # a twin request made the sign-up first: nothing of this one is kept
         signup = live_signup(call_id, agent.id)
         if signup is None:
             raise

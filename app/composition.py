@@ -1,42 +1,46 @@
-"""The Alliés extension: everything a Flask app (ours or a host intranet's) needs to run Alliés."""
+"""The composition root: the Alliés extension, everything a Flask app (ours or a host intranet's) needs to run
+Alliés. It imports the features; nothing in the package imports it back but `create_app`."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, has_request_context, request
+from flask import Blueprint, abort, has_request_context, request
 from flask import session as cookie_session
-from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 
+from . import models  # noqa: F401  (every table registered on the metadata)
+from .api.cli import tokens_cli
+from .api.pages import bp as api_tokens_bp
+from .api.views import bp as api_bp
+from .approvals.cli import approvals_cli
+from .approvals.views import bp as approvals_bp
+from .audit.views import bp as audit_bp
+from .auth.cli import users_cli
+from .auth.identity import identity_source
+from .auth.views import bp as auth_bp
+from .budgets.views import bp as budgets_bp
+from .calls.cli import calls_cli
+from .calls.views import bp as calls_bp
+from .dashboard.views import bp as dashboard_bp
+from .database import Model, must_commit
 from .database import db as default_db
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def _bundled(name):
-    """A folder shipped inside the installed package (wheel), else beside it in the source tree."""
-    inside = PACKAGE_DIR / name
-    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
-
-
-TEMPLATES_DIR = _bundled("templates")
-MIGRATIONS_DIR = _bundled("migrations")
-TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
-
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], key_prefix="allies")
-login_manager = LoginManager()
-babel = Babel()
-
-
-@limiter.request_filter
-def _outside_allies():
-    """A host's own requests are none of Alliés' limiter's business."""
-    state = current_app.extensions.get("allies")
-    return state is None or not state.owns_request()
+from .demo.cli import demo_cli
+from .directory.cli import directory_cli
+from .directory.views import bp as directory_bp
+from .exports.cli import export_cli
+from .exports.views import bp as exports_bp
+from .extensions import TRANSLATIONS_DIR, babel, csrf, limiter
+from .fields import LARGEST_ID
+from .mail.cli import outbox_cli
+from .main.errors import register_error_handlers
+from .main.i18n import elided, format_day, format_share, join_choices, select_locale
+from .main.security import add_security_headers
+from .main.templating import date_and_time, iso_date, template_context
+from .main.theme import check_theme_colour
+from .main.views import bp as main_bp
+from .privacy.cli import privacy_cli
+from .privacy.views import bp as privacy_bp
+from .schema import schema_cli
+from .signups.cli import signups_cli
+from .signups.views import bp as signups_bp
 
 DEFAULTS = {
     "ALLIES_ORG_NAME": "Alliés",
@@ -191,13 +195,8 @@ class Allies:
             app.config.setdefault(key, value)
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["ALLIES_RATELIMIT_STORAGE_URI"])
         app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["ALLIES_TIMEZONE"])
-        from .main.theme import check_theme_colour
 
         check_theme_colour(app.config["ALLIES_THEME_COLOUR"])
-
-        from . import models  # noqa: F401  (every table registered on the metadata)
-        from .database import Model
-
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
@@ -209,16 +208,12 @@ class Allies:
         limiter.init_app(app)
         self._init_translations(app)
 
-        from .auth.identity import identity_source
-
         identity = identity_source(app.config["ALLIES_IDENTITY_SOURCE"])
         identity.init_app(app)
 
         self._register_blueprints(app, self.standalone)
         host_csrf = app.extensions["csrf"]
         if host_csrf is not csrf:  # the host's CSRFProtect checks every form; the API takes tokens instead
-            from .api.views import bp as api_bp
-
             host_csrf.exempt(api_bp)
         app.extensions["allies"] = AlliesState(db=db, metadata=Model.metadata, identity=identity,
                                                standalone=self.standalone)
@@ -233,8 +228,6 @@ class Allies:
             if str(TRANSLATIONS_DIR) not in directories:
                 directories.append(str(TRANSLATIONS_DIR))
             return
-        from .main.i18n import select_locale
-
         babel.init_app(
             app,
             locale_selector=select_locale,
@@ -244,57 +237,23 @@ class Allies:
 
     @staticmethod
     def _register_blueprints(app, standalone):
-        from .api.pages import bp as api_tokens_bp
-        from .api.views import bp as api_bp
-        from .approvals.views import bp as approvals_bp
-        from .audit.views import bp as audit_bp
-        from .auth.views import bp as auth_bp
-        from .budgets.views import bp as budgets_bp
-        from .calls.views import bp as calls_bp
-        from .dashboard.views import bp as dashboard_bp
-        from .directory.views import bp as directory_bp
-        from .exports.views import bp as exports_bp
-        from .main.views import bp as main_bp
-        from .privacy.views import bp as privacy_bp
-        from .signups.views import bp as signups_bp
-
         # One parent blueprint: endpoints are "allies.<feature>.<view>", so none can clash with a host's.
         allies = Blueprint("allies", __name__, url_prefix=app.config["ALLIES_URL_PREFIX"].rstrip("/") or None)
         for blueprint in (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp,
                           audit_bp, privacy_bp, dashboard_bp, api_tokens_bp, api_bp):
             allies.register_blueprint(blueprint)
         if not standalone:  # a host keeps its own error pages; Alliés' pages get theirs (503 when the database is down)
-            from .main.errors import register_error_handlers
-
             register_error_handlers(allies)
         app.register_blueprint(allies)
 
     @staticmethod
     def _register_commands(app):
-        from .api.cli import tokens_cli
-        from .approvals.cli import approvals_cli
-        from .auth.cli import users_cli
-        from .calls.cli import calls_cli
-        from .demo.cli import demo_cli
-        from .directory.cli import directory_cli
-        from .exports.cli import export_cli
-        from .mail.cli import outbox_cli
-        from .privacy.cli import privacy_cli
-        from .signups.cli import signups_cli
-
-        from .schema import schema_cli
-
         for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli,
                       privacy_cli, schema_cli, tokens_cli):
             app.cli.add_command(group)
 
     @staticmethod
     def _register_request_hooks(app):
-        from .fields import LARGEST_ID
-        from .main.security import add_security_headers
-        from .main.i18n import elided, format_day, format_share, join_choices
-        from .main.templating import date_and_time, iso_date, template_context
-
         state = app.extensions["allies"]
         app.add_template_filter(date_and_time, "date_and_time")
         app.add_template_filter(iso_date, "iso_date")
@@ -341,10 +300,9 @@ class Allies:
 
         @app.after_request
         def commit_request(response):
-            """Commit the request's single transaction when a state-changing request succeeded; a failed commit
+            """Commit the request's single transaction when it changed something and succeeded; a failed commit
             (the database gone at COMMIT: 503) answers through the error handlers, and the view's notices go."""
-            changes_state = request.method not in ("GET", "HEAD", "OPTIONS")
-            if changes_state and state.routed_to_allies() and response.status_code < 400:
+            if state.routed_to_allies() and must_commit(request.method, response.status_code):
                 try:
                     state.db.session.commit()
                 except Exception as error:
