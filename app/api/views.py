@@ -12,39 +12,52 @@ from flask_babel import to_user_timezone
 from werkzeug.datastructures import MultiDict
 
 from ..approvals.forms import DecisionForm
+from ..approvals.loaders import get_extension_for_approver, get_request_for_approver
 from ..approvals.operations import DecisionRefused, approve, approve_extension, refuse, refuse_extension
 from ..approvals.queries import allocated_this_year, pending_extensions_for, pending_for
-from ..approvals.views import get_extension_for_approver, get_request_for_approver
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..budgets.forms import ExtensionForm, TimeEntryForm, YearForm
+from ..budgets.loaders import get_own_allocation
 from ..budgets.operations import BudgetRefused, can_change, log_time, request_extension
 from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use, used_hours
-from ..budgets.views import own_allocation
 from ..budgets.working_time import hours_to_propose, working_hours
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..calls.forms import CallForm, CallSearchForm
+from ..calls.loaders import get_call_for_agent, get_call_for_lab
 from ..calls.operations import CallChangeRefused, close, create_call, publish, update_call
 from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
-from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import paginate, session
 from ..directory.models import local_today
 from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
+from ..exports.loaders import volunteer_filters
 from ..exports.operations import export_volunteers
-from ..exports.views import download, filter_form
 from ..extensions import csrf, limiter
+from ..main.responses import download
 from ..signups.forms import DeclineForm, SignUpFilterForm, signup_form_for
+from ..signups.loaders import get_own_signup
 from ..signups.models import SignUp
 from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, waitlist_rank, withdraw
 from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
-from ..signups.views import get_own_signup
 from .auth import rate_limit, rate_limit_key, require_token
 from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
 from .openapi import openapi_document as build_openapi_document
 from .problems import InvalidInput, Refused, register_problem_handlers, unrouted_problem
-from .representations import (budget_of, call_detail, call_summary, day, extension_of, lab_signup, my_signup, number,
-                              page_of, pending_extension, pending_request, time_entry_of)
+from .representations import (
+    budget_of,
+    call_detail,
+    call_summary,
+    day,
+    extension_of,
+    lab_signup,
+    my_signup,
+    number,
+    page_of,
+    pending_extension,
+    pending_request,
+    time_entry_of,
+)
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -415,7 +428,7 @@ def get_my_budget():
 @login_required
 def create_time_entry(allocation_id):
     """createTimeEntry: log hours on a day against one of my allocations; never past 100 %."""
-    allocation = own_allocation(allocation_id)
+    allocation = get_own_allocation(allocation_id)
     data = formdata(json_body(), {"day": "date", "hours": "number", "note": "text"})
     form = validated(TimeEntryForm(formdata=data, meta={"csrf": False}))
     try:
@@ -430,7 +443,7 @@ def create_time_entry(allocation_id):
 @login_required
 def create_extension_request(allocation_id):
     """requestExtension: ask my manager for more hours, a later end, or both."""
-    allocation = own_allocation(allocation_id)
+    allocation = get_own_allocation(allocation_id)
     data = formdata(json_body(), {"extra_hours": "number", "new_end_date": "date", "note": "text"})
     form = validated(ExtensionForm(formdata=data, meta={"csrf": False}))
     try:
@@ -445,7 +458,7 @@ def create_extension_request(allocation_id):
 @login_required
 def list_time_entries(allocation_id):
     """listTimeEntries: the time logged on one of my allocations, newest first."""
-    allocation = own_allocation(allocation_id)
+    allocation = get_own_allocation(allocation_id)
     agent = current_agent()
     return json_answer(page_of_query(entries_of([allocation]), lambda entries: [
         time_entry_of(entry, can_change(entry, agent)) for entry in entries]))
@@ -458,7 +471,7 @@ def list_time_entries(allocation_id):
 def volunteer_list_file():
     """exportVolunteers: the volunteer list filtered by the query string, as ODS, XLSX or CSV (lab); recorded in
     the audit log."""
-    filters = validated(filter_form()).filters()
+    filters = validated(volunteer_filters()).filters()
     formats = validated(ExportForm(formdata=MultiDict({"file_format": request.args.get("format", "ods")}),
                                    meta={"csrf": False}), {"file_format": "format"})
     name, media_type, chunks = export_volunteers(current_agent(), formats.file_format.data, filters)

@@ -1,47 +1,58 @@
 """The manager's inbox of requests, and their decisions."""
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..budgets.charts import bar_chart
-from ..budgets.models import Allocation, Extension
-from ..budgets.queries import budgets, team_budgets
 from ..budgets.forms import chosen_year
+from ..budgets.queries import budgets, team_budgets
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, page_from, paginate, session
-from ..markup import render_markdown
 from ..directory.queries import direct_reports
-from ..signups.models import SignUp
 from ..main.templating import translated
-from .forms import (DECISION_KIND_LABELS, DECISION_OUTCOME_LABELS, ApproveManyForm, DecisionForm, DelegationForm,
-                    DeputySearchForm, RevisionForm)
-from .models import Delegation
-from .operations import (DecisionRefused, approve, approve_extension, can_decide, delegate, refuse, refuse_extension,
-                         revise_allocation, revoke_delegation)
-from .queries import (allocated_this_year, decisions_of, delegations_of, deputy_candidates, pending_extensions_for,
-                      pending_for, time_given)
+from ..markup import render_markdown
+from ..signups.models import SignUp
+from .forms import (
+    DECISION_KIND_LABELS,
+    DECISION_OUTCOME_LABELS,
+    ApproveManyForm,
+    DecisionForm,
+    DelegationForm,
+    DeputySearchForm,
+    RevisionForm,
+)
+from .loaders import (
+    get_allocation_for_approver,
+    get_extension_for_approver,
+    get_own_delegation,
+    get_request_for_approver,
+)
+from .operations import (
+    DecisionRefused,
+    approve,
+    approve_extension,
+    delegate,
+    refuse,
+    refuse_extension,
+    revise_allocation,
+    revoke_delegation,
+)
+from .queries import (
+    allocated_this_year,
+    decisions_of,
+    delegations_of,
+    deputy_candidates,
+    pending_extensions_for,
+    pending_for,
+    time_given,
+)
 
 bp = Blueprint("approvals", __name__)
-
-
-def get_request_for_approver(signup_id):
-    """A request the signed-in agent decides on; any other is a 404 (its existence is not revealed)."""
-    signup = session.get(SignUp, signup_id)
-    if signup is None or not can_decide(current_agent(), signup):
-        abort(404)
-    return signup
-
-
-def get_extension_for_approver(extension_id):
-    """An extension request the signed-in agent decides on; any other is a 404 (its existence is not revealed)."""
-    extension = session.get(Extension, extension_id)
-    if extension is None or not can_decide(current_agent(), extension.allocation.signup):
-        abort(404)
-    return extension
 
 
 @bp.route("/approvals")
@@ -142,9 +153,7 @@ def delegation():
 @login_required
 def revoke(delegation_id):
     """End one of my delegations now."""
-    delegation = session.get(Delegation, delegation_id)
-    if delegation is None or delegation.manager_id != current_agent().id or delegation.revoked_at is not None:
-        abort(404)
+    delegation = get_own_delegation(delegation_id)
     revoke_delegation(delegation, current_agent())
     flash(_("The delegation is ended."), "success")
     return redirect(url_for("allies.approvals.delegation"))
@@ -206,9 +215,7 @@ def team():
 @login_required
 def revise(allocation_id):
     """Lower an allocation I decide on, never below what is used, with a reason."""
-    allocation = session.get(Allocation, allocation_id)
-    if allocation is None or not can_decide(current_agent(), allocation.signup):
-        abort(404)
+    allocation = get_allocation_for_approver(allocation_id)
     form = RevisionForm()
     if form.validate_on_submit():
         try:

@@ -3,38 +3,30 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent, gettext as _
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent
+from flask_babel import gettext as _
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
-from .working_time import working_hours
-from ..database import all_rows, session
+from ..database import all_rows
 from ..directory.models import local_today
 from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
-from .models import Allocation, TimeEntry
-from .operations import (BudgetRefused, can_change, delete_entry, first_open_day, log_time, request_extension,
-                         update_entry)
+from .loaders import get_own_allocation, get_own_entry
+from .operations import (
+    BudgetRefused,
+    can_change,
+    delete_entry,
+    first_open_day,
+    log_time,
+    request_extension,
+    update_entry,
+)
 from .queries import allocations_of, budgets, daily_use, entries_of, monthly_use, pending_extensions
+from .working_time import working_hours
 
 bp = Blueprint("budgets", __name__)
-
-
-def own_allocation(allocation_id):
-    """One of the signed-in agent's allocations; any other is a 404."""
-    allocation = session.get(Allocation, allocation_id)
-    if allocation is None or allocation.agent_id != current_agent().id:
-        abort(404)
-    return allocation
-
-
-def own_entry(entry_id):
-    """One of the signed-in agent's time entries that can still change; any other is a 404."""
-    entry = session.get(TimeEntry, entry_id)
-    if entry is None or not can_change(entry, current_agent()):
-        abort(404)
-    return entry
 
 
 def refused(form, refusal):
@@ -72,7 +64,7 @@ def mine():
 @login_required
 def allocation(allocation_id):
     """One allocation: its pace chart, its entries, and the form to log time."""
-    allocation = own_allocation(allocation_id)
+    allocation = get_own_allocation(allocation_id)
     form = TimeEntryForm(day=min(local_today(), allocation.end_date))
     status = 200
     if form.validate_on_submit():
@@ -98,7 +90,7 @@ def allocation(allocation_id):
 @login_required
 def edit_entry(entry_id):
     """Change one of my entries of the current month."""
-    entry = own_entry(entry_id)
+    entry = get_own_entry(entry_id)
     form = TimeEntryForm(obj=entry)
     if form.validate_on_submit():
         try:
@@ -116,7 +108,7 @@ def edit_entry(entry_id):
 @login_required
 def remove_entry(entry_id):
     """Delete one of my entries of the current month."""
-    entry = own_entry(entry_id)
+    entry = get_own_entry(entry_id)
     delete_entry(entry, current_agent())
     flash(_("Entry deleted."), "success")
     return redirect(url_for("allies.budgets.allocation", allocation_id=entry.allocation_id))
@@ -126,7 +118,7 @@ def remove_entry(entry_id):
 @login_required
 def extension(allocation_id):
     """Ask my manager for more hours or a later end."""
-    allocation = own_allocation(allocation_id)
+    allocation = get_own_allocation(allocation_id)
     form = ExtensionForm()
     if form.validate_on_submit():
         try:

@@ -11,31 +11,27 @@ from ..budgets.working_time import proposal
 from ..database import count_rows, page_from, paginate, session
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
-from ..signups.queries import latest_signup
-from .forms import (STATUS_LABELS, CallForm, CallSearchForm,
-                    QuestionForm)
-from .models import Question
-from .operations import (CallChangeRefused, add_question, archive, close, create_call, move_question, publish,
-                         remove_question, update_call, update_question)
 from ..signups.forms import ConfirmForm, signup_form_for
+from ..signups.queries import latest_signup
 from .feed import open_calls_feed
-from .queries import calls_for_lab, get_call_with_questions, live_statuses_of, open_calls_for, status_counts
+from .forms import STATUS_LABELS, CallForm, CallSearchForm, QuestionForm
+from .loaders import get_call_for_agent, get_call_for_lab, get_question_for_lab
+from .operations import (
+    CallChangeRefused,
+    add_question,
+    archive,
+    close,
+    create_call,
+    move_question,
+    publish,
+    remove_question,
+    update_call,
+    update_question,
+)
+from .queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
 
 bp = Blueprint("calls", __name__)
 FEED_SIZE = 50
-
-
-def get_call_for_agent(call_id):
-    """A call the agent may read (published or closed, and meant for them), else 404."""
-    call = get_call_with_questions(call_id)
-    if call is None or not call.can_be_read_by(current_agent()):
-        abort(404)
-    return call
-
-
-def get_call_for_lab(call_id):
-    """Any call, for the lab, else 404."""
-    return get_call_with_questions(call_id) or abort(404)
 
 
 @bp.route("/calls")
@@ -215,16 +211,6 @@ def new_question(call_id):
         flash(_("Question added."), "success")
         return redirect(url_for("allies.calls.preview", call_id=call.id, _anchor="questions"))
     return _preview(call, form, 422)
-
-
-def get_question_for_lab(call_id, question_id):
-    """A question of that call, else 404."""
-    question = session.get(Question, question_id)
-    if question is None or question.call_id != call_id or question.removed:
-        abort(404)
-    if not question.call.can_edit():
-        abort(403)
-    return question
 
 
 @bp.route("/lab/calls/<int:call_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])

@@ -1,15 +1,14 @@
 """The lab's volunteer list, on screen and as a file."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, abort, current_app, render_template, request, stream_with_context
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import role_required
 from ..auth.identity import current_agent
-from ..calls.models import Call
-from ..database import count_rows, page_from, session
-from .forms import ExportForm, VolunteerFilterForm
+from ..database import count_rows, page_from
+from ..main.responses import download
+from .forms import ExportForm
+from .loaders import volunteer_filters
 from .operations import export_facilitators, export_volunteers, facilitators
 from .volunteers import rows, volunteer_query
 
@@ -27,19 +26,11 @@ class RowsPagination(Pagination):
         return count_rows(self._query_args["query"])
 
 
-def filter_form():
-    """The list's filters from the query string, the calls offered newest first."""
-    form = VolunteerFilterForm(request.args)
-    form.call.choices = [SelectChoice(call_id, title) for call_id, title in session.execute(
-        select(Call.id, Call.title).where(Call.status != "draft").order_by(Call.start_date.desc(), Call.id))]
-    return form
-
-
 @bp.route("/lab/volunteers")
 @role_required("lab")
 def volunteers():
     """Sign-ups filtered by call, status, org unit, dates and name, with what each was asked, agreed and used."""
-    form = filter_form()
+    form = volunteer_filters()
     page = RowsPagination(page=page_from(request.args),
                           per_page=current_app.config["ALLIES_PAGE_SIZE"], max_per_page=None, error_out=False,
                           count=True, query=volunteer_query(**form.filters()))
@@ -50,7 +41,7 @@ def volunteers():
 @role_required("lab")
 def export():
     """The list as filtered in the query string, as an ODS, XLSX or CSV file, streamed."""
-    name, media_type, chunks = export_volunteers(current_agent(), chosen_format(), filter_form().filters())
+    name, media_type, chunks = export_volunteers(current_agent(), chosen_format(), volunteer_filters().filters())
     return download(name, media_type, stream_with_context(chunks))
 
 
@@ -60,13 +51,6 @@ def chosen_format():
     if not form.validate_on_submit():
         abort(400)
     return form.file_format.data
-
-
-def download(name, media_type, body):
-    """A file for the browser to save under a name built here (RFC 6266); `body` may be streamed."""
-    response = Response(body, mimetype=media_type)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    return response
 
 
 @bp.route("/lab/facilitators")

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
-from ..exports.views import download
 from ..exports.volunteers import file_name
 from ..exports.writers import MEDIA_TYPES, ods_chunks
+from ..main.responses import download
 from .operations import own_data
 from .sheets import own_data_sheets, plain
 

@@ -1,32 +1,22 @@
 """Signing up to a call, the agent's sign-ups, and the lab's view of a call's sign-ups."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..approvals.queries import refusals_of
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..budgets.working_time import proposal
+from ..calls.loaders import get_call_for_agent, get_call_for_lab
 from ..calls.queries import status_counts
-from ..calls.views import get_call_for_agent, get_call_for_lab
 from ..database import all_rows, session
 from ..mail.models import MailPreference
-from .forms import (ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm,
-                    signup_form_for)
-from .models import SignUp
-from .operations import (SignUpRefused, choose_lab_notices, decline, live_signup, sign_up, waitlist_rank,
-                         withdraw)
+from .forms import ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm, signup_form_for
+from .loaders import get_own_signup, get_signup_for_lab
+from .operations import SignUpRefused, choose_lab_notices, decline, live_signup, sign_up, waitlist_rank, withdraw
 from .queries import history, signups_of_agent, signups_of_call, waitlist_ranks
 
 bp = Blueprint("signups", __name__)
-
-
-def get_own_signup(signup_id):
-    """A sign-up of the signed-in agent; someone else's is a 404 (its existence is not revealed)."""
-    signup = session.get(SignUp, signup_id)
-    if signup is None or signup.agent_id != current_agent().id:
-        abort(404)
-    return signup
 
 
 @bp.route("/calls/<int:call_id>/sign-up", methods=["GET", "POST"])
@@ -111,7 +101,7 @@ def of_call(call_id):
 @role_required("lab")
 def detail(signup_id):
     """One sign-up for the lab: answers, history, and declining it."""
-    signup = session.get(SignUp, signup_id) or abort(404)
+    signup = get_signup_for_lab(signup_id)
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup),
                            form=DeclineForm(), rank=waitlist_rank(signup),
                            refusal=refusals_of([signup.id]).get(signup.id))
@@ -121,7 +111,7 @@ def detail(signup_id):
 @role_required("lab")
 def decline_signup(signup_id):
     """Decline a sign-up with a reason."""
-    signup = session.get(SignUp, signup_id) or abort(404)
+    signup = get_signup_for_lab(signup_id)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
