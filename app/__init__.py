@@ -18,6 +18,11 @@ from .composition import DEFAULTS, Allies
 from .extensions import MIGRATIONS_DIR
 from .main.errors import register_error_handlers
 
+try:  # installed, the package carries config.py; in the source tree it sits beside the package
+    from .config import Config, allies_settings_from_env, config_from_env
+except ImportError:
+    from config import Config, allies_settings_from_env, config_from_env
+
 # Keys once published as examples: never accepted in production, whatever their estimate.
 WEAK_SECRETS = {"dev-only-secret-key-change-me", "change-me", "secret", "dev"}
 MIN_SECRET_LENGTH = 32
@@ -48,11 +53,6 @@ class AlliesFlask(Flask):
 
 def create_app(config=None, instance_path=None):
     """Build the standalone Alliés application; `config` (a class, an object or a mapping) overrides `Config`."""
-    try:  # installed, the package carries config.py; in the source tree it sits beside the package
-        from .config import Config, allies_settings_from_env, config_from_env
-    except ImportError:
-        from config import Config, allies_settings_from_env, config_from_env
-
     app = AlliesFlask(__name__, instance_relative_config=True, static_folder=None, instance_path=instance_path)
     app.config.from_object(Config)
     from_environment = config is None
