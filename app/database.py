@@ -1,8 +1,10 @@
 """The declarative base of every Alliés table and the session the code works with."""
 
+from datetime import timezone
+
 from flask import current_app, g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import DateTime, MetaData, TypeDecorator, func, select
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.local import LocalProxy
 
@@ -19,6 +21,24 @@ class Model(DeclarativeBase):
     """Base of the allies_* tables, independent of any Flask-SQLAlchemy instance (plugin mode)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, stored with its time zone where the database keeps one (PostgreSQL) and in UTC everywhere;
+    always read back as an aware UTC datetime, SQLite included."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 # The standalone instance; a host intranet may hand its own to Allies(app, db=host_db).

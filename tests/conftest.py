@@ -238,7 +238,7 @@ def make_call(app, people):
     from decimal import Decimal
 
     from app.calls.operations import add_question, create_call, publish
-    from app.directory.models import utcnow
+    from app.clock import utcnow
 
     def make(title="Atelier design des services", capacity=None, questions=(), status="published", units=(),
              needs_manager_agreement=True, kind="percent", value=Decimal(10), **fields):

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.calls.models import Call, Question, aware
+from app.calls.models import Call, Question
 from app.calls.operations import close_expired
 from app.database import session
-from app.directory.models import utcnow
+from app.clock import utcnow
 from tests.conftest import sign_in
 
 
@@ -41,7 +41,7 @@ def test_lab_writes_a_draft_then_publishes_it(lab_client):
     call = session.execute(select(Call)).scalar_one()
     assert call.status == "draft" and call.commitment_value == Decimal("12.5") and call.capacity == 5
     typed = call_form()["deadline"]
-    assert aware(call.deadline).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M") == typed, \
+    assert call.deadline.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M") == typed, \
         "the deadline is typed in Paris time and stored in UTC"
     page = lab_client.get(f"/lab/calls/{call.id}").get_data(as_text=True)
     assert "<h3>Défi</h3>" in page and "Brouillon" in page, "the description's headings sit under the page's"

@@ -23,7 +23,8 @@ from app.api.operations import create_token
 from app.calls.models import Call
 from app.calls.operations import create_call, publish
 from app.database import Model, session
-from app.directory.models import OrgUnit, RoleGrant, User, utcnow
+from app.directory.models import OrgUnit, RoleGrant, User
+from app.clock import utcnow
 from app.signups.models import HOLDING_STATUSES, SignUp
 from tests.conftest import PASSWORD_HASH, REQUIRE_PG, build_config
 from tests.live_servers import free_port, start_gunicorn, wait_for_port

@@ -197,7 +197,7 @@ def test_a_day_typed_the_french_way_is_read_and_a_wrong_one_says_what_to_type(ap
 
 
 def test_time_in_a_past_month_is_refused_at_entry_with_the_reason(app, people, allocation):
-    from app.directory.models import local_today
+    from app.clock import local_today
 
     today = local_today()
     last_month = today.replace(day=1) - timedelta(days=1)
@@ -216,7 +216,7 @@ def test_today_is_the_day_in_the_configured_time_zone(app_factory):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from app.directory.models import local_today
+    from app.clock import local_today
 
     for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # 25 hours apart: never the same day
         with app_factory(ALLIES_TIMEZONE=zone).app_context():

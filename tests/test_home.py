@@ -10,7 +10,7 @@ from app.approvals.operations import approve
 from app.audit.operations import record
 from app.budgets.operations import log_time
 from app.database import session
-from app.directory.models import utcnow
+from app.clock import utcnow
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
 

@@ -15,7 +15,7 @@ from app.approvals.queries import allocated_this_year, delegations_of, managers_
 from app.budgets.models import Allocation, TimeEntry
 from app.budgets.operations import BudgetRefused, can_change, log_time
 from app.database import session
-from app.directory.models import local_day, local_midnight, local_now, local_today
+from app.clock import local_day, local_midnight, local_now, local_today
 from app.exports.volunteers import facilitator_allocations, file_name
 from app.signups.operations import sign_up, withdraw
 from tests.conftest import sign_in

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.database import session
-from app.directory.models import utcnow
+from app.clock import utcnow
 from app.mail.backends import FolderBackend, get_backend
 from app.mail.cli import summary_line
 from app.mail.models import MailPreference, OutboxMessage

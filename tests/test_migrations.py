@@ -48,7 +48,8 @@ def test_volunteers_of_calls_without_agreement_get_their_budget_on_upgrade(empty
     from app.budgets.models import Allocation
     from app.calls.models import Call
     from app.database import session
-    from app.directory.models import User, utcnow
+    from app.directory.models import User
+    from app.clock import utcnow
     from app.signups.models import SignUp
 
     app = create_app(build_config(empty_database_url))

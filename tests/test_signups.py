@@ -468,7 +468,7 @@ def test_manager_inbox_shows_only_the_team_and_never_the_motivation(app, people,
 
 def test_editing_a_closed_call_past_its_deadline_keeps_its_deadline(app, people, make_call):
     from app.calls.operations import close
-    from app.directory.models import utcnow
+    from app.clock import utcnow
 
     call = make_call(capacity=2)
     call.deadline = utcnow().replace(microsecond=0) - timedelta(days=2, seconds=17)

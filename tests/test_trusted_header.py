@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from app.audit.models import AuditEntry
 from app.auth.models import Identity
 from app.database import session
-from app.directory.models import utcnow
+from app.clock import utcnow
 
 PROXY = "127.0.0.2"
 HEADER_MODE = {"ALLIES_IDENTITY_SOURCE": "header", "ALLIES_TRUSTED_HEADER": "X-Remote-User",

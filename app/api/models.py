@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Model
-from ..directory.models import User, utcnow
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import User
 
 
 class ApiToken(Model):
@@ -21,8 +22,8 @@ class ApiToken(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The token's first characters (not secret), so its owner can tell which one it is.
     prefix: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship()

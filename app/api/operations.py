@@ -11,9 +11,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.operations import record
-from ..calls.models import aware
+from ..clock import utcnow
 from ..database import session
-from ..directory.models import utcnow
 from .models import ApiToken
 
 TOKEN_START = "allies_"
@@ -79,7 +78,7 @@ def active_token(clear):
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()
-    if token.last_used_at is None or now - aware(token.last_used_at) >= LAST_USED_PRECISION:
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         with current_app.extensions["allies"].db.engine.begin() as connection:
             connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         set_committed_value(token, "last_used_at", now)

@@ -1,11 +1,10 @@
 """What the API answers: plain JSON values (ISO 8601 dates, hours as numbers) of the domain's objects."""
 
-from ..calls.models import aware
 
 
 def moment(value):
     """A timestamp in RFC 3339, or None."""
-    return aware(value).isoformat() if value is not None else None
+    return value.isoformat() if value is not None else None
 
 
 def day(value):

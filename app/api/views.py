@@ -27,8 +27,8 @@ from ..calls.forms import CallForm, CallSearchForm
 from ..calls.loaders import get_call_for_agent, get_call_for_lab
 from ..calls.operations import CallChangeRefused, close, create_call, publish, update_call
 from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
+from ..clock import local_today
 from ..database import paginate, session
-from ..directory.models import local_today
 from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
 from ..exports.loaders import volunteer_filters

@@ -8,10 +8,18 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 
 from ..auth.operations import find_user
 from ..budgets.working_time import is_quarter
-from ..directory.models import local_today
-from ..fields import (CONTROL_CHARACTERS, AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField,
-                     MaxLength, MultilineField, database_id)
-
+from ..clock import local_today
+from ..fields import (
+    CONTROL_CHARACTERS,
+    AlliesForm,
+    CheckboxListField,
+    DayField,
+    FilterForm,
+    LocalDecimalField,
+    MaxLength,
+    MultilineField,
+    database_id,
+)
 
 DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
 DECISION_OUTCOME_LABELS = {"approved": _l("Agreed"), "refused": _l("Refused"), "revised": _l("Lowered")}

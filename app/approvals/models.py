@@ -3,12 +3,13 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Model
-from ..directory.models import User, utcnow
 from ..budgets.models import Extension
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import User
 from ..signups.models import SignUp
 
 
@@ -34,7 +35,7 @@ class Decision(Model):
     hours_agreed: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     new_end_date: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     signup: Mapped[SignUp] = relationship()
     decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
@@ -54,8 +55,8 @@ class Delegation(Model):
     deputy_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     manager: Mapped[User] = relationship(foreign_keys=[manager_id])
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])

@@ -1,7 +1,8 @@
 """Managers' decisions: approve the time asked (or less) and create the allocation, or refuse with a reason."""
 
 from flask import current_app
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,11 +11,13 @@ from ..budgets.operations import lock_allocation
 from ..budgets.queries import used_hours
 from ..budgets.working_time import QUARTER, is_quarter, working_days_between
 from ..calls.queries import lock_call
+from ..clock import local_day, local_today, utcnow
 from ..database import session
+from ..directory.models import User
+from ..directory.queries import lab_members
 from ..mail.operations import queue_mail, queue_mail_to_each
 from ..signups.models import SignUp
-from ..signups.operations import end_signup, grant_time, lab_members
-from ..directory.models import User, local_day, local_today, utcnow
+from ..signups.operations import end_signup, grant_time
 from .models import Decision, Delegation, RequestReminder
 from .queries import escalated_to, managers_deputised_by
 

@@ -8,14 +8,15 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..database import session
-from ..directory.models import User, local_today
-from ..directory.queries import search_users
 from ..budgets.models import Allocation, Extension
 from ..budgets.queries import allocations_of, budgets, hours_in_year
 from ..budgets.working_time import working_hours
-from .models import Decision, Delegation, RequestReminder
+from ..clock import local_today
+from ..database import session
+from ..directory.models import User
+from ..directory.queries import search_users
 from ..signups.models import SignUp
+from .models import Decision, Delegation, RequestReminder
 
 
 def allocated_this_year(agent_ids, year=None):

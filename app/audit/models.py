@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Model
-from ..directory.models import User, utcnow
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import User
 
 
 class AuditEntry(Model):
@@ -15,7 +16,7 @@ class AuditEntry(Model):
     __tablename__ = "allies_audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"), index=True)
     # The actor's login at the time, kept even for CLI runs and unknown logins.
     actor_label: Mapped[str] = mapped_column(String(100))

@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..directory.models import local_midnight
-
+from ..clock import local_midnight
 from .models import AuditEntry
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
+from ..clock import local_midnight, local_today
 from ..database import keep_at_request_end, session
-from ..directory.models import local_midnight, local_today
 from .identity import SignedInElsewhere, current_agent
 from .models import Identity
 from .operations import agent_for_identity

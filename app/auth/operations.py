@@ -4,8 +4,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.operations import record
+from ..clock import utcnow
 from ..database import session
-from ..directory.models import User, utcnow
+from ..directory.models import User
 from .models import Identity
 
 # Checked when the login is unknown, so both failures take the same time.

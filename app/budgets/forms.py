@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..directory.models import local_today
+from ..clock import local_today
 from ..fields import AlliesForm, DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
 
 EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved": _l("Agreed"),

@@ -4,11 +4,12 @@ extensions asked for."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Model
-from ..directory.models import User, utcnow
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import User
 from ..signups.models import SignUp
 
 
@@ -25,7 +26,7 @@ class Allocation(Model):
     hours: Mapped[Decimal] = mapped_column(Numeric(7, 2))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     signup: Mapped[SignUp] = relationship()
     agent: Mapped[User] = relationship()
@@ -52,8 +53,8 @@ class TimeEntry(Model):
     day: Mapped[date] = mapped_column(Date)
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     allocation: Mapped[Allocation] = relationship()
 
@@ -77,6 +78,6 @@ class Extension(Model):
     new_end_date: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     allocation: Mapped[Allocation] = relationship()

@@ -3,15 +3,16 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.operations import record
+from ..clock import local_today
 from ..database import session
-from ..directory.models import local_today
+from ..directory.queries import approvers_of
 from ..mail.operations import queue_mail
 from ..main.i18n import format_day
-from ..signups.operations import approvers_of
 from .models import Allocation, Extension, TimeEntry
 from .queries import WARNING_SHARE
 from .working_time import is_quarter, to_quarter_hours, working_hours

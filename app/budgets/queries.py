@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
-from flask_babel import gettext as _
-
+from ..clock import local_today
 from ..database import session
-from ..directory.models import User, local_today
+from ..directory.models import User
 from ..signups.models import SignUp
 from .models import Allocation, Extension, TimeEntry
 from .working_time import period_days, to_quarter_hours

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
+from ..clock import local_today
 from ..database import all_rows
-from ..directory.models import local_today
 from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .loaders import get_own_allocation, get_own_entry

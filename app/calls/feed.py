@@ -2,12 +2,12 @@
 
 from feedgen.feed import FeedGenerator
 from flask import current_app
-from flask_babel import format_datetime, get_locale, gettext as _, ngettext
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
 
-from ..directory.models import utcnow
+from ..clock import utcnow
 from ..fields import multiline_text, one_line_text
 from ..mail.operations import external_url
-from .models import aware
 
 
 def open_calls_feed(calls):
@@ -19,15 +19,15 @@ def open_calls_feed(calls):
     feed.link(href=external_url("allies.calls.feed"), rel="self")
     feed.link(href=external_url("allies.calls.index"), rel="alternate")
     feed.language(str(get_locale()))
-    feed.updated(max((aware(call.published_at) for call in calls), default=utcnow()))
+    feed.updated(max((call.published_at for call in calls), default=utcnow()))
     for call in reversed(calls):  # feedgen lists the last added entry first: the soonest deadline comes first
         entry = feed.add_entry()
         link = external_url("allies.calls.show", call_id=call.id)
         entry.id(link)
         entry.link(href=link)
         entry.title(one_line_text(call.title))  # XML cannot carry a control character kept from earlier days
-        entry.updated(aware(call.published_at or call.created_at))
-        entry.published(aware(call.published_at or call.created_at))
+        entry.updated(call.published_at or call.created_at)
+        entry.published(call.published_at or call.created_at)
         places = (ngettext("%(num)d place left", "%(num)d places left", call.places_left)
                   if call.capacity is not None else _("No limit on places"))
         closing = _("Sign-ups until %(date)s", date=format_datetime(call.deadline, "short"))

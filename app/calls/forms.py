@@ -3,18 +3,28 @@
 from datetime import timezone
 from decimal import Decimal
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, to_utc
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_utc
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..budgets.working_time import LONGEST_PERIOD_YEARS, period_too_long
-from ..directory.models import utcnow
-from ..fields import (AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalIntegerField,
-                     LocalNumberRange, MaxLength, MomentField, MultilineField, database_id)
-from .models import CHOICE_KINDS, aware
+from ..clock import utcnow
+from ..fields import (
+    AlliesForm,
+    CheckboxListField,
+    DayField,
+    FilterForm,
+    LocalDecimalField,
+    LocalIntegerField,
+    LocalNumberRange,
+    MaxLength,
+    MomentField,
+    MultilineField,
+    database_id,
+)
+from .models import CHOICE_KINDS
 
 COMMITMENT_LABELS = {
     "percent": _l("percent of working time"),
@@ -78,7 +88,7 @@ class CallForm(AlliesForm):
         super().__init__(*args, **kwargs)
         self._units = list(units)
         self.audience_units.choices = [SelectChoice(unit.id, unit.display_path) for unit in self._units]
-        self._current_deadline = current_deadline and aware(current_deadline)
+        self._current_deadline = current_deadline and current_deadline
 
     def _deadline_unchanged(self):
         """Whether the deadline typed is the call's own, to the minute (the field has no seconds)."""

@@ -1,13 +1,14 @@
 """Calls for volunteers and their own questions."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, Numeric, String,
-                        Table, Text)
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..database import Model
-from ..directory.models import OrgUnit, User, folded, utcnow
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import OrgUnit, User
+from ..text import folded
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 
@@ -42,7 +43,7 @@ class Call(Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     held_places: Mapped[int] = mapped_column(Integer, default=0)
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     audience_all: Mapped[bool] = mapped_column(Boolean, default=True)
     commitment_kind: Mapped[str] = mapped_column(String(20))
     commitment_value: Mapped[float] = mapped_column(Numeric(8, 2))
@@ -51,9 +52,9 @@ class Call(Model):
     needs_manager_agreement: Mapped[bool] = mapped_column(Boolean, default=True)
     contact: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     audience_units: Mapped[list[OrgUnit]] = relationship(secondary=call_audience, order_by=OrgUnit.path_key)
     questions: Mapped[list["Question"]] = relationship(back_populates="call", order_by="Question.position",
@@ -82,7 +83,7 @@ class Call(Model):
 
     def deadline_passed(self, now=None):
         """Whether the deadline is behind us."""
-        return (now or utcnow()) >= aware(self.deadline)
+        return (now or utcnow()) >= self.deadline
 
     @property
     def is_open(self):
@@ -116,10 +117,6 @@ class Call(Model):
         path = agent.org_unit.path_key
         return any(path == unit.path_key or path.startswith(unit.path_key + "/") for unit in self.audience_units)
 
-
-def aware(moment):
-    """SQLite returns naive datetimes: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Question(Model):

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.operations import record
+from ..clock import utcnow
 from ..database import session
-from ..directory.models import utcnow
 from ..signups.models import Answer
 from ..signups.operations import promote_from_waitlist
+from .models import Call, Question
 from .queries import lock_call
-from .models import Call, Question, aware
 
 EDITABLE_FIELDS = ("title", "summary", "body", "capacity", "deadline", "audience_all", "commitment_kind",
                    "commitment_value", "start_date", "end_date", "needs_manager_agreement", "contact")
@@ -25,7 +25,7 @@ class CallChangeRefused(Exception):
 def _comparable(value):
     """A value as the audit log stores it."""
     if isinstance(value, datetime):
-        return aware(value).isoformat()
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -3,9 +3,11 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
 from ..database import session
-from ..directory.models import OrgUnit, folded, utcnow
+from ..directory.models import OrgUnit
 from ..signups.models import LIVE_STATUSES, SignUp
+from ..text import folded
 from .models import Call
 
 

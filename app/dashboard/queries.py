@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from ..approvals.models import Decision
 from ..budgets.models import Allocation
 from ..budgets.queries import hours_between, monthly_use
-from ..calls.models import Call, aware
+from ..calls.models import Call
+from ..clock import local_midnight, local_today, utcnow
 from ..database import session
-from ..directory.models import local_midnight, local_today, utcnow
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import SignUp
 
@@ -77,7 +77,7 @@ def manager_decisions(year):
                            .join(SignUp, SignUp.id == Decision.signup_id)
                            .where(Decision.kind == "request", Decision.decided_at >= local_midnight(date(year, 1, 1)),
                                   Decision.decided_at < local_midnight(date(year + 1, 1, 1)))).all()
-    waits = [(aware(decided) - aware(submitted)).total_seconds() / 86400 for _, decided, submitted in rows]
+    waits = [(decided - submitted).total_seconds() / 86400 for _, decided, submitted in rows]
     return DecisionFigures(approved=sum(1 for outcome, *_ in rows if outcome == "approved"),
                            refused=sum(1 for outcome, *_ in rows if outcome == "refused"),
                            median_days=round(median(waits), 1) if waits else None)

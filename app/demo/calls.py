@@ -10,8 +10,9 @@ from ..approvals.operations import approve
 from ..budgets.operations import log_time
 from ..budgets.working_time import QUARTER, hours_to_propose
 from ..calls.operations import add_question, create_call, publish
+from ..clock import local_today, utcnow
 from ..database import session
-from ..directory.models import OrgUnit, User, local_today, utcnow
+from ..directory.models import OrgUnit, User
 from ..signups.operations import sign_up
 from .data import DEMO_ACCOUNTS, DEMO_REPORTS_WAITING
 

@@ -1,57 +1,17 @@
 """The directory: agents, their org units, managers and roles."""
 
-import unicodedata
-from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import Model
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..text import folded
 
 ROLES = ("lab", "admin")
-
-
-def utcnow():
-    """Timezone-aware now, for timestamps."""
-    return datetime.now(timezone.utc)
-
-
-def local_zone():
-    """The time zone the users live in (ALLIES_TIMEZONE)."""
-    return ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
-
-
-def local_now():
-    """Now in local time (ALLIES_TIMEZONE), not the server's."""
-    return utcnow().astimezone(local_zone())
-
-
-def local_today():
-    """Today in local time (ALLIES_TIMEZONE), not the server's: the day and the month the users live in."""
-    return local_now().date()
-
-
-def local_day(moment):
-    """The local day (ALLIES_TIMEZONE) a timestamp falls on; a naive one is read as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(local_zone()).date()
-
-
-def local_midnight(day):
-    """The moment `day` starts in local time (ALLIES_TIMEZONE), in UTC: a bound for timestamp filters that
-    holds on SQLite (which drops offsets) as on PostgreSQL."""
-    return datetime.combine(day, time(), tzinfo=local_zone()).astimezone(timezone.utc)
-
-
-def folded(text):
-    """Lower case without accents, so « Élodie » sorts with E and `helene` finds « Hélène » on any database."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 class OrgUnit(Model):
@@ -97,7 +57,7 @@ class RoleGrant(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class User(UserMixin, Model):
@@ -123,8 +83,8 @@ class User(UserMixin, Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Bumped on sign-out and deactivation: every session carrying the old value ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     org_unit: Mapped[OrgUnit | None] = relationship()
     manager: Mapped["User | None"] = relationship(remote_side=[id])

@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
 from ..database import session
+from ..text import folded
 from .importer import DirectoryFileError, LineErrors
-from .models import OrgUnit, RoleGrant, User, folded
+from .models import OrgUnit, RoleGrant, User
 
 
 @dataclass

@@ -1,10 +1,13 @@
-"""Reading the directory for the admin pages."""
+"""Reading the directory: the admin pages, and who decides for an agent or hears from the lab's mailbox."""
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..database import session
-from .models import OrgUnit, RoleGrant, User, folded
+from ..mail.models import MailPreference
+from ..text import folded
+from .models import OrgUnit, RoleGrant, User
 
 
 def search_users(q="", role="", status="active", unit=""):
@@ -52,4 +55,22 @@ def direct_reports(user, active_only=False, limit=None):
         query = query.where(User.active.is_(True))
     if limit:
         query = query.limit(limit)
+    return session.execute(query).scalars().all()
+
+
+def approvers_of(agent):
+    """Who is asked to decide on the agent's requests: the active manager, or, without a manager in the
+    directory, the active holders of the fallback role (ALLIES_FALLBACK_APPROVER_ROLE)."""
+    if agent.manager is not None:
+        return [agent.manager] if agent.manager.active else []
+    role = current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]
+    return session.execute(select(User).where(User.active.is_(True), User.id != agent.id,
+                                              User.role_grants.any(role=role))).scalars().all()
+
+
+def lab_members(daily_digest):
+    """Active lab members who chose the daily digest (True) or a mail per sign-up (False)."""
+    choice = MailPreference.daily_digest.is_(True) if daily_digest else MailPreference.daily_digest.is_not(True)
+    query = (select(User).where(User.active.is_(True), User.role_grants.any(role="lab"))
+             .outerjoin(MailPreference, MailPreference.user_id == User.id).where(choice))
     return session.execute(query).scalars().all()

@@ -12,13 +12,15 @@ from sqlalchemy import Numeric, case, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..budgets.models import Allocation, TimeEntry
-from ..calls.models import Call, Question, aware
+from ..calls.models import Call, Question
+from ..clock import local_midnight, local_today
 from ..database import session
-from ..directory.models import OrgUnit, User, folded, local_midnight, local_today
+from ..directory.models import OrgUnit, User
 from ..directory.queries import in_unit
 from ..main.i18n import join_choices
 from ..signups.forms import STATUS_LABELS
 from ..signups.models import Answer, SignUp
+from ..text import folded
 
 BATCH = 1000  # rows read from the database at a time, with their answers
 STATUS, SENT = 6, 7  # columns of a row that Python finishes: the status in words, the time in local time
@@ -96,7 +98,7 @@ def rows(query, questions):
         answers = _answers([row[0] for row in batch], questions)
         for signup_id, *cells in batch:
             cells[STATUS] = statuses[cells[STATUS]]
-            cells[SENT] = aware(cells[SENT]).astimezone(zone)
+            cells[SENT] = cells[SENT].astimezone(zone)
             yield cells + [answers.get((signup_id, question.id)) for question in questions]
 
 

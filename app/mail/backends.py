@@ -3,7 +3,6 @@
 import os
 import smtplib
 import ssl
-from datetime import timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -13,14 +12,9 @@ import click
 from flask import current_app
 
 
-def _aware(moment):
-    """SQLite hands timestamps back without their zone: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def build_email(message, sender):
     """The MIME message of an outbox row: a text part and its HTML alternative, from `sender`."""
-    created = _aware(message.created_at)
+    created = message.created_at
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     email = EmailMessage()
     email["From"] = sender

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Model
-from ..directory.models import User, utcnow
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import User
 
 
 class OutboxMessage(Model):
@@ -21,12 +22,12 @@ class OutboxMessage(Model):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Set when the worker gives up after ALLIES_MAIL_MAX_ATTEMPTS failures; the row stays for inspection.
-    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The last failure's exception class and server reply; never a body, a password or a token.
     last_error: Mapped[str | None] = mapped_column(String(255))
 
@@ -46,6 +47,6 @@ class MailPreference(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id", ondelete="CASCADE"), primary_key=True)
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # The digest covers what happened after this moment; None: no digest sent yet.
-    digest_sent_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    digest_sent_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship()

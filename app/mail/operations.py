@@ -10,8 +10,9 @@ from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import case, func, select
 
+from ..clock import utcnow
 from ..database import session
-from ..directory.models import User, utcnow
+from ..directory.models import User
 from .backends import build_email, get_backend
 from .models import MailPreference, OutboxMessage
 

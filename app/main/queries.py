@@ -10,10 +10,10 @@ from ..approvals.queries import pending_extensions_for, pending_for
 from ..audit.models import AuditEntry
 from ..budgets.models import Allocation, TimeEntry
 from ..budgets.queries import WARNING_SHARE, allocations_of, budgets
-from ..calls.models import Call, aware
+from ..calls.models import Call
 from ..calls.queries import open_calls_for
+from ..clock import local_midnight, local_today, utcnow
 from ..database import all_rows, count_rows, session
-from ..directory.models import local_midnight, local_today, utcnow
 from ..signups.models import SignUp
 
 NEW_SIGNUP_DAYS = 7
@@ -75,7 +75,7 @@ def inbox_of(approver, now=None):
     age = None
     if oldest is not None:
         asked = oldest.manager_asked_at or oldest.submitted_at
-        age = ((now or utcnow()) - aware(asked)).days
+        age = ((now or utcnow()) - asked).days
     return Inbox(count_rows(requests), count_rows(pending_extensions_for(approver)), age)
 
 

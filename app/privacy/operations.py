@@ -6,16 +6,15 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..api.models import ApiToken
-from ..approvals.models import Decision
-from ..approvals.models import Delegation
+from ..approvals.models import Decision, Delegation
 from ..audit.models import AuditEntry
-from ..auth.models import Identity
-from ..mail.models import MailPreference, OutboxMessage
 from ..audit.operations import record
+from ..auth.models import Identity
 from ..budgets.models import Allocation, Extension, TimeEntry
 from ..calls.models import Call
+from ..clock import local_midnight, local_today
 from ..database import session
-from ..directory.models import local_midnight, local_today
+from ..mail.models import MailPreference, OutboxMessage
 from ..signups.models import Answer, SignUp
 
 

@@ -11,7 +11,6 @@ from flask_babel import to_user_timezone
 from ..approvals.forms import DECISION_KIND_LABELS, DECISION_OUTCOME_LABELS
 from ..audit.labels import OBJECT_TITLES, action_title
 from ..budgets.forms import EXTENSION_STATUS_LABELS
-from ..calls.models import aware
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 
@@ -63,7 +62,7 @@ def plain(value):
     """JSON for what the standard encoder does not know: dates in ISO 8601 (moments with their offset), exact
     decimals as text."""
     if isinstance(value, datetime):
-        return aware(value).isoformat()
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -75,7 +74,7 @@ def _cell(value):
     """A value of own_data as a spreadsheet cell: moments in local time, yes/no in words, lists and mappings as
     JSON text."""
     if isinstance(value, datetime):
-        return to_user_timezone(aware(value)).replace(tzinfo=None)
+        return to_user_timezone(value).replace(tzinfo=None)
     if isinstance(value, (list, dict)):
         return json.dumps(value, default=plain, ensure_ascii=False)
     if isinstance(value, bool):

@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..calls.models import Call, Question
-from ..database import Model
-from ..directory.models import User, utcnow
+from ..clock import utcnow
+from ..database import Model, UtcDateTime
+from ..directory.models import User
 
 LIVE_STATUSES = ("pending_manager", "waitlisted", "approved")
 HOLDING_STATUSES = ("pending_manager", "approved")
@@ -35,10 +36,10 @@ class SignUp(Model):
     motivation: Mapped[str] = mapped_column(Text, default="")
     availability: Mapped[str] = mapped_column(Text, default="")
     hours_asked: Mapped[float] = mapped_column(Numeric(7, 2))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # When the manager was asked to decide: at sign-up, or when promoted from the waiting list.
-    manager_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    manager_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
 
     call: Mapped[Call] = relationship()

@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,9 +12,10 @@ from ..audit.operations import record
 from ..budgets.models import Allocation, Extension
 from ..calls.models import Call
 from ..calls.queries import lock_call
+from ..clock import local_today, utcnow
 from ..database import session
-from ..directory.models import User, local_today, utcnow
-from ..mail.models import MailPreference
+from ..directory.models import User
+from ..directory.queries import approvers_of, lab_members
 from ..mail.operations import mail_preference, queue_mail, queue_mail_to_each
 from .models import LIVE_STATUSES, Answer, SignUp
 
@@ -219,13 +219,6 @@ def promote_from_waitlist(call):
     return promoted
 
 
-def lab_members(daily_digest):
-    """Active lab members who chose the daily digest (True) or a mail per sign-up (False)."""
-    choice = MailPreference.daily_digest.is_(True) if daily_digest else MailPreference.daily_digest.is_not(True)
-    query = (select(User).where(User.active.is_(True), User.role_grants.any(role="lab"))
-             .outerjoin(MailPreference, MailPreference.user_id == User.id).where(choice))
-    return session.execute(query).scalars().all()
-
 
 def _tell_about_new_signup(signup):
     """Mail the agent, the approver when a decision is needed, and the lab members who want each notice."""
@@ -233,15 +226,6 @@ def _tell_about_new_signup(signup):
     _ask_manager(signup)
     queue_mail_to_each(lab_members(daily_digest=False), "lab_new_signup", signup=signup, call=signup.call)
 
-
-def approvers_of(agent):
-    """Who is asked to decide on the agent's requests: the active manager, or, without a manager in the
-    directory, the active holders of the fallback role (ALLIES_FALLBACK_APPROVER_ROLE)."""
-    if agent.manager is not None:
-        return [agent.manager] if agent.manager.active else []
-    role = current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]
-    return session.execute(select(User).where(User.active.is_(True), User.id != agent.id,
-                                              User.role_grants.any(role=role))).scalars().all()
 
 
 def _ask_manager(signup):

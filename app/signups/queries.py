@@ -5,7 +5,8 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.models import AuditEntry
 from ..database import session
-from ..directory.models import OrgUnit, User, folded
+from ..directory.models import OrgUnit, User
+from ..text import folded
 from .models import SignUp
 
 
