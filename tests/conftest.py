@@ -274,11 +274,11 @@ def objects(people, make_call):
     from app.signups.operations import sign_up
 
     call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", False, []), ("yes_no", "Dispo ?", False, [])])
-    signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
     delegation = delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=7))
     running = make_call(title="En cours", start_date=date.today() - timedelta(days=30),
                         end_date=date.today() + timedelta(days=60))
-    approved, _ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
+    approved, *_ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
     allocation = approve(approved, people["manager"])
     entry, _ = log_time(allocation, people["agent"], date.today(), Decimal(1))
     extension = request_extension(allocation, people["agent"], Decimal(5), None)

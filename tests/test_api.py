@@ -33,15 +33,15 @@ def world(people, make_call):
     allocation and an entry, another allocation with an extension waiting for the manager, a draft, and a token
     per role."""
     call = make_call(capacity=3, questions=[("short_text", "Pourquoi ?", True, []), ("yes_no", "Dispo ?", False, [])])
-    signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10),
+    signup, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10),
                         answers=[(call.active_questions[0], "Parce que")])
     today = date.today()
     running = make_call(title="En cours", start_date=today - timedelta(days=30), end_date=today + timedelta(days=60))
-    approved, _ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
+    approved, *_ = sign_up(running.id, people["agent"], "Motivé", Decimal(10))
     allocation = approve(approved, people["manager"])
     entry, _ = log_time(allocation, people["agent"], today, Decimal(1))
     longer = make_call(title="Prolongée", start_date=today - timedelta(days=10), end_date=today + timedelta(days=20))
-    extended, _ = sign_up(longer.id, people["agent"], "Motivé", Decimal(6))
+    extended, *_ = sign_up(longer.id, people["agent"], "Motivé", Decimal(6))
     extension = request_extension(approve(extended, people["manager"]), people["agent"], Decimal(4), None, "Un atelier")
     draft = make_call(title="Brouillon", status="draft")
     tokens = {role: create_token(user, f"Jeton {role}")[1] for role, user in people.items()}
@@ -571,7 +571,7 @@ def test_the_other_lists_queries_do_not_grow_with_rows(app, people, make_call, m
             sign_up(call.id, someone, "Motivé", Decimal(10), answers=[(call.active_questions[0], f"Réponse {index}")])
             running = make_call(title=f"En cours {index}", start_date=date.today() - timedelta(days=5),
                                 end_date=date.today() + timedelta(days=30))
-            running_signup, _ = sign_up(running.id, someone, "Motivé", Decimal(6))
+            running_signup, *_ = sign_up(running.id, someone, "Motivé", Decimal(6))
             request_extension(approve(running_signup, people["manager"]), someone, Decimal(2), None, f"Note {index}")
         session.commit()
 

@@ -58,7 +58,7 @@ def realistic_data(people, make_call, make_user):
     sign_up(full.id, colleagues[1], "Premier", Decimal(8))
     sign_up(full.id, people["agent"], "Deuxième", Decimal(8))
     for agent in (people["agent"], people["lab"], colleagues[2]):
-        signup, _ = sign_up(running.id, agent, "Je contribue", Decimal(10))
+        signup, *_ = sign_up(running.id, agent, "Je contribue", Decimal(10))
         allocation = approve(signup, people["manager"])
         log_time(allocation, agent, today, Decimal(2), "Atelier")
     request_extension(allocation, colleagues[2], Decimal(4), None, "Deux ateliers de plus")

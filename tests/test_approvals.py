@@ -25,7 +25,7 @@ from tests.test_signups import post_together
 def request_(people, make_call):
     """The agent's sign-up, waiting for the manager's decision."""
     call = make_call(capacity=1)
-    signup, _ = sign_up(call.id, people["agent"], "Motivation personnelle", Decimal(40))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivation personnelle", Decimal(40))
     session.commit()
     return signup
 
@@ -80,7 +80,7 @@ def test_bad_decisions_are_refused_on_the_field(manager_client, request_, data, 
 
 
 def test_refusal_needs_a_reason_and_frees_the_place(manager_client, people, request_, make_user):
-    waiting, _ = sign_up(request_.call_id, make_user(), "En attente", Decimal(10))
+    waiting, *_ = sign_up(request_.call_id, make_user(), "En attente", Decimal(10))
     session.commit()
     manager_client.post(f"/approvals/{request_.id}", data={"outcome": "refuse", "reason": "Période chargée."})
     assert reload(request_).status == "refused"
@@ -133,7 +133,7 @@ def test_only_the_agents_manager_decides(app, people, request_, make_user):
 
 def test_a_manager_cannot_decide_on_their_own_request(app, people, make_call):
     call = make_call()
-    own, _ = sign_up(call.id, people["manager"], "Moi", Decimal(10))
+    own, *_ = sign_up(call.id, people["manager"], "Moi", Decimal(10))
     session.commit()
     client = sign_in(app.test_client(), people["manager"])
     assert client.get(f"/approvals/{own.id}").status_code == 404
@@ -164,7 +164,7 @@ def test_inbox_shows_what_the_agent_already_has_this_year(manager_client, people
 
     other = make_call(title="Autre appel", start_date=date(date.today().year, 1, 1),
                       end_date=date(date.today().year, 12, 31))
-    approved, _ = sign_up(other.id, people["agent"], "Déjà", Decimal(16))
+    approved, *_ = sign_up(other.id, people["agent"], "Déjà", Decimal(16))
     approve(approved, people["manager"], Decimal("12.5"))
     session.commit()
     row = manager_client.get("/approvals").get_data(as_text=True).split(request_.call.title)[1].split("</tr>")[0]
@@ -244,7 +244,7 @@ class TestDelegation:
         from app.approvals.operations import delegate
 
         call = make_call()
-        own, _ = sign_up(call.id, people["lab"], "Moi", Decimal(10))
+        own, *_ = sign_up(call.id, people["lab"], "Moi", Decimal(10))
         delegate(people["manager"], people["lab"], date.today(), date.today() + timedelta(days=2))
         session.commit()
         assert sign_in(app.test_client(), people["lab"]).get(f"/approvals/{own.id}").status_code == 404
@@ -292,8 +292,8 @@ class TestReminders:
         from app.signups.operations import withdraw
 
         call = make_call(capacity=1)
-        first, _ = sign_up(call.id, make_user(manager=people["manager"]), "Oui", Decimal(4))
-        waiting, _ = sign_up(call.id, people["agent"], "Moi aussi", Decimal(4))
+        first, *_ = sign_up(call.id, make_user(manager=people["manager"]), "Oui", Decimal(4))
+        waiting, *_ = sign_up(call.id, people["agent"], "Moi aussi", Decimal(4))
         waiting.submitted_at = datetime.now(timezone.utc) - timedelta(days=30)  # a month on the waiting list
         first.submitted_at = first.manager_asked_at = datetime.now(timezone.utc)
         session.commit()
@@ -315,7 +315,7 @@ class TestReminders:
 def test_without_a_manager_the_fallback_role_decides(app, people, make_call, make_user):
     call = make_call()
     orphan = make_user("sans.chef", given_name="Sans", family_name="Chef")
-    signup, _ = sign_up(call.id, orphan, "Motivé", Decimal(10))
+    signup, *_ = sign_up(call.id, orphan, "Motivé", Decimal(10))
     session.commit()
     request_mails = session.execute(select(OutboxMessage.recipient_id)
                                     .where(OutboxMessage.subject.contains("Sans Chef"))).scalars().all()
@@ -330,7 +330,7 @@ def test_without_a_manager_the_fallback_role_decides(app, people, make_call, mak
 def test_the_fallback_role_is_configurable(app_factory, people, make_call, make_user):
     application = app_factory(ALLIES_FALLBACK_APPROVER_ROLE="lab")
     call = make_call()
-    signup, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    signup, *_ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
     session.commit()
     assert sign_in(application.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 200
     assert sign_in(application.test_client(), people["admin"]).get(f"/approvals/{signup.id}").status_code == 404
@@ -354,7 +354,7 @@ def test_the_agent_sees_why_the_manager_refused_and_may_apply_again(app, people,
     profile = lab_page.split('class="profile"')[1].split("</dl>")[0]
     assert "Motif du refus" in profile and "Période de clôture budgétaire." in profile and "Manon Durand" in profile
 
-    again, _ = sign_up(request_.call_id, people["agent"], "Nouvelle tentative", Decimal(20))
+    again, *_ = sign_up(request_.call_id, people["agent"], "Nouvelle tentative", Decimal(20))
     decline(again, people["lab"], "Profil déjà représenté.")
     session.commit()
     call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
@@ -369,7 +369,7 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
     year = date.today().year + 1
     other = make_call(title="Ambassadeurs de la simplification", start_date=date(year, 1, 1),
                       end_date=date(year, 12, 31))
-    earlier, _ = sign_up(other.id, people["agent"], "Déjà", Decimal(40))
+    earlier, *_ = sign_up(other.id, people["agent"], "Déjà", Decimal(40))
     approve(earlier, people["manager"], Decimal("32.5"))
     lycees = make_unit("DGS/Direction des lycées")
     call = make_call(title="Atelier accueil", units=[people["agent"].org_unit, lycees],
@@ -377,7 +377,7 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
                      deadline=datetime.now(timezone.utc) + timedelta(days=5), kind="hours_per_month",
                      value=Decimal(4), contact="labo@region.fr", start_date=date(year, 2, 1),
                      end_date=date(year, 4, 30), questions=[("short_text", "Votre atelier préféré ?", True, ())])
-    signup, _ = sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(12),
+    signup, *_ = sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(12),
                         answers=[(call.active_questions[0], "Réponse confidentielle")])
     session.commit()
     people["manager"].org_unit = make_unit("DGS/Direction des finances")

@@ -265,7 +265,7 @@ def test_the_manager_decides_on_a_phone_without_scrolling_sideways(page, live_ap
         call = next(call for call in session.query(Call).filter_by(status="published", audience_all=True,
                                                                   needs_manager_agreement=True)
                     .filter(~Call.id.in_(taken)).order_by(Call.id) if call.capacity is None or call.places_left)
-        signup, created = sign_up(call.id, member, "Pour mon service.", Decimal(4))
+        signup, created, _rank = sign_up(call.id, member, "Pour mon service.", Decimal(4))
         assert created and signup.status == "pending_manager"
         session.commit()
         waiting = count_rows(pending_for(manager)) + count_rows(pending_extensions_for(manager))
@@ -555,7 +555,7 @@ def test_time_budget_cycle(chromium, live_app):
 
     # A request left waiting is passed to the manager's own manager, who decides.
     with live_app.app_context():
-        late, _ = sign_up(call_id, session.get(User, third_id), "Et moi", Decimal(4))
+        late, *_ = sign_up(call_id, session.get(User, third_id), "Et moi", Decimal(4))
         late.submitted_at = late.manager_asked_at = datetime.now(timezone.utc) - timedelta(days=20)
         session.commit()
         assert send_reminders()["escalation"] == 1

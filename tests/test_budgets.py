@@ -12,7 +12,8 @@ from app.approvals.models import Decision
 from app.approvals.operations import approve, delegate
 from app.audit.models import AuditEntry
 from app.budgets.models import Allocation, Extension, TimeEntry
-from app.budgets.operations import BudgetRefused, log_time, request_extension
+from app.budgets.operations import log_time, request_extension
+from app.refusals import Refusal
 from app.budgets.queries import budgets, hours_in_year, pace_on
 from app.database import session
 from app.mail.models import OutboxMessage
@@ -28,7 +29,7 @@ def allocation(people, make_call):
     """The agent's allocation of 10 h, running from 60 days ago to 60 days ahead."""
     call = make_call(title="Réseau des facilitateurs", start_date=TODAY - timedelta(days=60),
                      end_date=TODAY + timedelta(days=60))
-    signup, _ = sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(10))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivation très personnelle", Decimal(10))
     allocation = approve(signup, people["manager"])
     session.commit()
     return allocation
@@ -112,13 +113,13 @@ class TestLogging:
         other = sign_in(app.test_client(), make_user(manager=people["manager"]))
         assert log(other, allocation).status_code == 404
         assert other.get(f"/my/budget/allocations/{allocation.id}").status_code == 404
-        with pytest.raises(BudgetRefused):
+        with pytest.raises(Refusal):
             log_time(allocation, people["manager"], TODAY, Decimal(1))
         assert entries() == []
 
     def test_an_allocation_not_started_has_no_form(self, agent_client, people, make_call):
         call = make_call(title="Plus tard", start_date=TODAY + timedelta(days=10), end_date=TODAY + timedelta(days=40))
-        signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(5))
+        signup, *_ = sign_up(call.id, people["agent"], "Oui", Decimal(5))
         later = approve(signup, people["manager"])
         session.commit()
         page = agent_client.get(f"/my/budget/allocations/{later.id}").get_data(as_text=True)
@@ -128,7 +129,7 @@ class TestLogging:
 
     def test_a_day_has_24_hours_across_allocations(self, agent_client, people, allocation, make_call):
         call = make_call(title="Autre", start_date=TODAY - timedelta(days=5), end_date=TODAY + timedelta(days=5))
-        signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(30))
+        signup, *_ = sign_up(call.id, people["agent"], "Oui", Decimal(30))
         other = approve(signup, people["manager"])
         log_time(other, people["agent"], TODAY, Decimal(20))
         session.commit()
@@ -252,7 +253,7 @@ class TestExtension:
         assert session.execute(select(func.count(Extension.id))).scalar_one() == 0
 
     def test_an_ended_sign_up_cancels_its_extension_and_cannot_be_extended(self, app, people, allocation):
-        from app.approvals.operations import DecisionRefused, approve_extension, revise_allocation
+        from app.approvals.operations import approve_extension, revise_allocation
         from app.signups.operations import decline
 
         extension = request_extension(allocation, people["agent"], Decimal(2), TODAY + timedelta(days=90))
@@ -261,18 +262,18 @@ class TestExtension:
         session.expire_all()
         ended = session.get(Allocation, allocation.id)
         assert ended.end_date == TODAY and session.get(Extension, extension.id).status == "cancelled"
-        with pytest.raises(DecisionRefused):
+        with pytest.raises(Refusal):
             approve_extension(session.get(Extension, extension.id), people["manager"])
-        with pytest.raises(DecisionRefused, match="pris fin"):
+        with pytest.raises(Refusal, match="pris fin"):
             revise_allocation(ended, people["manager"], Decimal(5), "Fin")
-        with pytest.raises(BudgetRefused, match="pris fin"):
+        with pytest.raises(Refusal, match="pris fin"):
             request_extension(ended, people["agent"], Decimal(1), None)
         assert "Réduire" not in sign_in(app.test_client(), people["manager"]).get("/approvals/team").get_data(
             as_text=True)
 
     def test_one_pending_extension_at_a_time(self, people, allocation):
         request_extension(allocation, people["agent"], Decimal(2), None)
-        with pytest.raises(BudgetRefused, match="attend déjà"):
+        with pytest.raises(Refusal, match="attend déjà"):
             request_extension(allocation, people["agent"], Decimal(3), None)
 
     def test_a_deputy_decides_extensions_only_during_the_delegation(self, app, people, allocation, make_user):
@@ -374,7 +375,7 @@ class TestPages:
 
     def test_the_year_view_sums_every_allocation(self, agent_client, people, allocation, make_call):
         call = make_call(title="Second appel", start_date=TODAY - timedelta(days=10), end_date=TODAY + timedelta(days=10))
-        signup, _ = sign_up(call.id, people["agent"], "Encore", Decimal(4))
+        signup, *_ = sign_up(call.id, people["agent"], "Encore", Decimal(4))
         second = approve(signup, people["manager"])
         log_time(allocation, people["agent"], TODAY, Decimal(2))
         log_time(second, people["agent"], TODAY, Decimal("1.5"))
@@ -387,7 +388,7 @@ class TestPages:
         deputy = make_user("dana.deputy")
         delegate(people["manager"], deputy, TODAY, TODAY + timedelta(days=3))
         call = make_call(title="Appel délégué")
-        signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(8))
+        signup, *_ = sign_up(call.id, people["agent"], "Oui", Decimal(8))
         approve(signup, deputy)
         session.commit()
         page = sign_in(app.test_client(), people["manager"]).get("/approvals/history").get_data(as_text=True)
@@ -402,7 +403,7 @@ class TestPages:
     def test_lab_overview_per_directorate(self, app, people, allocation, make_user, make_unit):
         elsewhere = make_user(manager=people["manager"], unit=make_unit("DGS/Direction des lycées/Service A"))
         call = allocation.signup.call
-        signup, _ = sign_up(call.id, elsewhere, "Oui", Decimal(6))
+        signup, *_ = sign_up(call.id, elsewhere, "Oui", Decimal(6))
         other = approve(signup, people["manager"])
         log_time(other, elsewhere, TODAY, Decimal(2))
         session.commit()
@@ -437,7 +438,7 @@ def test_manager_and_deputy_deciding_at_once_one_decision_wins(app_factory, peop
     deputy = make_user("dana.deputy")
     delegate(people["manager"], deputy, TODAY, TODAY + timedelta(days=3))
     call = make_call(title="Course")
-    signup, _ = sign_up(call.id, people["agent"], "Oui", Decimal(8))
+    signup, *_ = sign_up(call.id, people["agent"], "Oui", Decimal(8))
     session.commit()
     clients = [sign_in(app_factory().test_client(), person) for person in (people["manager"], deputy)]
     codes = post_together(clients, f"/approvals/{signup.id}", {"outcome": "approve"})

@@ -120,8 +120,8 @@ def test_raising_capacity_promotes_the_waiting_list(lab_client, make_call, make_
     from app.signups.operations import sign_up
 
     call = make_call(capacity=1)
-    first, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
-    second, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    first, *_ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
+    second, *_ = sign_up(call.id, make_user(), "Motivé", Decimal(10))
     session.commit()
     assert second.status == "waitlisted"
     lab_client.post(f"/lab/calls/{call.id}/edit", data=call_form(capacity="2", title=call.title))
@@ -202,7 +202,7 @@ class TestQuestions:
 
         call = make_call(questions=[("short_text", "Votre service préféré ?", True, [])])
         question = call.active_questions[0]
-        signup, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(question, "La cantine")])
+        signup, *_ = sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(question, "La cantine")])
         session.commit()
         lab_client.post(f"/lab/calls/{call.id}/questions/{question.id}/remove")
         session.expire_all()
@@ -258,7 +258,7 @@ def test_editing_an_answered_question_keeps_the_answers_label(app, lab_client, m
 
     call = make_call(questions=[("single_choice", "Atelier ?", True, ["Matin", "Après-midi"])])
     question = call.active_questions[0]
-    signup, _ = sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(question, "Matin")])
+    signup, *_ = sign_up(call.id, make_user(), "Motivé", Decimal(10), answers=[(question, "Matin")])
     session.commit()
     page = lab_client.get(f"/lab/calls/{call.id}/questions/{question.id}/edit").get_data(as_text=True)
     assert "Matin\nAprès-midi" in page
@@ -350,7 +350,7 @@ def test_images_from_other_hosts_are_left_out_of_every_page_that_shows_the_call(
 
     published = make_call(title="Appel illustré", body=IMAGES_BODY)
     draft = make_call(title="Brouillon illustré", body=IMAGES_BODY, status="draft")
-    signup, _ = sign_up(published.id, people["agent"], "Motivation", Decimal(10))
+    signup, *_ = sign_up(published.id, people["agent"], "Motivation", Decimal(10))
     session.commit()
     pages = {"call": sign_in(app.test_client(), people["agent"]).get(f"/calls/{published.id}"),
              "preview": sign_in(app.test_client(), people["lab"]).get(f"/lab/calls/{draft.id}"),

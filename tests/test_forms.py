@@ -248,7 +248,7 @@ def test_signing_in_with_nothing_typed_says_what_to_enter(client):
 
 def test_a_decision_sent_without_choosing_links_to_the_first_choice(app, people, make_call):
     call = make_call()
-    signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(10))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivation", Decimal(10))
     session.commit()
     client = sign_in(app.test_client(), people["manager"])
     html = client.post(f"/approvals/{signup.id}", data={}).get_data(as_text=True)

@@ -211,7 +211,7 @@ def test_an_extension_far_in_the_future_is_refused_with_a_message(app, people, m
     from app.approvals.operations import approve
 
     call = make_call(start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
-    signup, _ = sign_up(call.id, people["agent"], "Motivée", Decimal(10))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivée", Decimal(10))
     allocation = approve(signup, people["manager"])
     session.commit()
     client = sign_in(app.test_client(), people["agent"])

@@ -32,7 +32,7 @@ def nav(page):
 def running(people, make_call):
     """A call running now, the agent approved on it for 10 h and 8,5 h of them logged (past 80 %)."""
     call = make_call(title="Carnet de bord", start_date=TODAY - timedelta(days=30), end_date=TODAY + timedelta(days=60))
-    signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
     allocation = approve(signup, people["manager"])
     log_time(allocation, people["agent"], TODAY, Decimal("8.5"))
     session.commit()
@@ -72,7 +72,7 @@ def test_api_tokens_leave_the_main_menu(app, people):
 
 def test_manager_sees_the_requests_waiting_and_the_oldest_age(app, people, make_call, make_user):
     call = make_call(title="Atelier accueil")
-    first, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    first, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
     first.submitted_at = first.manager_asked_at = datetime.now(timezone.utc) - timedelta(days=5, hours=1)
     sign_up(call.id, make_user(manager=people["manager"]), "Moi aussi", Decimal(10))
     session.commit()

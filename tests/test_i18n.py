@@ -124,8 +124,8 @@ def test_a_name_starting_with_a_vowel_takes_d_apostrophe(app, people, make_call,
     from tests.conftest import sign_in
 
     call = make_call()
-    ana, _ = sign_up(call.id, make_user(given_name="Ana", family_name="Ibáñez"), "Motivée", Decimal(7))
-    camille, _ = sign_up(call.id, make_user(given_name="Camille", family_name="Roussel"), "Motivé", Decimal(7))
+    ana, *_ = sign_up(call.id, make_user(given_name="Ana", family_name="Ibáñez"), "Motivée", Decimal(7))
+    camille, *_ = sign_up(call.id, make_user(given_name="Camille", family_name="Roussel"), "Motivé", Decimal(7))
     session.commit()
     lab = sign_in(app.test_client(), people["lab"])
     assert "<h1>Candidature d&#39;Ana Ibáñez</h1>" in lab.get(f"/lab/sign-ups/{ana.id}").get_data(as_text=True)

@@ -13,7 +13,8 @@ from app.api.operations import create_token
 from app.approvals.operations import approve, delegate, send_reminders
 from app.approvals.queries import allocated_this_year, delegations_of, managers_deputised_by
 from app.budgets.models import Allocation, TimeEntry
-from app.budgets.operations import BudgetRefused, can_change, log_time
+from app.budgets.operations import can_change, log_time
+from app.refusals import Refusal
 from app.database import session
 from app.clock import local_day, local_midnight, local_now, local_today
 from app.exports.volunteers import facilitator_allocations, file_name
@@ -36,7 +37,7 @@ def allocation(frozen, people, make_call):
     """The agent's allocation of 20 h from 1 December 2026 to 30 June 2027."""
     call = make_call(title="Réseau des facilitateurs", start_date=date(2026, 12, 1), end_date=date(2027, 6, 30),
                      needs_manager_agreement=True)
-    signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(20))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivation", Decimal(20))
     allocation = approve(signup, people["manager"])
     session.commit()
     return allocation
@@ -69,7 +70,7 @@ def test_december_is_closed_once_january_begins_in_paris(app, people, allocation
         session.commit()
         assert can_change(entry, people["agent"])
     assert not can_change(entry, people["agent"]), "December is a past month in Paris"
-    with pytest.raises(BudgetRefused, match="mois passés sont clos"):
+    with pytest.raises(Refusal, match="mois passés sont clos"):
         log_time(allocation, people["agent"], OLD_YEAR_EVE, Decimal(1))
     client = sign_in(app.test_client(), people["agent"])
     assert client.post(f"/my/budget/entries/{entry.id}/delete").status_code in (302, 403, 404)
@@ -101,7 +102,7 @@ def test_withdrawing_ends_the_allocation_on_pariss_day(app, people, allocation):
 def test_exports_are_named_and_filtered_on_pariss_day(app, people, allocation, make_call):
     ended = make_call(title="Fini la veille", start_date=date(2026, 6, 1), end_date=OLD_YEAR_EVE,
                       needs_manager_agreement=True)
-    signup, _ = sign_up(ended.id, people["lab"], "Motivation", Decimal(4))
+    signup, *_ = sign_up(ended.id, people["lab"], "Motivation", Decimal(4))
     approve(signup, people["manager"])
     session.commit()
     running = session.execute(facilitator_allocations()).scalars().all()
@@ -117,7 +118,7 @@ def test_exports_are_named_and_filtered_on_pariss_day(app, people, allocation, m
 
 def test_the_year_of_allocations_is_pariss(app, people, allocation, make_call):
     later = make_call(title="Appel 2027", start_date=NEW_YEAR, end_date=date(2027, 3, 31))
-    signup, _ = sign_up(later.id, people["lab"], "Motivation", Decimal(6))
+    signup, *_ = sign_up(later.id, people["lab"], "Motivation", Decimal(6))
     approve(signup, people["manager"])
     session.commit()
     assert allocated_this_year([people["lab"].id, people["agent"].id]) == {people["lab"].id: Decimal(6)}
@@ -125,7 +126,7 @@ def test_the_year_of_allocations_is_pariss(app, people, allocation, make_call):
 
 def test_reminders_count_working_days_from_the_day_asked_in_paris(app, people, make_call):
     call = make_call(title="Demande de fin d'année", needs_manager_agreement=True)
-    signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(4))
+    signup, *_ = sign_up(call.id, people["agent"], "Motivation", Decimal(4))
     # Asked at 23:30 UTC on Sunday 3 January 2027: Monday 4 January in Paris.
     signup.submitted_at = signup.manager_asked_at = datetime(2027, 1, 3, 23, 30, tzinfo=timezone.utc)
     session.commit()
@@ -149,7 +150,7 @@ def test_the_intranet_time_zone_is_read_from_the_configuration(app_factory, peop
         with other.app_context():
             assert local_today() == (NEW_YEAR if accepted else OLD_YEAR_EVE)
         call = make_call(title="Réseau", start_date=date(2026, 12, 1), end_date=date(2027, 6, 30))
-        signup, _ = sign_up(call.id, people["agent"], "Motivation", Decimal(20))
+        signup, *_ = sign_up(call.id, people["agent"], "Motivation", Decimal(20))
         allocation = approve(signup, people["manager"])
         session.commit()
         response = sign_in(other.test_client(), people["agent"]).post(

@@ -32,7 +32,7 @@ def two_agents(people, make_call, make_user):
     today = date.today()
     call = make_call(title="Atelier mobilités", start_date=today - timedelta(days=20), end_date=today + timedelta(days=20),
                      questions=[("short_text", "Votre ligne de bus", False, [])])
-    mine, _ = sign_up(call.id, people["agent"], "Ma motivation à moi", Decimal(6),
+    mine, *_ = sign_up(call.id, people["agent"], "Ma motivation à moi", Decimal(6),
                       answers=[(call.active_questions[0], "Ligne 12")])
     other_agent = make_user(manager=people["manager"], family_name="Autre")
     sign_up(call.id, other_agent, "La motivation de quelqu'un d'autre", Decimal(6),
@@ -90,7 +90,7 @@ def old_and_new(people, make_call, make_user):
         end = today - timedelta(days=31 * months)
         call = make_call(title=f"Appel {name}", start_date=end - timedelta(days=30), end_date=end,
                          questions=[("short_text", "Question", False, [])])
-        signup, _ = sign_up(call.id, people["agent"], f"Motivation {name}", Decimal(4), "Le mardi",
+        signup, *_ = sign_up(call.id, people["agent"], f"Motivation {name}", Decimal(4), "Le mardi",
                             answers=[(call.active_questions[0], f"Réponse {name}")])
         allocation = approve(signup, people["manager"])
         log_time(allocation, people["agent"], end - timedelta(days=2), Decimal(2), today=end - timedelta(days=2))
@@ -149,7 +149,7 @@ def test_what_i_did_about_others_comes_without_their_details(app, people, make_c
 
     call = make_call(title="Appel refusé")
     other = make_user(manager=people["manager"])
-    signup, _ = sign_up(call.id, other, "Sa motivation", Decimal(4))
+    signup, *_ = sign_up(call.id, other, "Sa motivation", Decimal(4))
     refuse(signup, people["manager"], "Motif confidentiel pour l'agent")
     session.commit()
     text = sign_in(app.test_client(), people["manager"]).get("/my/data.json").get_data(as_text=True)
@@ -164,7 +164,7 @@ def test_purge_clears_reasons_and_old_mails(app, people, make_call, old_and_new)
 
     today, calls = old_and_new
     old_call = calls["old"][0]
-    refused, _ = sign_up(old_call.id, people["lab"], "Moi", Decimal(4))
+    refused, *_ = sign_up(old_call.id, people["lab"], "Moi", Decimal(4))
     refuse(refused, people["manager"], "Raison du refus")
     for message in session.execute(select(OutboxMessage)).scalars():
         message.sent_at = datetime(2026, 1, 1, tzinfo=timezone.utc)

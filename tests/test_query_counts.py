@@ -86,7 +86,7 @@ def test_budget_and_team_pages_do_not_grow_with_rows(app, people, make_call, mak
             call = make_call(title=f"Appel {made['calls']}", start_date=today - timedelta(days=20),
                              end_date=today + timedelta(days=20))
             for agent in (people["agent"], make_user(manager=people["manager"])):
-                signup, _ = sign_up(call.id, agent, "Motivé", Decimal(10))
+                signup, *_ = sign_up(call.id, agent, "Motivé", Decimal(10))
                 allocation = approve(signup, deputy if made["calls"] % 2 else people["manager"])
                 log_time(allocation, agent, today, Decimal(2))
                 request_extension(allocation, agent, Decimal(2), None)
@@ -124,7 +124,7 @@ def test_my_data_does_not_grow_with_my_rows(app, people, make_call):
         for _ in range(count):
             call = make_call(start_date=today - timedelta(days=5), end_date=today + timedelta(days=5),
                              questions=[("short_text", "Pourquoi ?", False, [])])
-            signup, _ = sign_up(call.id, people["agent"], "Motivé", Decimal(10),
+            signup, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10),
                                 answers=[(call.active_questions[0], "Parce que")])
             allocation = approve(signup, people["manager"])
             log_time(allocation, people["agent"], today, Decimal(1))
@@ -149,7 +149,7 @@ def test_decision_pages_do_not_grow_with_the_agents_other_allocations(app, peopl
     allocation = approve(sign_up(running.id, people["agent"], "Motivé", Decimal(10))[0], people["manager"])
     extension = request_extension(allocation, people["agent"], Decimal(2), None)
     pending = make_call(title="À décider", start_date=today, end_date=today + timedelta(days=30))
-    signup, _ = sign_up(pending.id, people["agent"], "Motivé", Decimal(10))
+    signup, *_ = sign_up(pending.id, people["agent"], "Motivé", Decimal(10))
     session.commit()
     client = sign_in(app.test_client(), people["manager"])
     urls = (f"/approvals/{signup.id}", f"/approvals/extensions/{extension.id}")
@@ -177,7 +177,7 @@ def test_the_audit_log_names_its_objects_without_a_query_per_row(app, people, ma
     def add(number):
         for _ in range(number):
             agent = make_user(manager=people["manager"])
-            signup, _status = sign_up(call.id, agent, "Motivé", Decimal(10))
+            signup, *_ = sign_up(call.id, agent, "Motivé", Decimal(10))
             record("directory.role_granted", actor=people["admin"], obj=agent, role="lab")
         session.commit()
 

@@ -100,8 +100,8 @@ def test_promotion_on_a_no_agreement_call_gives_the_budget_too(app, people, make
 
     call = make_call(capacity=1, needs_manager_agreement=False)
     holder, waiting = make_user(), make_user()
-    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
-    queued, _ = sign_up(call.id, waiting, "Deux", Decimal("7.5"))
+    held, *_ = sign_up(call.id, holder, "Un", Decimal(10))
+    queued, *_ = sign_up(call.id, waiting, "Deux", Decimal("7.5"))
     session.commit()
     assert queued.status == "waitlisted"
     assert count(Allocation, Allocation.signup_id == queued.id) == 0
@@ -133,8 +133,8 @@ def test_withdrawal_asks_confirmation_then_promotes_the_first_waiting(app, peopl
     holder_client = sign_in(app.test_client(), people["agent"])
     holder_client.post(f"/calls/{call.id}/sign-up", data=form())
     second, third = make_user(), make_user()
-    second_signup, _ = sign_up(call.id, second, "Deuxième", Decimal(10))
-    third_signup, _ = sign_up(call.id, third, "Troisième", Decimal(10))
+    second_signup, *_ = sign_up(call.id, second, "Deuxième", Decimal(10))
+    third_signup, *_ = sign_up(call.id, third, "Troisième", Decimal(10))
     session.commit()
     mine = session.execute(select(SignUp).where(SignUp.agent_id == people["agent"].id)).scalar_one()
     confirm = holder_client.get(f"/my/sign-ups/{mine.id}/withdraw")
@@ -154,8 +154,8 @@ def test_withdrawal_asks_confirmation_then_promotes_the_first_waiting(app, peopl
 def test_lab_declines_with_a_reason_and_the_place_moves_on(app, people, make_call, make_user):
     call = make_call(capacity=1)
     holder, waiting = make_user(), make_user()
-    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
-    queued, _ = sign_up(call.id, waiting, "Deux", Decimal(10))
+    held, *_ = sign_up(call.id, holder, "Un", Decimal(10))
+    queued, *_ = sign_up(call.id, waiting, "Deux", Decimal(10))
     session.commit()
     lab_client = sign_in(app.test_client(), people["lab"])
     response = lab_client.post(f"/lab/sign-ups/{held.id}/decline", data={"reason": ""})
@@ -269,7 +269,7 @@ def test_mass_assignment_of_status_and_agent_changes_nothing(agent_client, peopl
 
 def test_an_agent_cannot_withdraw_someone_elses_sign_up(app, people, make_call):
     call = make_call()
-    other, _ = sign_up(call.id, people["lab"], "Moi", Decimal(10))
+    other, *_ = sign_up(call.id, people["lab"], "Moi", Decimal(10))
     session.commit()
     client = sign_in(app.test_client(), people["agent"])
     assert client.get(f"/my/sign-ups/{other.id}/withdraw").status_code == 404
@@ -408,16 +408,17 @@ def test_payloads_in_sign_up_fields_render_as_text(app, agent_client, people, ma
 
 def test_archived_calls_are_frozen(app, people, make_call, make_user):
     from app.calls.operations import archive, close
-    from app.signups.operations import SignUpRefused, decline, withdraw
+    from app.refusals import Refusal
+    from app.signups.operations import decline, withdraw
 
     call = make_call(capacity=1)
     holder, waiting = make_user(), make_user()
-    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
-    queued, _ = sign_up(call.id, waiting, "Deux", Decimal(10))
+    held, *_ = sign_up(call.id, holder, "Un", Decimal(10))
+    queued, *_ = sign_up(call.id, waiting, "Deux", Decimal(10))
     close(call, people["lab"])
     archive(call, people["lab"])
     session.commit()
-    with pytest.raises(SignUpRefused):
+    with pytest.raises(Refusal):
         decline(held, people["lab"], "Trop tard")
     withdraw(held, holder)
     session.commit()
@@ -429,7 +430,7 @@ def test_closed_call_still_fills_from_its_waiting_list(app, people, make_call, m
 
     call = make_call(capacity=1)
     sign_up(call.id, make_user(), "Un", Decimal(10))
-    queued, _ = sign_up(call.id, make_user(), "Deux", Decimal(10))
+    queued, *_ = sign_up(call.id, make_user(), "Deux", Decimal(10))
     close(call, people["lab"])
     update_call(call, people["lab"], capacity=2)
     session.commit()
@@ -441,9 +442,9 @@ def test_inactive_agents_on_the_waiting_list_are_skipped(app, people, make_call,
 
     call = make_call(capacity=1)
     holder, gone, present = make_user(), make_user(), make_user()
-    held, _ = sign_up(call.id, holder, "Un", Decimal(10))
-    gone_signup, _ = sign_up(call.id, gone, "Deux", Decimal(10))
-    present_signup, _ = sign_up(call.id, present, "Trois", Decimal(10))
+    held, *_ = sign_up(call.id, holder, "Un", Decimal(10))
+    gone_signup, *_ = sign_up(call.id, gone, "Deux", Decimal(10))
+    present_signup, *_ = sign_up(call.id, present, "Trois", Decimal(10))
     gone.active = False
     withdraw(held, holder)
     session.commit()
@@ -501,7 +502,7 @@ def test_a_twin_request_that_got_in_first_is_landed_on(agent_client, people, mak
     import app.signups.operations as operations
 
     call = make_call(capacity=3)
-    twin, _ = sign_up(call.id, people["agent"], "Premier clic", Decimal(10))
+    twin, *_ = sign_up(call.id, people["agent"], "Premier clic", Decimal(10))
     session.commit()
     real_live_signup = operations.live_signup
     calls = []

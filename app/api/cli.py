@@ -7,7 +7,8 @@ from flask_babel import ngettext
 
 from ..cli import fail, user_or_fail
 from ..database import session
-from .operations import TokenRefused, create_token, revoke_token
+from ..refusals import Refusal
+from .operations import create_token, revoke_token
 from .queries import tokens_of
 
 tokens_cli = click.Group("tokens", help="Personal API tokens.")
@@ -22,7 +23,7 @@ def create_command(login, name):
     user = user_or_fail(login)
     try:
         token, clear = create_token(user, name or _("Created with the command line"))
-    except TokenRefused as refusal:
+    except Refusal as refusal:
         fail(str(refusal))
     session.commit()
     click.echo(_("Token « %(name)s » for %(login)s (it is shown only this once):", name=token.name,

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit.operations import record
 from ..clock import utcnow
 from ..database import session
+from ..refusals import Refusal
 from .models import ApiToken
 
 TOKEN_START = "allies_"
@@ -20,10 +21,6 @@ PREFIX_LENGTH = len(TOKEN_START) + 8  # "allies_" and 8 random characters: enoug
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is written at most this often per token, so reads do not turn into writes.
 LAST_USED_PRECISION = timedelta(minutes=5)
-
-
-class TokenRefused(Exception):
-    """The token cannot be created; the message says why."""
 
 
 def token_hash(token):
@@ -38,14 +35,14 @@ def create_token(user, name, actor=None):
     """
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise TokenRefused(_("Give the token a name of at most 100 characters."))
+        raise Refusal(_("Give the token a name of at most 100 characters."), "name")
     if not user.active:
-        raise TokenRefused(_("This account is deactivated: it cannot have tokens."))
+        raise Refusal(_("This account is deactivated: it cannot have tokens."), "name")
     active = session.execute(select(func.count(ApiToken.id)).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalar_one()
     if active >= MAX_ACTIVE_TOKENS:
-        raise TokenRefused(_("You already have %(count)d tokens: revoke one you no longer use first.",
-                             count=MAX_ACTIVE_TOKENS))
+        raise Refusal(_("You already have %(count)d tokens: revoke one you no longer use first.",
+                        count=MAX_ACTIVE_TOKENS), "name")
     clear = TOKEN_START + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=token_hash(clear), prefix=clear[:PREFIX_LENGTH],
                      created_at=utcnow())

@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..database import session
+from ..refusals import refusals_shown
 from ..signups.forms import ConfirmForm
 from .forms import TokenForm
 from .models import ApiToken
-from .operations import TokenRefused, create_token, revoke_token
+from .operations import create_token, revoke_token
 from .queries import tokens_of
 
 bp = Blueprint("api_tokens", __name__)
@@ -24,11 +25,8 @@ def mine():
     created = None
     status = 200
     if form.validate_on_submit():
-        try:
+        with refusals_shown(form):
             token, clear = create_token(agent, form.name.data, actor=agent)
-        except TokenRefused as refusal:
-            form.name.errors.append(str(refusal))
-        else:
             created = {"name": token.name, "value": clear}
             form = TokenForm(formdata=None)
     if form.errors:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 from werkzeug.routing import RequestRedirect
 
 from ..extensions import limiter
+from ..refusals import Refusal
 from ..main.errors import database_fault_behind, is_database_down, recover_from_database_down, recover_from_unexpected
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -45,10 +46,6 @@ class InvalidInput(Exception):
         super().__init__("invalid input")
         self.errors = {name: [str(message) for message in messages]
                        for name, messages in islice(errors.items(), MAX_ERRORS)}
-
-
-class Refused(Exception):
-    """An operation refused the change (a rule of the domain); answered with 409 and its message."""
 
 
 def problem(status, detail=None, type_="about:blank", errors=None, headers=None):
@@ -94,9 +91,12 @@ def invalid_input(error):
     return problem(422, type_=INVALID_INPUT, errors=error.errors)
 
 
-def refused(error):
-    """409 with the operation's own message."""
-    return problem(409, str(error), type_=REFUSED)
+def refused(refusal):
+    """An operation's refusal: on the field it names, invalid input (422); else a refused change (409), with the
+    operation's own message."""
+    if refusal.field is not None:
+        return invalid_input(InvalidInput({refusal.field: [str(refusal)]}))
+    return problem(409, str(refusal), type_=REFUSED)
 
 
 def database_down(error):
@@ -125,7 +125,7 @@ def unexpected(error):
 def register_problem_handlers(blueprint):
     """Inside the blueprint, every error answers problem+json."""
     blueprint.register_error_handler(InvalidInput, invalid_input)
-    blueprint.register_error_handler(Refused, refused)
+    blueprint.register_error_handler(Refusal, refused)
     blueprint.register_error_handler(HTTPException, http_problem)
     blueprint.register_error_handler(OperationalError, database_down)
     blueprint.register_error_handler(DBAPIError, database_error)

@@ -13,22 +13,22 @@ from werkzeug.datastructures import MultiDict
 
 from ..approvals.forms import DecisionForm
 from ..approvals.loaders import get_extension_for_approver, get_request_for_approver
-from ..approvals.operations import DecisionRefused, approve, approve_extension, refuse, refuse_extension
+from ..approvals.operations import decide_on
 from ..approvals.queries import allocated_this_year, pending_extensions_for, pending_for
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..budgets.forms import ExtensionForm, TimeEntryForm, YearForm
 from ..budgets.loaders import get_own_allocation
-from ..budgets.operations import BudgetRefused, can_change, log_time, request_extension
+from ..budgets.operations import can_change, log_time, request_extension
 from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use, used_hours
 from ..budgets.working_time import hours_to_propose, working_hours
 from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..calls.forms import CallForm, CallSearchForm
 from ..calls.loaders import get_call_for_agent, get_call_for_lab
-from ..calls.operations import CallChangeRefused, close, create_call, publish, update_call
+from ..calls.operations import close, create_call, publish, update_call
 from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
 from ..clock import local_today
-from ..database import paginate, session
+from ..database import paginate
 from ..directory.queries import units_in_tree_order
 from ..exports.forms import ExportForm
 from ..exports.loaders import volunteer_filters
@@ -36,14 +36,13 @@ from ..exports.operations import export_volunteers
 from ..extensions import csrf, limiter
 from ..main.responses import download
 from ..signups.forms import DeclineForm, SignUpFilterForm, signup_form_for
-from ..signups.loaders import get_own_signup
-from ..signups.models import SignUp
-from ..signups.operations import SignUpRefused, decline, live_signup, sign_up, waitlist_rank, withdraw
+from ..signups.loaders import get_own_signup, get_signup_for_lab
+from ..signups.operations import decline, live_signup, sign_up, waitlist_rank, withdraw
 from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
 from .auth import rate_limit, rate_limit_key, require_token
 from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
 from .openapi import openapi_document as build_openapi_document
-from .problems import InvalidInput, Refused, register_problem_handlers, unrouted_problem
+from .problems import InvalidInput, register_problem_handlers, unrouted_problem
 from .representations import (
     budget_of,
     call_detail,
@@ -98,11 +97,6 @@ def page_of_query(query, represent):
     page_number, per_page = page_args()
     page = paginate(query, page_number, per_page)
     return page_of(represent(page.items), page_number, per_page, page.total)
-
-
-def refusal_problem(refusal):
-    """A budget rule's refusal as a problem: invalid input on its field (422), else a refused change (409)."""
-    return InvalidInput({refusal.field: [str(refusal)]}) if refusal.field is not None else Refused(str(refusal))
 
 
 # ---- the public description ------------------------------------------------------------------------------
@@ -202,19 +196,13 @@ def edit_call(call_id):
     # The current deadline goes to the form as the local text it shows; a new one comes in RFC 3339.
     kinds = CALL_KINDS if "deadline" in payload else {**CALL_KINDS, "deadline": "text"}
     form = _call_form({**_current_values(call), **payload}, kinds, call)
-    try:
-        update_call(call, current_agent(), audience_units=form.chosen_units(), **form.call_fields())
-    except CallChangeRefused as refusal:
-        raise InvalidInput({"capacity": [str(refusal)]}) from None
+    update_call(call, current_agent(), audience_units=form.chosen_units(), **form.call_fields())
     return json_answer(call_detail(call, counts=status_counts([call.id])[call.id]))
 
 
 def _change_status(call_id, change):
     call = get_call_for_lab(call_id)
-    try:
-        change(call, current_agent())
-    except CallChangeRefused as refusal:
-        raise Refused(str(refusal)) from None
+    change(call, current_agent())
     return json_answer(call_detail(call, counts=status_counts([call.id])[call.id]))
 
 
@@ -278,17 +266,12 @@ def create_signup(call_id):
     existing = live_signup(call.id, agent.id)
     if existing is not None:
         return json_answer(my_signup(existing, agent, waitlist_rank(existing)))
-    if not call.is_open:
-        raise Refused(_("This call is not open for sign-ups any more."))
     payload = json_body()
     form = signup_form_for(call, agent, formdata=_signup_formdata(call, agent, payload), meta={"csrf": False})
     validated(form, {f"q{question.id}": f"answers.{question.id}" for question in call.active_questions})
-    try:
-        signup, created = sign_up(call.id, agent, form.motivation.data.strip(), form.hours_asked.data,
-                                  (form.availability.data or "").strip(), form.answers())
-    except SignUpRefused as refusal:
-        raise Refused(str(refusal)) from None
-    return json_answer(my_signup(signup, agent, waitlist_rank(signup)), 201 if created else 200)
+    signup, created, rank = sign_up(call.id, agent, form.motivation.data.strip(), form.hours_asked.data,
+                                    (form.availability.data or "").strip(), form.answers())
+    return json_answer(my_signup(signup, agent, rank), 201 if created else 200)
 
 
 @bp.route("/me/sign-ups", endpoint="listMySignUps")
@@ -309,10 +292,7 @@ def list_my_signups():
 def withdraw_signup(signup_id):
     """withdrawSignUp: withdraw one of my live sign-ups; a place freed goes to the waiting list."""
     signup = get_own_signup(signup_id)
-    try:
-        withdraw(signup, current_agent())
-    except SignUpRefused as refusal:
-        raise Refused(str(refusal)) from None
+    withdraw(signup, current_agent())
     return json_answer(my_signup(signup, current_agent()))
 
 
@@ -331,12 +311,9 @@ def list_call_signups(call_id):
 @role_required("lab")
 def decline_signup(signup_id):
     """declineSignUp: decline a live sign-up with a reason the agent receives (lab)."""
-    signup = session.get(SignUp, signup_id) or abort(404)
+    signup = get_signup_for_lab(signup_id)
     form = validated(DeclineForm(formdata=formdata(json_body(), {"reason": "text"}), meta={"csrf": False}))
-    try:
-        decline(signup, current_agent(), form.reason.data.strip())
-    except SignUpRefused as refusal:
-        raise Refused(str(refusal)) from None
+    decline(signup, current_agent(), form.reason.data.strip())
     return json_answer(lab_signup(signup))
 
 
@@ -358,27 +335,16 @@ def list_pending_approvals():
 def decide_approval(signup_id):
     """decideApproval: agree to the time asked, agree to less, or refuse with a reason."""
     signup = get_request_for_approver(signup_id)
-    agent = current_agent()
-    hours = decide(signup.status == "pending_manager", signup.hours_asked,
-                   lambda hours: approve(signup, agent, hours).hours, lambda reason: refuse(signup, agent, reason))
+    hours = decide_from_body(signup, signup.hours_asked)
     return json_answer({**pending_request(signup), "hours_agreed": number(hours)})
 
 
-def decide(still_pending, hours_asked, accept, refuse_with):
-    """Read the approver's decision from the JSON body and carry it out: `accept(hours or None)` or
-    `refuse_with(reason)`; the hours agreed (None on a refusal)."""
-    payload = json_body()
-    if not still_pending:
-        raise Refused(_("This request has already been decided."))
-    data = formdata(payload, {"outcome": "text", "hours": "number", "reason": "text"})
+def decide_from_body(request_or_extension, hours_asked):
+    """The approver's decision read from the JSON body and carried out; the hours agreed (None on a refusal)."""
+    data = formdata(json_body(), {"outcome": "text", "hours": "number", "reason": "text"})
     form = validated(DecisionForm(formdata=data, hours_asked=hours_asked, meta={"csrf": False}))
-    try:
-        if form.outcome.data == "refuse":
-            refuse_with(form.reason.data.strip())
-            return None
-        return accept(form.hours.data if form.outcome.data == "approve_less" else None)
-    except DecisionRefused as refusal:
-        raise Refused(str(refusal)) from None
+    return decide_on(request_or_extension, current_agent(), form.outcome.data, form.hours.data,
+                  (form.reason.data or "").strip())
 
 
 @bp.route("/approvals/extensions", endpoint="listPendingExtensions")
@@ -397,10 +363,7 @@ def list_pending_extensions():
 def decide_extension(extension_id):
     """decideExtension: agree to the extra hours (or fewer) and the later end, or refuse with a reason."""
     extension = get_extension_for_approver(extension_id)
-    agent = current_agent()
-    hours = decide(extension.status == "pending", extension.extra_hours,
-                   lambda hours: approve_extension(extension, agent, hours),
-                   lambda reason: refuse_extension(extension, agent, reason))
+    hours = decide_from_body(extension, extension.extra_hours)
     used = used_hours([extension.allocation_id]).get(extension.allocation_id, 0)
     return json_answer({**pending_extension(extension, used), "hours_agreed": number(hours)})
 
@@ -431,10 +394,7 @@ def create_time_entry(allocation_id):
     allocation = get_own_allocation(allocation_id)
     data = formdata(json_body(), {"day": "date", "hours": "number", "note": "text"})
     form = validated(TimeEntryForm(formdata=data, meta={"csrf": False}))
-    try:
-        entry, reached = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
-    except BudgetRefused as refusal:
-        raise refusal_problem(refusal) from None
+    entry, reached = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
     return json_answer(time_entry_of(entry, can_change(entry, current_agent()), reached), 201,
                        url_for("allies.api.listTimeEntries", allocation_id=allocation.id))
 
@@ -446,11 +406,8 @@ def create_extension_request(allocation_id):
     allocation = get_own_allocation(allocation_id)
     data = formdata(json_body(), {"extra_hours": "number", "new_end_date": "date", "note": "text"})
     form = validated(ExtensionForm(formdata=data, meta={"csrf": False}))
-    try:
-        extension = request_extension(allocation, current_agent(), form.extra_hours.data, form.new_end_date.data,
-                                      form.note.data or "")
-    except BudgetRefused as refusal:
-        raise refusal_problem(refusal) from None
+    extension = request_extension(allocation, current_agent(), form.extra_hours.data, form.new_end_date.data,
+                                  form.note.data or "")
     return json_answer(extension_of(extension), 201)
 
 

@@ -7,12 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
+from ..budgets.models import Extension
 from ..budgets.operations import lock_allocation
 from ..budgets.queries import used_hours
 from ..budgets.working_time import QUARTER, is_quarter, working_days_between
 from ..calls.queries import lock_call
 from ..clock import local_day, local_today, utcnow
 from ..database import session
+from ..refusals import Refusal
 from ..directory.models import User
 from ..directory.queries import lab_members
 from ..mail.operations import queue_mail, queue_mail_to_each
@@ -20,10 +22,6 @@ from ..signups.models import SignUp
 from ..signups.operations import end_signup, grant_time
 from .models import Decision, Delegation, RequestReminder
 from .queries import escalated_to, managers_deputised_by
-
-
-class DecisionRefused(Exception):
-    """The decision cannot be taken; the message says why, for the manager."""
 
 
 def deciding_for(user, signup):
@@ -53,7 +51,7 @@ def can_decide(user, signup):
 def delegate(manager, deputy, start, end):
     """Name a deputy who decides in the manager's place from `start` to `end`."""
     if deputy.id == manager.id or not deputy.active:
-        raise DecisionRefused(_("Choose an active colleague other than yourself."))
+        raise Refusal(_("Choose an active colleague other than yourself."))
     delegation = Delegation(manager=manager, deputy=deputy, start_date=start, end_date=end)
     session.add(delegation)
     session.flush()
@@ -73,10 +71,10 @@ def _lock_pending(signup, approver):
     call = lock_call(signup.call_id)
     session.refresh(signup)
     if signup.status != "pending_manager":
-        raise DecisionRefused(_("This request has already been decided."))
+        raise Refusal(_("This request has already been decided."))
     manager = deciding_for(approver, signup)
     if manager is None:
-        raise DecisionRefused(_("You do not decide on this request."))
+        raise Refusal(_("You do not decide on this request."))
     return call, (manager if manager.id != approver.id else None)
 
 
@@ -90,8 +88,8 @@ def approve(signup, approver, hours=None):
     call, for_manager = _lock_pending(signup, approver)
     hours = signup.hours_asked if hours is None else hours
     if not 0 < hours <= signup.hours_asked or not is_quarter(hours):
-        raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
-                                hours=format_decimal(signup.hours_asked)))
+        raise Refusal(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
+                        hours=format_decimal(signup.hours_asked)))
     allocation = grant_time(signup, call, hours, actor=approver, **_on_behalf(for_manager))
     session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="approved",
                          hours_asked=signup.hours_asked, hours_agreed=hours))
@@ -104,7 +102,7 @@ def refuse(signup, approver, reason):
     """Refuse with a reason; the place goes to the waiting list."""
     call, for_manager = _lock_pending(signup, approver)
     if not reason.strip():
-        raise DecisionRefused(_("Give the reason of the refusal."))
+        raise Refusal(_("Give the reason of the refusal."))
     session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="refused",
                          hours_asked=signup.hours_asked, reason=reason))
     end_signup(signup, call, "refused", actor=approver, reason=reason, **_on_behalf(for_manager))
@@ -117,12 +115,12 @@ def _lock_pending_extension(extension, approver):
     allocation = lock_allocation(extension.allocation_id)
     session.refresh(extension)
     if extension.status != "pending":
-        raise DecisionRefused(_("This request has already been decided."))
+        raise Refusal(_("This request has already been decided."))
     if not allocation.is_running:
-        raise DecisionRefused(_("This allocation has ended with the sign-up."))
+        raise Refusal(_("This allocation has ended with the sign-up."))
     manager = deciding_for(approver, allocation.signup)
     if manager is None:
-        raise DecisionRefused(_("You do not decide on this request."))
+        raise Refusal(_("You do not decide on this request."))
     return allocation, (manager if manager.id != approver.id else None)
 
 
@@ -133,8 +131,8 @@ def approve_extension(extension, approver, hours=None):
     asked = extension.extra_hours
     hours = asked if hours is None or not asked else hours
     if asked and (not 0 < hours <= asked or not is_quarter(hours)):
-        raise DecisionRefused(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
-                                hours=format_decimal(asked)))
+        raise Refusal(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
+                        hours=format_decimal(asked)))
     allocation.hours += hours
     if extension.new_end_date is not None:
         allocation.end_date = max(allocation.end_date, extension.new_end_date)
@@ -147,9 +145,22 @@ def refuse_extension(extension, approver, reason):
     """Refuse the extension with a reason; the allocation stays as it is."""
     allocation, for_manager = _lock_pending_extension(extension, approver)
     if not reason.strip():
-        raise DecisionRefused(_("Give the reason of the refusal."))
+        raise Refusal(_("Give the reason of the refusal."))
     extension.status = "refused"
     _decided(extension, allocation, approver, for_manager, "refused", reason=reason)
+
+
+def decide_on(request, approver, outcome, hours=None, reason=""):
+    """The approver's decision on a request (a sign-up) or an extension: "approve" the hours asked, "approve_less"
+    (`hours`) or "refuse" (`reason`); the hours agreed, None on a refusal."""
+    is_extension = isinstance(request, Extension)
+    if outcome == "refuse":
+        (refuse_extension if is_extension else refuse)(request, approver, reason)
+        return None
+    agreed = hours if outcome == "approve_less" else None
+    if is_extension:
+        return approve_extension(request, approver, agreed)
+    return approve(request, approver, agreed).hours
 
 
 def _decided(extension, allocation, approver, for_manager, outcome, hours_agreed=None, reason=""):
@@ -170,16 +181,16 @@ def revise_allocation(allocation, approver, hours, reason):
     allocation = lock_allocation(allocation.id)
     for_manager = deciding_for(approver, allocation.signup)
     if for_manager is None:
-        raise DecisionRefused(_("You do not decide on this request."))
+        raise Refusal(_("You do not decide on this request."), "hours")
     if not allocation.is_running:
-        raise DecisionRefused(_("This allocation has ended with the sign-up."))
+        raise Refusal(_("This allocation has ended with the sign-up."), "hours")
     used = used_hours([allocation.id]).get(allocation.id, 0)
     if not reason.strip():
-        raise DecisionRefused(_("Give the reason of the revision."))
+        raise Refusal(_("Give the reason of the revision."), "hours")
     if hours is None or not max(used, QUARTER) <= hours < allocation.hours or not is_quarter(hours):
-        raise DecisionRefused(_("Choose fewer hours than the %(hours)s agreed, and no fewer than the %(used)s "
-                                "already used, in quarter hours.", hours=format_decimal(allocation.hours),
-                                used=format_decimal(used)))
+        raise Refusal(_("Choose fewer hours than the %(hours)s agreed, and no fewer than the %(used)s "
+                        "already used, in quarter hours.", hours=format_decimal(allocation.hours),
+                        used=format_decimal(used)), "hours")
     for_manager = for_manager if for_manager.id != approver.id else None
     session.add(Decision(signup=allocation.signup, kind="revision", decided_by=approver, on_behalf_of=for_manager,
                          outcome="revised", hours_asked=allocation.hours, hours_agreed=hours, reason=reason))

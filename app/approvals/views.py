@@ -1,6 +1,8 @@
 """The manager's inbox of requests, and their decisions."""
 
 
+from contextlib import suppress
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,6 +15,7 @@ from ..budgets.forms import chosen_year
 from ..budgets.queries import budgets, team_budgets
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, page_from, paginate, session
+from ..refusals import Refusal, refusals_shown
 from ..directory.queries import direct_reports
 from ..main.templating import translated
 from ..markup import render_markdown
@@ -32,16 +35,7 @@ from .loaders import (
     get_own_delegation,
     get_request_for_approver,
 )
-from .operations import (
-    DecisionRefused,
-    approve,
-    approve_extension,
-    delegate,
-    refuse,
-    refuse_extension,
-    revise_allocation,
-    revoke_delegation,
-)
+from .operations import approve, decide_on, delegate, revise_allocation, revoke_delegation
 from .queries import (
     allocated_this_year,
     decisions_of,
@@ -78,11 +72,9 @@ def approve_many():
         return redirect(url_for("allies.approvals.inbox"))
     approved = 0
     for signup in session.execute(pending_for(current_agent()).where(SignUp.id.in_(ticked))).scalars():
-        try:
+        with suppress(Refusal):
             approve(signup, current_agent())
             approved += 1
-        except DecisionRefused:
-            pass
     flash(_("%(count)d requests approved.", count=approved), "success")
     if approved < len(ticked):
         flash(ngettext("%(num)d ticked request was already decided, or is not yours to decide: it is left as it is.",
@@ -101,16 +93,11 @@ def decide(signup_id):
         return redirect(url_for("allies.approvals.inbox"))
     form = DecisionForm(hours_asked=signup.hours_asked)
     if form.validate_on_submit():
-        try:
-            if form.outcome.data == "refuse":
-                refuse(signup, current_agent(), form.reason.data.strip())
-                flash(_("Request refused; %(name)s is told why.", name=signup.agent.full_name), "success")
-            else:
-                hours = form.hours.data if form.outcome.data == "approve_less" else None
-                approve(signup, current_agent(), hours)
-                flash(_("Request approved; %(name)s is told.", name=signup.agent.full_name), "success")
-        except DecisionRefused as refusal:
-            flash(str(refusal), "error")
+        with refusals_shown():
+            decide_on(signup, current_agent(), form.outcome.data, form.hours.data, (form.reason.data or "").strip())
+            flash(_("Request refused; %(name)s is told why.", name=signup.agent.full_name)
+                  if form.outcome.data == "refuse" else
+                  _("Request approved; %(name)s is told.", name=signup.agent.full_name), "success")
         return redirect(url_for("allies.approvals.inbox"))
     call, agent = signup.call, signup.agent
     return render_template("allies/approvals/decide.html", signup=signup, form=form,
@@ -137,11 +124,8 @@ def delegation():
     form.deputy.choices = [SelectChoice(person.login, person.full_name + (
         f" — {person.org_unit.display_path}" if person.org_unit else "")) for person in candidates]
     if form.validate_on_submit():
-        try:
+        with refusals_shown():
             delegate(current_agent(), form.deputy_user, form.start_date.data, form.end_date.data)
-        except DecisionRefused as refusal:
-            flash(str(refusal), "error")
-        else:
             flash(_("%(name)s decides in your place during these dates.", name=form.deputy_user.full_name),
                   "success")
             return redirect(url_for("allies.approvals.delegation"))
@@ -171,16 +155,11 @@ def decide_extension(extension_id):
     form = DecisionForm(hours_asked=extension.extra_hours)
     agent = extension.allocation.agent
     if form.validate_on_submit():
-        try:
-            if form.outcome.data == "refuse":
-                refuse_extension(extension, current_agent(), form.reason.data.strip())
-                flash(_("Extension refused; %(name)s is told why.", name=agent.full_name), "success")
-            else:
-                hours = form.hours.data if form.outcome.data == "approve_less" else None
-                approve_extension(extension, current_agent(), hours)
-                flash(_("Extension approved; %(name)s is told.", name=agent.full_name), "success")
-        except DecisionRefused as refusal:
-            flash(str(refusal), "error")
+        with refusals_shown():
+            decide_on(extension, current_agent(), form.outcome.data, form.hours.data, (form.reason.data or "").strip())
+            flash(_("Extension refused; %(name)s is told why.", name=agent.full_name)
+                  if form.outcome.data == "refuse" else
+                  _("Extension approved; %(name)s is told.", name=agent.full_name), "success")
         return redirect(url_for("allies.approvals.inbox"))
     (budget,) = budgets([extension.allocation])
     return render_template("allies/approvals/extension.html", extension=extension, budget=budget, form=form,
@@ -218,11 +197,8 @@ def revise(allocation_id):
     allocation = get_allocation_for_approver(allocation_id)
     form = RevisionForm()
     if form.validate_on_submit():
-        try:
-            revise_allocation(allocation, current_agent(), form.hours.data, form.reason.data.strip())
-        except DecisionRefused as refusal:
-            form.hours.errors.append(str(refusal))
-        else:
+        with refusals_shown(form):
+            revise_allocation(allocation, current_agent(), form.hours.data, (form.reason.data or "").strip())
             flash(_("Allocation revised; %(name)s is told why.", name=allocation.agent.full_name), "success")
             return redirect(url_for("allies.approvals.team"))
     (budget,) = budgets([allocation])

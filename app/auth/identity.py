@@ -12,6 +12,7 @@ from werkzeug.utils import import_string
 from ..database import session
 from ..directory.models import User
 from ..extensions import login_manager
+from ..refusals import Refusal
 from .operations import authenticate
 
 
@@ -19,7 +20,7 @@ class SignInUnavailable(Exception):
     """The identity source cannot check passwords now (its server does not answer); the message says so."""
 
 
-class SignOnRefused(Exception):
+class SignOnRefused(Refusal):
     """A sign-on provider's answer signs nobody in (refused, tampered, unreachable); the message says why."""
 
 

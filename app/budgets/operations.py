@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..audit.operations import record
 from ..clock import local_today
 from ..database import session
+from ..refusals import Refusal
 from ..directory.queries import approvers_of
 from ..mail.operations import queue_mail
 from ..main.i18n import format_day
@@ -19,14 +20,6 @@ from .working_time import is_quarter, to_quarter_hours, working_hours
 
 MAX_HOURS_A_DAY = Decimal(24)
 LONGEST_EXTENSION = timedelta(days=366)  # a later end is at most a year after the current one
-
-
-class BudgetRefused(Exception):
-    """The change cannot be made; the message says why, and `field` names the field at fault, if any."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def lock_allocation(allocation_id):
@@ -46,17 +39,17 @@ def _used_apart_from(allocation, entry=None):
 def _check_entry(allocation, day, hours, today):
     """The rules of a time entry that do not depend on the rest of the budget."""
     if hours is None or hours <= 0 or hours > MAX_HOURS_A_DAY:
-        raise BudgetRefused(_("Give between a quarter of an hour and 24 hours."), "hours")
+        raise Refusal(_("Give between a quarter of an hour and 24 hours."), "hours")
     if not is_quarter(hours):
-        raise BudgetRefused(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "hours")
+        raise Refusal(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "hours")
     if day > today:
-        raise BudgetRefused(_("You cannot log time for a day still to come."), "day")
+        raise Refusal(_("You cannot log time for a day still to come."), "day")
     if not allocation.covers(day):
-        raise BudgetRefused(_("Choose a day between %(start)s and %(end)s, the period of this allocation.",
-                              start=format_day(allocation.start_date), end=format_day(allocation.end_date)), "day")
+        raise Refusal(_("Choose a day between %(start)s and %(end)s, the period of this allocation.",
+                        start=format_day(allocation.start_date), end=format_day(allocation.end_date)), "day")
     if day < first_open_day(today):
-        raise BudgetRefused(_("Past months are closed: choose a day from %(start)s to today.",
-                              start=format_day(max(first_open_day(today), allocation.start_date))), "day")
+        raise Refusal(_("Past months are closed: choose a day from %(start)s to today.",
+                        start=format_day(max(first_open_day(today), allocation.start_date))), "day")
 
 
 def first_open_day(today):
@@ -67,10 +60,10 @@ def first_open_day(today):
 def _check_room(allocation, used, hours):
     """Refuse an entry that would take the budget past 100 %."""
     if used + hours > allocation.hours:
-        raise BudgetRefused(
-            _("This would take you past the %(hours)s h agreed (%(left)s h left). Ask your manager for an "
-              "extension.", hours=format_decimal(allocation.hours), left=format_decimal(allocation.hours - used)),
-            "hours")
+        raise Refusal(
+                      _("This would take you past the %(hours)s h agreed (%(left)s h left). Ask your manager for an "
+                      "extension.", hours=format_decimal(allocation.hours), left=format_decimal(allocation.hours - used)),
+                      "hours")
 
 
 def _check_day(agent, day, hours, entry=None):
@@ -81,8 +74,8 @@ def _check_day(agent, day, hours, entry=None):
         query = query.where(TimeEntry.id != entry.id)
     logged = Decimal(session.execute(query).scalar_one())
     if logged + hours > MAX_HOURS_A_DAY:
-        raise BudgetRefused(_("You already logged %(hours)s h on this day: a day has 24 hours.",
-                              hours=format_decimal(logged)), "hours")
+        raise Refusal(_("You already logged %(hours)s h on this day: a day has 24 hours.",
+                        hours=format_decimal(logged)), "hours")
 
 
 def crossed_warning(allocation, before, after):
@@ -98,7 +91,7 @@ def log_time(allocation, agent, day, hours, note="", today=None):
     warning threshold the budget crossed (0.8, 1 or None)."""
     today = today or local_today()
     if allocation.agent_id != agent.id:
-        raise BudgetRefused(_("This allocation is not yours."))
+        raise Refusal(_("This allocation is not yours."))
     allocation = lock_allocation(allocation.id)
     _check_entry(allocation, day, hours, today)
     _check_day(agent, day, hours)
@@ -120,9 +113,9 @@ def update_entry(entry, agent, day, hours, note="", today=None):
     """Change one of the agent's entries of the current month; the same rules as logging apply."""
     today = today or local_today()
     if not can_change(entry, agent, today):
-        raise BudgetRefused(_("Only your own entries of the current month can be changed."))
+        raise Refusal(_("Only your own entries of the current month can be changed."))
     if (day.year, day.month) != (today.year, today.month):
-        raise BudgetRefused(_("Move an entry within the current month only."), "day")
+        raise Refusal(_("Move an entry within the current month only."), "day")
     allocation = lock_allocation(entry.allocation_id)
     _check_entry(allocation, day, hours, today)
     _check_day(agent, day, hours, entry)
@@ -136,7 +129,7 @@ def update_entry(entry, agent, day, hours, note="", today=None):
 def delete_entry(entry, agent, today=None):
     """Delete one of the agent's entries of the current month."""
     if not can_change(entry, agent, today):
-        raise BudgetRefused(_("Only your own entries of the current month can be deleted."))
+        raise Refusal(_("Only your own entries of the current month can be deleted."))
     lock_allocation(entry.allocation_id)
     session.delete(entry)
 
@@ -144,27 +137,27 @@ def delete_entry(entry, agent, today=None):
 def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
     """Ask the manager for more hours, a later end, or both; they decide as on a new request."""
     if allocation.agent_id != agent.id:
-        raise BudgetRefused(_("This allocation is not yours."))
+        raise Refusal(_("This allocation is not yours."))
     allocation = lock_allocation(allocation.id)
     extra_hours = extra_hours or Decimal(0)
     if not allocation.is_running:
-        raise BudgetRefused(_("This allocation has ended with your sign-up: it cannot be extended."))
+        raise Refusal(_("This allocation has ended with your sign-up: it cannot be extended."))
     if new_end_date is not None and not allocation.end_date < new_end_date <= allocation.end_date + LONGEST_EXTENSION:
-        raise BudgetRefused(_("Choose an end after the current one, %(end)s, and at most a year later.",
-                              end=format_day(allocation.end_date)), "new_end_date")
+        raise Refusal(_("Choose an end after the current one, %(end)s, and at most a year later.",
+                        end=format_day(allocation.end_date)), "new_end_date")
     ceiling = to_quarter_hours(working_hours(agent.quotity, allocation.start_date, new_end_date or allocation.end_date)
                                - allocation.hours)
     if not 0 <= extra_hours <= max(ceiling, 0):
-        raise BudgetRefused(_("Ask for at most %(hours)s more hours: with them you would give all your working "
-                              "time over the period.", hours=format_decimal(max(ceiling, 0))), "extra_hours")
+        raise Refusal(_("Ask for at most %(hours)s more hours: with them you would give all your working "
+                        "time over the period.", hours=format_decimal(max(ceiling, 0))), "extra_hours")
     if not is_quarter(extra_hours):
-        raise BudgetRefused(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "extra_hours")
+        raise Refusal(_("Use quarters of an hour: 1; 1,25; 1,5; 1,75…"), "extra_hours")
     if not extra_hours and new_end_date is None:
-        raise BudgetRefused(_("Ask for more hours, a later end, or both."), "extra_hours")
+        raise Refusal(_("Ask for more hours, a later end, or both."), "extra_hours")
     pending = session.execute(select(Extension.id).where(Extension.allocation_id == allocation.id,
                                                          Extension.status == "pending")).first()
     if pending is not None:
-        raise BudgetRefused(_("An extension of this allocation already waits for your manager's decision."))
+        raise Refusal(_("An extension of this allocation already waits for your manager's decision."))
     extension = Extension(allocation=allocation, extra_hours=extra_hours, new_end_date=new_end_date,
                           note=note.strip())
     session.add(extension)

@@ -11,11 +11,11 @@ from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..clock import local_today
 from ..database import all_rows
+from ..refusals import refusals_shown
 from .charts import bar_chart, pace_chart
 from .forms import ExtensionForm, TimeEntryForm, chosen_year
 from .loaders import get_own_allocation, get_own_entry
 from .operations import (
-    BudgetRefused,
     can_change,
     delete_entry,
     first_open_day,
@@ -27,14 +27,6 @@ from .queries import allocations_of, budgets, daily_use, entries_of, monthly_use
 from .working_time import working_hours
 
 bp = Blueprint("budgets", __name__)
-
-
-def refused(form, refusal):
-    """Show a refusal next to its field, or as a message when it concerns no field."""
-    if refusal.field is not None:
-        getattr(form, refusal.field).errors.append(str(refusal))
-    else:
-        flash(str(refusal), "error")
 
 
 def warn(threshold):
@@ -68,11 +60,8 @@ def allocation(allocation_id):
     form = TimeEntryForm(day=min(local_today(), allocation.end_date))
     status = 200
     if form.validate_on_submit():
-        try:
+        with refusals_shown(form):
             threshold = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")[1]
-        except BudgetRefused as refusal:
-            refused(form, refusal)
-        else:
             flash(_("Time logged."), "success")
             warn(threshold)
             return redirect(url_for("allies.budgets.allocation", allocation_id=allocation.id))
@@ -93,11 +82,8 @@ def edit_entry(entry_id):
     entry = get_own_entry(entry_id)
     form = TimeEntryForm(obj=entry)
     if form.validate_on_submit():
-        try:
+        with refusals_shown(form):
             threshold = update_entry(entry, current_agent(), form.day.data, form.hours.data, form.note.data or "")
-        except BudgetRefused as refusal:
-            refused(form, refusal)
-        else:
             flash(_("Entry changed."), "success")
             warn(threshold)
             return redirect(url_for("allies.budgets.allocation", allocation_id=entry.allocation_id))
@@ -121,12 +107,9 @@ def extension(allocation_id):
     allocation = get_own_allocation(allocation_id)
     form = ExtensionForm()
     if form.validate_on_submit():
-        try:
+        with refusals_shown(form):
             request_extension(allocation, current_agent(), form.extra_hours.data, form.new_end_date.data,
                               form.note.data or "")
-        except BudgetRefused as refusal:
-            refused(form, refusal)
-        else:
             flash(_("Your extension request is sent to your manager."), "success")
             return redirect(url_for("allies.budgets.allocation", allocation_id=allocation.id))
     (budget,) = budgets([allocation])

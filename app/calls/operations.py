@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..audit.operations import record
 from ..clock import utcnow
 from ..database import session
+from ..refusals import Refusal
 from ..signups.models import Answer
 from ..signups.operations import promote_from_waitlist
 from .models import Call, Question
@@ -16,10 +17,6 @@ from .queries import lock_call
 
 EDITABLE_FIELDS = ("title", "summary", "body", "capacity", "deadline", "audience_all", "commitment_kind",
                    "commitment_value", "start_date", "end_date", "needs_manager_agreement", "contact")
-
-
-class CallChangeRefused(Exception):
-    """The change would break a rule; the message says which, for the lab."""
 
 
 def _comparable(value):
@@ -52,8 +49,8 @@ def update_call(call, editor, audience_units=(), **fields):
     call = lock_call(call.id)
     capacity = fields.get("capacity", call.capacity)
     if capacity is not None and capacity < call.held_places:
-        raise CallChangeRefused(_("%(held)d places are already held: the capacity cannot go below that.",
-                                  held=call.held_places))
+        raise Refusal(_("%(held)d places are already held: the capacity cannot go below that.",
+                        held=call.held_places), "capacity")
     changes = {}
     for name in EDITABLE_FIELDS:
         if name in fields and _comparable(getattr(call, name)) != _comparable(fields[name]):
@@ -73,9 +70,9 @@ def update_call(call, editor, audience_units=(), **fields):
 def publish(call, editor):
     """Put a draft (or a call closed by hand) on the intranet; its deadline must be ahead."""
     if call.status not in ("draft", "closed"):
-        raise CallChangeRefused(_("Only a draft or a closed call can be published."))
+        raise Refusal(_("Only a draft or a closed call can be published."))
     if call.deadline_passed():
-        raise CallChangeRefused(_("The deadline has passed: move it later before publishing."))
+        raise Refusal(_("The deadline has passed: move it later before publishing."))
     call.status = "published"
     call.published_at = call.published_at or utcnow()
     record("call.published", actor=editor, obj=call)
@@ -85,7 +82,7 @@ def publish(call, editor):
 def close(call, editor=None, reason="by hand"):
     """Stop sign-ups (by hand, or at the deadline by the nightly command)."""
     if call.status != "published":
-        raise CallChangeRefused(_("Only a published call can be closed."))
+        raise Refusal(_("Only a published call can be closed."))
     call.status = "closed"
     call.closed_at = utcnow()
     record("call.closed", actor=editor, obj=call, reason=reason)
@@ -94,7 +91,7 @@ def close(call, editor=None, reason="by hand"):
 def archive(call, editor):
     """File a closed call away; it leaves every list but the lab's archives."""
     if call.status not in ("closed", "draft"):
-        raise CallChangeRefused(_("Close the call before archiving it."))
+        raise Refusal(_("Close the call before archiving it."))
     call.status = "archived"
     record("call.archived", actor=editor, obj=call)
 

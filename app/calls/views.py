@@ -9,6 +9,7 @@ from ..auth.access import login_required, public_or_signed_in, role_required
 from ..auth.identity import current_agent
 from ..budgets.working_time import proposal
 from ..database import count_rows, page_from, paginate, session
+from ..refusals import refusals_shown
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
 from ..signups.forms import ConfirmForm, signup_form_for
@@ -17,7 +18,6 @@ from .feed import open_calls_feed
 from .forms import STATUS_LABELS, CallForm, CallSearchForm, QuestionForm
 from .loaders import get_call_for_agent, get_call_for_lab, get_question_for_lab
 from .operations import (
-    CallChangeRefused,
     add_question,
     archive,
     close,
@@ -112,11 +112,8 @@ def edit(call_id):
         form.audience_units.data = [unit.id for unit in call.audience_units]
         form.deadline.data = _local(call.deadline)
     if form.validate_on_submit():
-        try:
+        with refusals_shown(form):
             changes = update_call(call, current_agent(), audience_units=form.chosen_units(), **form.call_fields())
-        except CallChangeRefused as refusal:
-            form.capacity.errors.append(str(refusal))
-        else:
             flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("allies.calls.preview", call_id=call.id))
     return render_template("allies/calls/edit.html", form=form, call=call)
@@ -151,11 +148,8 @@ def _confirm_then_change(call, change, done_message, confirmation):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("allies/calls/confirm.html", call=call, form=form, **confirmation)
-    try:
+    with refusals_shown():
         change(call, current_agent())
-    except CallChangeRefused as refusal:
-        flash(str(refusal), "error")
-    else:
         flash(done_message, "success")
     return redirect(url_for("allies.calls.preview", call_id=call.id))
 
@@ -177,11 +171,8 @@ def publish_call(call_id):
 def close_call(call_id):
     """Stop sign-ups by hand."""
     call = get_call_for_lab(call_id)
-    try:
+    with refusals_shown():
         close(call, current_agent())
-    except CallChangeRefused as refusal:
-        flash(str(refusal), "error")
-    else:
         flash(_("The call is closed: no more sign-ups."), "success")
     return redirect(url_for("allies.calls.preview", call_id=call.id))
 

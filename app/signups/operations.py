@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
@@ -14,14 +15,11 @@ from ..calls.models import Call
 from ..calls.queries import lock_call
 from ..clock import local_today, utcnow
 from ..database import session
+from ..refusals import Refusal
 from ..directory.models import User
 from ..directory.queries import approvers_of, lab_members
 from ..mail.operations import mail_preference, queue_mail, queue_mail_to_each
 from .models import LIVE_STATUSES, Answer, SignUp
-
-
-class SignUpRefused(Exception):
-    """The sign-up cannot be made; the message says why, for the agent."""
 
 
 def live_signup(call_id, agent_id):
@@ -78,10 +76,18 @@ def _approve_by_rule(signup, call):
         grant_time(signup, call, signup.hours_asked, rule="no_manager_agreement")
 
 
-def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()):
-    """Sign `agent` up to the call; returns (sign-up, created). A second request lands on the live sign-up.
+class SignUpResult(NamedTuple):
+    """A sign-up made or found, whether this request made it, and its rank on the waiting list (None if holding)."""
 
-    `answers` are (question, value) pairs already checked by the form. Raises SignUpRefused
+    signup: SignUp
+    created: bool
+    rank: int | None
+
+
+def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()):
+    """Sign `agent` up to the call; returns a SignUpResult. A second request lands on the live sign-up.
+
+    `answers` are (question, value) pairs already checked by the form. Raises Refusal
     when the call is not open or the agent is outside its audience.
     """
     try:
@@ -91,7 +97,7 @@ def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()
         signup = live_signup(call_id, agent.id)
         if signup is None:
             raise
-        return signup, False
+        return SignUpResult(signup, False, waitlist_rank(signup))
 
 
 def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
@@ -99,11 +105,11 @@ def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
     call = lock_call(call_id)
     existing = live_signup(call.id, agent.id)
     if existing is not None:
-        return existing, False
+        return SignUpResult(existing, False, waitlist_rank(existing))
     if not call.is_open:
-        raise SignUpRefused(_("This call is not open for sign-ups any more."))
+        raise Refusal(_("This call is not open for sign-ups any more."))
     if not call.is_meant_for(agent):
-        raise SignUpRefused(_("This call is meant for other services."))
+        raise Refusal(_("This call is meant for other services."))
     holds = not _someone_waiting(call) and _take_place(call)
     signup = SignUp(call=call, agent=agent, status=_holding_status(call) if holds else "waitlisted",
                     motivation=motivation, availability=availability, hours_asked=hours_asked,
@@ -117,8 +123,9 @@ def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
     record("signup.created", actor=agent, obj=signup, call_id=call.id, status=signup.status,
            hours_asked=str(hours_asked))
     _approve_by_rule(signup, call)
-    _tell_about_new_signup(signup)
-    return signup, True
+    rank = waitlist_rank(signup)
+    _tell_about_new_signup(signup, rank)
+    return SignUpResult(signup, True, rank)
 
 
 def _json_value(value):
@@ -146,7 +153,7 @@ def withdraw(signup, agent):
     call = lock_call(signup.call_id)
     session.refresh(signup)
     if not signup.can_withdraw(agent):
-        raise SignUpRefused(_("This sign-up cannot be withdrawn any more."))
+        raise Refusal(_("This sign-up cannot be withdrawn any more."))
     end_signup(signup, call, "withdrawn", actor=agent)
 
 
@@ -171,9 +178,9 @@ def decline(signup, lab_member, reason):
     call = lock_call(signup.call_id)
     session.refresh(signup)
     if not signup.is_live:
-        raise SignUpRefused(_("This sign-up is no longer live: it cannot be declined."))
+        raise Refusal(_("This sign-up is no longer live: it cannot be declined."))
     if call.status == "archived":
-        raise SignUpRefused(_("The call is archived: its sign-ups do not change any more."))
+        raise Refusal(_("The call is archived: its sign-ups do not change any more."))
     signup.decline_reason = reason
     end_signup(signup, call, "declined", actor=lab_member, reason=reason)
     queue_mail(signup.agent, "signup_declined", signup=signup, call=call, reason=reason)
@@ -219,13 +226,11 @@ def promote_from_waitlist(call):
     return promoted
 
 
-
-def _tell_about_new_signup(signup):
+def _tell_about_new_signup(signup, rank):
     """Mail the agent, the approver when a decision is needed, and the lab members who want each notice."""
-    queue_mail(signup.agent, "signup_confirmation", signup=signup, call=signup.call, rank=waitlist_rank(signup))
+    queue_mail(signup.agent, "signup_confirmation", signup=signup, call=signup.call, rank=rank)
     _ask_manager(signup)
     queue_mail_to_each(lab_members(daily_digest=False), "lab_new_signup", signup=signup, call=signup.call)
-
 
 
 def _ask_manager(signup):

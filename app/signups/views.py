@@ -13,7 +13,8 @@ from ..database import all_rows, session
 from ..mail.models import MailPreference
 from .forms import ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm, signup_form_for
 from .loaders import get_own_signup, get_signup_for_lab
-from .operations import SignUpRefused, choose_lab_notices, decline, live_signup, sign_up, waitlist_rank, withdraw
+from ..refusals import refusals_shown
+from .operations import choose_lab_notices, decline, live_signup, sign_up, waitlist_rank, withdraw
 from .queries import history, signups_of_agent, signups_of_call, waitlist_ranks
 
 bp = Blueprint("signups", __name__)
@@ -35,21 +36,19 @@ def new(call_id):
     proposed = proposal(call, agent)
     form = signup_form_for(call, agent, data={"hours_asked": proposed["proposed"]} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            signup, created = sign_up(call.id, agent, form.motivation.data.strip(), form.hours_asked.data,
-                                      (form.availability.data or "").strip(), form.answers())
-        except SignUpRefused as refusal:
-            flash(str(refusal), "error")
-            return redirect(url_for("allies.calls.show", call_id=call.id))
-        if created:
-            flash(_signup_message(signup), "success")
-        return redirect(url_for("allies.signups.mine", _anchor=f"signup-{signup.id}"))
+        with refusals_shown():
+            signup, created, rank = sign_up(call.id, agent, form.motivation.data.strip(), form.hours_asked.data,
+                                            (form.availability.data or "").strip(), form.answers())
+            if created:
+                flash(_signup_message(signup, rank), "success")
+            return redirect(url_for("allies.signups.mine", _anchor=f"signup-{signup.id}"))
+        return redirect(url_for("allies.calls.show", call_id=call.id))
     return render_template("allies/signups/new.html", call=call, form=form, **proposed)
 
 
-def _signup_message(signup):
+def _signup_message(signup, rank):
     if signup.status == "waitlisted":
-        return _("The call is full: you are number %(rank)d on the waiting list.", rank=waitlist_rank(signup))
+        return _("The call is full: you are number %(rank)d on the waiting list.", rank=rank)
     if signup.status == "approved":
         return _("You are signed up. No manager agreement is needed for this call.")
     return _("You are signed up. Your manager is asked to agree to the time.")
@@ -75,11 +74,8 @@ def withdraw_signup(signup_id):
         return redirect(url_for("allies.signups.mine"))
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with refusals_shown():
             withdraw(signup, current_agent())
-        except SignUpRefused as refusal:
-            flash(str(refusal), "error")
-        else:
             flash(_("Your sign-up to « %(title)s » is withdrawn.", title=signup.call.title), "success")
         return redirect(url_for("allies.signups.mine"))
     return render_template("allies/signups/withdraw.html", signup=signup, form=form)
@@ -114,11 +110,8 @@ def decline_signup(signup_id):
     signup = get_signup_for_lab(signup_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        try:
+        with refusals_shown():
             decline(signup, current_agent(), form.reason.data.strip())
-        except SignUpRefused as refusal:
-            flash(str(refusal), "error")
-        else:
             flash(_("The sign-up is declined; the agent is told why."), "success")
         return redirect(url_for("allies.signups.detail", signup_id=signup.id))
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup), form=form,
