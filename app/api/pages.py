@@ -1,15 +1,14 @@
 """The agent's page of personal API tokens: create one (shown once), see them, revoke them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import login_required
 from ..auth.identity import current_agent
-from ..database import session
 from ..refusals import refusals_shown
 from ..signups.forms import ConfirmForm
 from .forms import TokenForm
-from .models import ApiToken
+from .loaders import get_own_live_token
 from .operations import create_token, revoke_token
 from .queries import tokens_of
 
@@ -38,9 +37,7 @@ def mine():
 @login_required
 def revoke(token_id):
     """Revoke one of my tokens; anyone else's is a 404."""
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_agent().id or token.revoked_at is not None:
-        abort(404)
+    token = get_own_live_token(token_id)
     if ConfirmForm().validate_on_submit():
         revoke_token(token, actor=current_agent())
         flash(_("The token « %(name)s » is revoked: it no longer opens the API.", name=token.name), "success")

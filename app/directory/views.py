@@ -1,23 +1,19 @@
 """Admin pages of the directory: users, org units, roles."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import role_required
 from ..auth.identity import current_agent
-from ..database import page_from, paginate, session
+from ..database import page_from, paginate
 from .forms import ROLE_LABELS, OrgUnitSearchForm, RoleForm, UserSearchForm
 from .ldap import role_groups
-from .models import ROLES, User
+from .models import ROLES
+from .loaders import get_user_for_admin
 from .operations import grant_role, revoke_role
 from .queries import direct_reports, org_units_with_counts, search_users
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
-
-
-def get_user_or_404(user_id):
-    """The user with this id, or 404."""
-    return session.get(User, user_id) or abort(404)
 
 
 @bp.route("/users")
@@ -34,7 +30,7 @@ def users():
 @role_required("admin")
 def user_detail(user_id):
     """One agent's directory record, reports and roles."""
-    user = get_user_or_404(user_id)
+    user = get_user_for_admin(user_id)
     return render_template("allies/directory/user.html", user=user, reports=direct_reports(user),
                            grantable=[role for role in ROLES if not user.has_role(role)],
                            role_groups=role_groups(current_app.config))
@@ -44,7 +40,7 @@ def user_detail(user_id):
 @role_required("admin")
 def grant(user_id):
     """Grant a role (lab, admin)."""
-    user = get_user_or_404(user_id)
+    user = get_user_for_admin(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash(_("Choose a role from the list."), "error")
@@ -61,7 +57,7 @@ def grant(user_id):
 @role_required("admin")
 def revoke(user_id):
     """Revoke a role (lab, admin)."""
-    user = get_user_or_404(user_id)
+    user = get_user_for_admin(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash(_("Choose a role from the list."), "error")
