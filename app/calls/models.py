@@ -114,8 +114,7 @@ class Call(Model):
             return True
         if agent.org_unit is None:
             return False
-        path = agent.org_unit.path_key
-        return any(path == unit.path_key or path.startswith(unit.path_key + "/") for unit in self.audience_units)
+        return any(agent.org_unit.is_within(unit.path_key) for unit in self.audience_units)
 
 
 

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +34,15 @@ class OrgUnit(Model):
     def _fold_path(self, key, path):
         self.path_key = folded(path)
         return path
+
+    @hybrid_method
+    def is_within(self, path_key):
+        """Whether this unit is the one at `path_key` or one of its sub-units (on an object, or in a query)."""
+        return self.path_key == path_key or self.path_key.startswith(path_key + "/")
+
+    @is_within.expression
+    def is_within(cls, path_key):
+        return or_(cls.path_key == path_key, cls.path_key.startswith(path_key + "/", autoescape=True))
 
     @property
     def display_path(self):

@@ -1,7 +1,7 @@
 """Reading the directory: the admin pages, and who decides for an agent or hears from the lab's mailbox."""
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..database import session
@@ -27,8 +27,7 @@ def search_users(q="", role="", status="active", unit=""):
 
 def in_unit(path):
     """Condition on OrgUnit: the unit at `path` (typed as people type it) or one of its sub-units."""
-    key = folded("/".join(segment.strip() for segment in path.strip().strip("/").split("/")))
-    return or_(OrgUnit.path_key == key, OrgUnit.path_key.startswith(key + "/", autoescape=True))
+    return OrgUnit.is_within(folded("/".join(segment.strip() for segment in path.strip().strip("/").split("/"))))
 
 
 def units_in_tree_order():
