@@ -20,7 +20,7 @@ from .budgets.views import bp as budgets_bp
 from .calls.cli import calls_cli
 from .calls.views import bp as calls_bp
 from .dashboard.views import bp as dashboard_bp
-from .database import Model, must_commit
+from .database import Model, keep_sqlite_savepoints_nested, must_commit
 from .database import db as default_db
 from .demo.cli import demo_cli
 from .directory.cli import directory_cli
@@ -200,6 +200,8 @@ class Allies:
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
+        with app.app_context():
+            keep_sqlite_savepoints_nested(db.engine)
         if self.standalone:
             csrf.init_app(app)
         elif "csrf" not in app.extensions:

@@ -4,7 +4,7 @@ from datetime import timezone
 
 from flask import current_app, g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator, func, select
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func, select
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.local import LocalProxy
 
@@ -39,6 +39,19 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def keep_sqlite_savepoints_nested(engine):
+    """On SQLite, open the transaction before a savepoint. Python's sqlite3 driver opens one only at the first
+    write: a savepoint taken before would open its own, and releasing it would commit the request's writes."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "savepoint", _begin_before_savepoint):
+        event.listen(engine, "savepoint", _begin_before_savepoint)
+
+
+def _begin_before_savepoint(connection, name):
+    driver_connection = connection.connection.dbapi_connection
+    if not driver_connection.in_transaction:
+        driver_connection.execute("BEGIN")
 
 
 # The standalone instance; a host intranet may hand its own to Allies(app, db=host_db).

@@ -293,8 +293,12 @@ def test_in_local_mode_the_header_is_ignored_even_from_the_proxy(stack, people):
     assert refused(fetch(stack["nginx_local"], PREFIX + "/", [("X-Remote-User", "alex.agent")]))  # through nginx
 
 
+@pytest.mark.postgres
 def test_parallel_first_requests_of_an_agent_link_one_identity(stack, people):
-    """A page and its style sheets arrive together on the first visit: every one is signed in, one link is made."""
+    """A page and its style sheets arrive together on the first visit: every one is signed in, one link is made.
+
+    PostgreSQL only, as in production (which refuses SQLite): the sign-on's records ride the request's transaction,
+    and SQLite lets no transaction that has read write beside another one writing ("database is locked")."""
     from concurrent.futures import ThreadPoolExecutor
 
     from app.auth.models import Identity

@@ -136,6 +136,7 @@ def agent_vouched_for(login):
     attempt = session.begin_nested()
     try:
         agent = agent_for_identity(SOURCE, subject, login)
+        session.flush()
     except IntegrityError:  # a parallel request of the same agent linked the login first
         agent = None
     if agent is not None:

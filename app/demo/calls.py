@@ -131,7 +131,7 @@ def load_demo_questionnaire(lab, agents, start, rng):
     others = rng.sample([agent for agent in agents if agent.manager is not team_manager and agent.manager.active
                          and agent.login not in DEMO_ACCOUNTS.values()], 4)
     for number, agent in enumerate([*waiting, *others]):
-        signup, _ = sign_up(call.id, agent, "L'accueil des nouveaux collègues me tient à cœur.",
+        signup, *_ = sign_up(call.id, agent, "L'accueil des nouveaux collègues me tient à cœur.",
                             hours_to_propose(call, agent), "Le jeudi après-midi.",
                             [(question, _demo_answer(question, rng)) for question in call.active_questions])
         if number >= len(waiting) + 1:  # the first of the others still waits for their own manager
@@ -171,7 +171,7 @@ def load_demo_budgets(lab, agents, rng):
     demo_agent = next(agent for agent in agents if agent.login == DEMO_ACCOUNTS["agent"])
     volunteers = [demo_agent, *rng.sample([a for a in agents if a is not demo_agent and a.manager.active], 9)]
     for number, agent in enumerate(volunteers):
-        signup, _ = sign_up(call.id, agent, "Je veux faire connaître les démarches simplifiées.", Decimal(40))
+        signup, *_ = sign_up(call.id, agent, "Je veux faire connaître les démarches simplifiées.", Decimal(40))
         if number == len(volunteers) - 1:
             continue  # one request still waits for the manager
         allocation = approve(signup, agent.manager, Decimal(40) if number % 3 else Decimal(32))
