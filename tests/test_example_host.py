@@ -37,7 +37,8 @@ def wheel(tmp_path_factory):
 def test_the_wheel_carries_what_alliés_needs_at_run_time(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
-        "allies/extension.py",
+        "allies/composition.py",
+        "allies/extensions.py",
         "allies/config.py",
         "allies/templates/allies/base.html",
         "allies/templates/allies/calls/widget.html",
