@@ -6,7 +6,8 @@ from enum import StrEnum
 class TitledEnum(StrEnum):
     """A string code that people read through its translated `title`; members are written `NAME = "value", title`.
 
-    A member equals its value (`CallStatus.DRAFT == "draft"`), so templates and JSON see the stored word.
+    A member equals its value (`CallStatus.DRAFT == "draft"`), so templates and JSON see the stored word. Its
+    `title` stands in for `str.title()`, which a code never needs.
     """
 
     def __new__(cls, value, title):
