@@ -4,7 +4,7 @@ from datetime import timezone
 
 from flask import current_app, g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func, select
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event, func, select
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.local import LocalProxy
 
@@ -52,6 +52,13 @@ def _begin_before_savepoint(connection, name):
     driver_connection = connection.connection.dbapi_connection
     if not driver_connection.in_transaction:
         driver_connection.execute("BEGIN")
+
+
+def stored_enum(enum, check_name, length=20):
+    """A column type for `enum`: its values stored as VARCHAR(`length`) under the CHECK constraint `check_name`
+    (no native enum type, so adding a member is a new constraint, not an ALTER TYPE); read back as members."""
+    return Enum(enum, native_enum=False, create_constraint=True, length=length, validate_strings=True,
+                values_callable=lambda members: [member.value for member in members], name=check_name)
 
 
 # The standalone instance; a host intranet may hand its own to Allies(app, db=host_db).

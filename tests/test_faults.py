@@ -25,7 +25,7 @@ from app.calls.operations import create_call, publish
 from app.database import Model, session
 from app.directory.models import OrgUnit, RoleGrant, User
 from app.clock import utcnow
-from app.signups.models import HOLDING_STATUSES, SignUp
+from app.signups.models import SignUp, SignUpStatus
 from tests.conftest import PASSWORD_HASH, REQUIRE_PG, build_config
 from tests.live_servers import free_port, start_gunicorn, wait_for_port
 
@@ -156,7 +156,7 @@ def held_and_holding(database_url, call_id):
     with app.app_context():
         held = session.get(Call, call_id).held_places
         holding = session.execute(select(func.count()).select_from(SignUp).where(
-            SignUp.call_id == call_id, SignUp.status.in_(HOLDING_STATUSES))).scalar_one()
+            SignUp.call_id == call_id, SignUp.status.in_(SignUpStatus.HOLDING))).scalar_one()
         session.remove()
         app.extensions["allies"].db.engine.dispose()
     return held, holding

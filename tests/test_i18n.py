@@ -228,3 +228,25 @@ def test_elision_before_vowels_and_h_only(app):
     assert elided("plus que Émile", "Émile") == "plus qu'Émile"
     assert elided("la demande de Camille Roussel", "Camille Roussel") == "la demande de Camille Roussel"
     assert elided("made by Ana", "Ana") == "made by Ana"
+
+
+def test_every_status_has_its_own_french_title(app):
+    """Each stored code (statuses, kinds and outcomes of decisions) reads in French, not in the English of its
+    msgid; a new enum of codes joins this list."""
+    from flask_babel import force_locale
+
+    from app.approvals.models import DecisionKind, DecisionOutcome
+    from app.budgets.models import ExtensionStatus
+    from app.calls.models import CallStatus
+    from app.enums import TitledEnum
+    from app.signups.models import SignUpStatus
+
+    enums = [CallStatus, SignUpStatus, ExtensionStatus, DecisionKind, DecisionOutcome]
+    assert set(TitledEnum.__subclasses__()) == set(enums)
+    with app.test_request_context():
+        with force_locale("en"):
+            english = {f"{enum.__name__}.{member.name}": str(member.title) for enum in enums for member in enum}
+        with force_locale("fr"):
+            french = {f"{enum.__name__}.{member.name}": str(member.title) for enum in enums for member in enum}
+    assert len(french) == sum(len(enum) for enum in enums)
+    assert [name for name, title in french.items() if title == english[name]] == []

@@ -21,10 +21,6 @@ from ..fields import (
     database_id,
 )
 
-DECISION_KIND_LABELS = {"request": _l("Request"), "extension": _l("Extension"), "revision": _l("Revision")}
-DECISION_OUTCOME_LABELS = {"approved": _l("Agreed"), "refused": _l("Refused"), "revised": _l("Lowered")}
-
-
 class DecisionForm(AlliesForm):
     """Approve as asked, approve less, or refuse with a reason."""
 

@@ -3,14 +3,32 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..budgets.models import Extension
 from ..clock import utcnow
-from ..database import Model, UtcDateTime
+from ..database import Model, UtcDateTime, stored_enum
 from ..directory.models import User
+from ..enums import TitledEnum
 from ..signups.models import SignUp
+
+
+class DecisionKind(TitledEnum):
+    """What a decision is about: a sign-up's request, an extension of its allocation, or a downward revision."""
+
+    REQUEST = "request", _l("Request")
+    EXTENSION = "extension", _l("Extension")
+    REVISION = "revision", _l("Revision")
+
+
+class DecisionOutcome(TitledEnum):
+    """What the approver decided: agreed (perhaps to less), refused, or lowered an allocation."""
+
+    APPROVED = "approved", _l("Agreed")
+    REFUSED = "refused", _l("Refused")
+    REVISED = "revised", _l("Lowered")
 
 
 class Decision(Model):
@@ -20,17 +38,16 @@ class Decision(Model):
     """
 
     __tablename__ = "allies_decisions"
-    __table_args__ = (CheckConstraint("outcome IN ('approved', 'refused', 'revised')", name="known_outcome"),
-                      CheckConstraint("kind IN ('request', 'extension', 'revision')", name="known_kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id"), index=True)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
     # The manager a deputy decided for (None when the manager decided).
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
-    kind: Mapped[str] = mapped_column(String(20), default="request", server_default="request")
+    kind: Mapped[DecisionKind] = mapped_column(stored_enum(DecisionKind, "known_kind"), default=DecisionKind.REQUEST,
+                                               server_default=DecisionKind.REQUEST.value)
     extension_id: Mapped[int | None] = mapped_column(ForeignKey("allies_extensions.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[DecisionOutcome] = mapped_column(stored_enum(DecisionOutcome, "known_outcome"))
     hours_asked: Mapped[Decimal] = mapped_column(Numeric(7, 2))
     hours_agreed: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     new_end_date: Mapped[date | None] = mapped_column(Date)

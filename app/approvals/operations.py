@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
-from ..budgets.models import Extension
+from ..budgets.models import Extension, ExtensionStatus
 from ..budgets.operations import lock_allocation
 from ..budgets.queries import used_hours
 from ..budgets.working_time import QUARTER, is_quarter, working_days_between
@@ -18,9 +18,9 @@ from ..refusals import Refusal
 from ..directory.models import User
 from ..directory.queries import lab_members
 from ..mail.operations import queue_mail, queue_mail_to_each
-from ..signups.models import SignUp
+from ..signups.models import SignUp, SignUpStatus
 from ..signups.operations import end_signup, grant_time
-from .models import Decision, Delegation, RequestReminder
+from .models import Decision, DecisionKind, DecisionOutcome, Delegation, RequestReminder
 from .queries import escalated_to, managers_deputised_by
 
 
@@ -38,7 +38,8 @@ def deciding_for(user, signup):
         return user
     if agent.manager_id in managers_deputised_by(user):
         return agent.manager
-    if agent.manager.manager_id == user.id and signup.status == "pending_manager" and signup.id in escalated_to(user):
+    if (agent.manager.manager_id == user.id and signup.status == SignUpStatus.PENDING_MANAGER
+            and signup.id in escalated_to(user)):
         return agent.manager
     return None
 
@@ -70,7 +71,7 @@ def _lock_pending(signup, approver):
     """Lock the call, reload the request, and check it still waits for this approver."""
     call = lock_call(signup.call_id)
     session.refresh(signup)
-    if signup.status != "pending_manager":
+    if signup.status != SignUpStatus.PENDING_MANAGER:
         raise Refusal(_("This request has already been decided."))
     manager = deciding_for(approver, signup)
     if manager is None:
@@ -91,8 +92,8 @@ def approve(signup, approver, hours=None):
         raise Refusal(_("Agree to more than 0 and at most the %(hours)s hours asked, in quarter hours.",
                         hours=format_decimal(signup.hours_asked)))
     allocation = grant_time(signup, call, hours, actor=approver, **_on_behalf(for_manager))
-    session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="approved",
-                         hours_asked=signup.hours_asked, hours_agreed=hours))
+    session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager,
+                         outcome=DecisionOutcome.APPROVED, hours_asked=signup.hours_asked, hours_agreed=hours))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=hours, reason="")
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)
     return allocation
@@ -103,9 +104,9 @@ def refuse(signup, approver, reason):
     call, for_manager = _lock_pending(signup, approver)
     if not reason.strip():
         raise Refusal(_("Give the reason of the refusal."))
-    session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager, outcome="refused",
-                         hours_asked=signup.hours_asked, reason=reason))
-    end_signup(signup, call, "refused", actor=approver, reason=reason, **_on_behalf(for_manager))
+    session.add(Decision(signup=signup, decided_by=approver, on_behalf_of=for_manager,
+                         outcome=DecisionOutcome.REFUSED, hours_asked=signup.hours_asked, reason=reason))
+    end_signup(signup, call, SignUpStatus.REFUSED, actor=approver, reason=reason, **_on_behalf(for_manager))
     queue_mail(signup.agent, "decision", signup=signup, call=call, hours=None, reason=reason)
     queue_mail_to_each(lab_members(daily_digest=False), "lab_decision", signup=signup, call=call)
 
@@ -114,7 +115,7 @@ def _lock_pending_extension(extension, approver):
     """Lock the allocation, reload the extension, and check it still waits for this approver."""
     allocation = lock_allocation(extension.allocation_id)
     session.refresh(extension)
-    if extension.status != "pending":
+    if extension.status != ExtensionStatus.PENDING:
         raise Refusal(_("This request has already been decided."))
     if not allocation.is_running:
         raise Refusal(_("This allocation has ended with the sign-up."))
@@ -136,8 +137,8 @@ def approve_extension(extension, approver, hours=None):
     allocation.hours += hours
     if extension.new_end_date is not None:
         allocation.end_date = max(allocation.end_date, extension.new_end_date)
-    extension.status = "approved"
-    _decided(extension, allocation, approver, for_manager, "approved", hours_agreed=hours)
+    extension.status = ExtensionStatus.APPROVED
+    _decided(extension, allocation, approver, for_manager, DecisionOutcome.APPROVED, hours_agreed=hours)
     return hours
 
 
@@ -146,8 +147,8 @@ def refuse_extension(extension, approver, reason):
     allocation, for_manager = _lock_pending_extension(extension, approver)
     if not reason.strip():
         raise Refusal(_("Give the reason of the refusal."))
-    extension.status = "refused"
-    _decided(extension, allocation, approver, for_manager, "refused", reason=reason)
+    extension.status = ExtensionStatus.REFUSED
+    _decided(extension, allocation, approver, for_manager, DecisionOutcome.REFUSED, reason=reason)
 
 
 def decide_on(request, approver, outcome, hours=None, reason=""):
@@ -165,10 +166,11 @@ def decide_on(request, approver, outcome, hours=None, reason=""):
 
 def _decided(extension, allocation, approver, for_manager, outcome, hours_agreed=None, reason=""):
     """Record a decision on an extension, in the decisions and the audit log, and tell the agent."""
-    session.add(Decision(signup=allocation.signup, kind="extension", extension=extension, decided_by=approver,
-                         on_behalf_of=for_manager, outcome=outcome, hours_asked=extension.extra_hours,
-                         hours_agreed=hours_agreed,
-                         new_end_date=extension.new_end_date if outcome == "approved" else None, reason=reason))
+    session.add(Decision(signup=allocation.signup, kind=DecisionKind.EXTENSION, extension=extension,
+                         decided_by=approver, on_behalf_of=for_manager, outcome=outcome,
+                         hours_asked=extension.extra_hours, hours_agreed=hours_agreed,
+                         new_end_date=extension.new_end_date if outcome == DecisionOutcome.APPROVED else None,
+                         reason=reason))
     record(f"allocation.extension_{outcome}", actor=approver, obj=extension, allocation_id=allocation.id,
            hours_agreed=str(hours_agreed) if hours_agreed is not None else None, reason=reason,
            **_on_behalf(for_manager))
@@ -192,8 +194,9 @@ def revise_allocation(allocation, approver, hours, reason):
                         "already used, in quarter hours.", hours=format_decimal(allocation.hours),
                         used=format_decimal(used)), "hours")
     for_manager = for_manager if for_manager.id != approver.id else None
-    session.add(Decision(signup=allocation.signup, kind="revision", decided_by=approver, on_behalf_of=for_manager,
-                         outcome="revised", hours_asked=allocation.hours, hours_agreed=hours, reason=reason))
+    session.add(Decision(signup=allocation.signup, kind=DecisionKind.REVISION, decided_by=approver,
+                         on_behalf_of=for_manager, outcome=DecisionOutcome.REVISED, hours_asked=allocation.hours,
+                         hours_agreed=hours, reason=reason))
     record("allocation.revised", actor=approver, obj=allocation, hours_before=str(allocation.hours),
            hours_after=str(hours), reason=reason, **_on_behalf(for_manager))
     allocation.hours = hours
@@ -208,7 +211,7 @@ def send_reminders(today=None):
     today = today or local_today()
     sent = {"reminder": 0, "escalation": 0}
     pending = session.execute(
-        select(SignUp).where(SignUp.status == "pending_manager")
+        select(SignUp).where(SignUp.status == SignUpStatus.PENDING_MANAGER)
         .options(selectinload(SignUp.agent).selectinload(User.manager).selectinload(User.manager),
                  selectinload(SignUp.call))).scalars().all()
     done = set(session.execute(select(RequestReminder.signup_id, RequestReminder.kind).where(

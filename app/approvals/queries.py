@@ -8,15 +8,15 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..budgets.models import Allocation, Extension
+from ..budgets.models import Allocation, Extension, ExtensionStatus
 from ..budgets.queries import allocations_of, budgets, hours_in_year
 from ..budgets.working_time import working_hours
 from ..clock import local_today
 from ..database import session
 from ..directory.models import User
 from ..directory.queries import search_users
-from ..signups.models import SignUp
-from .models import Decision, Delegation, RequestReminder
+from ..signups.models import SignUp, SignUpStatus
+from .models import Decision, DecisionKind, DecisionOutcome, Delegation, RequestReminder
 
 
 def allocated_this_year(agent_ids, year=None):
@@ -54,8 +54,9 @@ def time_given(agent, year):
 
 def refusals_of(signup_ids):
     """{sign-up id: the manager's refusal of it}, with who decided and for whom (one query and their names)."""
-    rows = session.execute(select(Decision).where(Decision.signup_id.in_(list(signup_ids)), Decision.kind == "request",
-                                                  Decision.outcome == "refused")
+    rows = session.execute(select(Decision).where(Decision.signup_id.in_(list(signup_ids)),
+                                                  Decision.kind == DecisionKind.REQUEST,
+                                                  Decision.outcome == DecisionOutcome.REFUSED)
                            .options(selectinload(Decision.decided_by), selectinload(Decision.on_behalf_of)))
     return {decision.signup_id: decision for decision in rows.scalars()}
 
@@ -98,7 +99,7 @@ def pending_extensions_for(approver):
     """Extension requests waiting for this approver, oldest first, a query to paginate or read whole (an escalation
     ended with the original request: the manager's manager does not decide on its extensions)."""
     query = (select(Extension).join(Extension.allocation).join(Allocation.signup).join(Allocation.agent)
-             .where(_decided_by(approver, escalated=False), Extension.status == "pending")
+             .where(_decided_by(approver, escalated=False), Extension.status == ExtensionStatus.PENDING)
              .options(selectinload(Extension.allocation).selectinload(Allocation.agent).selectinload(User.org_unit),
                       selectinload(Extension.allocation).selectinload(Allocation.signup).selectinload(SignUp.call))
              .order_by(Extension.submitted_at, Extension.id))
@@ -116,7 +117,7 @@ def decisions_of(approver):
 
 def pending_for(manager):
     """Requests waiting for this approver (see `_decided_by`), oldest first: a query to paginate or filter."""
-    return (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == "pending_manager")
+    return (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == SignUpStatus.PENDING_MANAGER)
             .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
             .order_by(SignUp.submitted_at, SignUp.id))
 

@@ -12,6 +12,7 @@ from ..auth.access import login_required
 from ..auth.identity import current_agent
 from ..budgets.charts import bar_chart
 from ..budgets.forms import chosen_year
+from ..budgets.models import ExtensionStatus
 from ..budgets.queries import budgets, team_budgets
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, page_from, paginate, session
@@ -19,10 +20,8 @@ from ..refusals import Refusal, refusals_shown
 from ..directory.queries import direct_reports
 from ..main.templating import translated
 from ..markup import render_markdown
-from ..signups.models import SignUp
+from ..signups.models import SignUp, SignUpStatus
 from .forms import (
-    DECISION_KIND_LABELS,
-    DECISION_OUTCOME_LABELS,
     ApproveManyForm,
     DecisionForm,
     DelegationForm,
@@ -35,6 +34,7 @@ from .loaders import (
     get_own_delegation,
     get_request_for_approver,
 )
+from .models import DecisionKind, DecisionOutcome
 from .operations import approve, decide_on, delegate, revise_allocation, revoke_delegation
 from .queries import (
     allocated_this_year,
@@ -88,7 +88,7 @@ def approve_many():
 def decide(signup_id):
     """Decide on one request: approve as asked, approve less, or refuse with a reason."""
     signup = get_request_for_approver(signup_id)
-    if signup.status != "pending_manager":
+    if signup.status != SignUpStatus.PENDING_MANAGER:
         flash(_("This request has already been decided."), "info")
         return redirect(url_for("allies.approvals.inbox"))
     form = DecisionForm(hours_asked=signup.hours_asked)
@@ -149,7 +149,7 @@ def decide_extension(extension_id):
     """Decide on an extension as on a new request: agree to the extra hours (or fewer) and the later end, or
     refuse with a reason."""
     extension = get_extension_for_approver(extension_id)
-    if extension.status != "pending":
+    if extension.status != ExtensionStatus.PENDING:
         flash(_("This request has already been decided."), "info")
         return redirect(url_for("allies.approvals.inbox"))
     form = DecisionForm(hours_asked=extension.extra_hours)
@@ -172,8 +172,8 @@ def decide_extension(extension_id):
 def history():
     """The decisions I took, or that were taken in my place, newest first."""
     page = paginate(decisions_of(current_agent()), page_from(request.args))
-    return render_template("allies/approvals/history.html", page=page, kinds=translated(DECISION_KIND_LABELS),
-                           outcomes=translated(DECISION_OUTCOME_LABELS))
+    return render_template("allies/approvals/history.html", page=page, kinds=translated(DecisionKind.titles()),
+                           outcomes=translated(DecisionOutcome.titles()))
 
 
 @bp.route("/approvals/team")

@@ -7,10 +7,6 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from ..clock import local_today
 from ..fields import AlliesForm, DayField, FilterForm, LocalDecimalField, MaxLength, MultilineField
 
-EXTENSION_STATUS_LABELS = {"pending": _l("Waiting for the manager"), "approved": _l("Agreed"),
-                           "refused": _l("Refused"), "cancelled": _l("Cancelled")}
-
-
 class TimeEntryForm(AlliesForm):
     """Hours given on a day, in quarter hours, with a note."""
 

@@ -4,13 +4,27 @@ extensions asked for."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..database import Model, UtcDateTime
+from ..database import Model, UtcDateTime, stored_enum
 from ..directory.models import User
-from ..signups.models import SignUp
+from ..enums import TitledEnum
+from ..signups.models import SignUp, SignUpStatus
+
+
+class ExtensionStatus(TitledEnum):
+    """Where an extension stands: waiting for the manager, agreed, refused, or cancelled with its sign-up."""
+
+    PENDING = "pending", _l("Waiting for the manager")
+    APPROVED = "approved", _l("Agreed")
+    REFUSED = "refused", _l("Refused")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+_PENDING_SQL = f"status = '{ExtensionStatus.PENDING}'"
 
 
 class Allocation(Model):
@@ -34,7 +48,7 @@ class Allocation(Model):
     @property
     def is_running(self):
         """Whether the sign-up is still approved: a withdrawn or declined one has ended its allocation."""
-        return self.signup.status == "approved"
+        return self.signup.status == SignUpStatus.APPROVED
 
     def covers(self, day):
         """Whether `day` falls inside the allocation's period."""
@@ -65,11 +79,10 @@ class Extension(Model):
 
     __tablename__ = "allies_extensions"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'refused', 'cancelled')", name="known_status"),
         CheckConstraint("extra_hours >= 0", name="extra_hours_not_negative"),
         # One pending extension per allocation at a time.
         Index("uq_allies_extensions_pending", "allocation_id", unique=True,
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+              postgresql_where=text(_PENDING_SQL), sqlite_where=text(_PENDING_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +90,8 @@ class Extension(Model):
     extra_hours: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0))
     new_end_date: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[ExtensionStatus] = mapped_column(stored_enum(ExtensionStatus, "known_status"),
+                                                    default=ExtensionStatus.PENDING)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     allocation: Mapped[Allocation] = relationship()

@@ -14,7 +14,7 @@ from ..refusals import Refusal
 from ..directory.queries import approvers_of
 from ..mail.operations import queue_mail
 from ..main.i18n import format_day
-from .models import Allocation, Extension, TimeEntry
+from .models import Allocation, Extension, ExtensionStatus, TimeEntry
 from .queries import WARNING_SHARE
 from .working_time import is_quarter, to_quarter_hours, working_hours
 
@@ -155,7 +155,7 @@ def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
     if not extra_hours and new_end_date is None:
         raise Refusal(_("Ask for more hours, a later end, or both."), "extra_hours")
     pending = session.execute(select(Extension.id).where(Extension.allocation_id == allocation.id,
-                                                         Extension.status == "pending")).first()
+                                                         Extension.status == ExtensionStatus.PENDING)).first()
     if pending is not None:
         raise Refusal(_("An extension of this allocation already waits for your manager's decision."))
     extension = Extension(allocation=allocation, extra_hours=extra_hours, new_end_date=new_end_date,

@@ -12,7 +12,7 @@ from ..clock import local_today
 from ..database import session
 from ..directory.models import User
 from ..signups.models import SignUp
-from .models import Allocation, Extension, TimeEntry
+from .models import Allocation, Extension, ExtensionStatus, TimeEntry
 from .working_time import period_days, to_quarter_hours
 
 WARNING_SHARE = Decimal("0.8")
@@ -127,7 +127,7 @@ def daily_use(allocation):
 def pending_extensions(allocation_ids):
     """{allocation id: its pending extension request}."""
     rows = session.execute(select(Extension).where(Extension.allocation_id.in_(allocation_ids),
-                                                   Extension.status == "pending")).scalars()
+                                                   Extension.status == ExtensionStatus.PENDING)).scalars()
     return {extension.allocation_id: extension for extension in rows}
 
 

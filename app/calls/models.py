@@ -3,14 +3,26 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, Numeric, String, Table, Text
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..clock import utcnow
-from ..database import Model, UtcDateTime
+from ..database import Model, UtcDateTime, stored_enum
 from ..directory.models import OrgUnit, User
+from ..enums import TitledEnum
 from ..text import folded
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
+
+
+class CallStatus(TitledEnum):
+    """Where a call stands: written, open to sign-ups, closed to them, or archived (frozen)."""
+
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Open")
+    CLOSED = "closed", _l("Closed")
+    ARCHIVED = "archived", _l("Archived")
+
 
 call_audience = Table(
     "allies_call_audience",
@@ -25,7 +37,6 @@ class Call(Model):
 
     __tablename__ = "allies_calls"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'closed', 'archived')", name="known_status"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         # The last guard of fairness: places held never exceed capacity, whatever the code does.
         CheckConstraint("held_places >= 0 AND (capacity IS NULL OR held_places <= capacity)", name="places_held"),
@@ -40,7 +51,8 @@ class Call(Model):
     # Title and summary folded (case, accents), for searching.
     search_text: Mapped[str] = mapped_column(String(710), default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[CallStatus] = mapped_column(stored_enum(CallStatus, "known_status"), default=CallStatus.DRAFT,
+                                               index=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     held_places: Mapped[int] = mapped_column(Integer, default=0)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -88,25 +100,26 @@ class Call(Model):
     @property
     def is_open(self):
         """Published and before its deadline: agents can sign up."""
-        return self.status == "published" and not self.deadline_passed()
+        return self.status == CallStatus.PUBLISHED and not self.deadline_passed()
 
     @property
     def shown_status(self):
         """The status people see: a published call past its deadline is closed, even before the nightly job."""
-        return "closed" if self.status == "published" and self.deadline_passed() else self.status
+        return CallStatus.CLOSED if self.status == CallStatus.PUBLISHED and self.deadline_passed() else self.status
 
     def can_edit(self):
         """Drafts, published and closed calls can be edited; archives are frozen."""
-        return self.status != "archived"
+        return self.status != CallStatus.ARCHIVED
 
     @property
     def fills_from_waitlist(self):
         """Whether a freed place goes to the waiting list: published or closed calls, not archives."""
-        return self.status in ("published", "closed")
+        return self.status in (CallStatus.PUBLISHED, CallStatus.CLOSED)
 
     def can_be_read_by(self, agent):
         """Whether the agent may read the call's page: published or closed, and meant for them."""
-        return agent is not None and self.status in ("published", "closed") and self.is_meant_for(agent)
+        return (agent is not None and self.status in (CallStatus.PUBLISHED, CallStatus.CLOSED)
+                and self.is_meant_for(agent))
 
     def is_meant_for(self, agent):
         """Whether the call is for the agent: everyone, or the agent's unit is one of its units or below."""

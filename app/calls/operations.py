@@ -12,7 +12,7 @@ from ..database import session
 from ..refusals import Refusal
 from ..signups.models import Answer
 from ..signups.operations import promote_from_waitlist
-from .models import Call, Question
+from .models import Call, CallStatus, Question
 from .queries import lock_call
 
 EDITABLE_FIELDS = ("title", "summary", "body", "capacity", "deadline", "audience_all", "commitment_kind",
@@ -32,7 +32,7 @@ def _comparable(value):
 
 def create_call(author, audience_units=(), **fields):
     """A new draft call."""
-    call = Call(created_by=author, status="draft", held_places=0, **fields)
+    call = Call(created_by=author, status=CallStatus.DRAFT, held_places=0, **fields)
     call.audience_units = list(audience_units)
     session.add(call)
     session.flush()
@@ -69,11 +69,11 @@ def update_call(call, editor, audience_units=(), **fields):
 
 def publish(call, editor):
     """Put a draft (or a call closed by hand) on the intranet; its deadline must be ahead."""
-    if call.status not in ("draft", "closed"):
+    if call.status not in (CallStatus.DRAFT, CallStatus.CLOSED):
         raise Refusal(_("Only a draft or a closed call can be published."))
     if call.deadline_passed():
         raise Refusal(_("The deadline has passed: move it later before publishing."))
-    call.status = "published"
+    call.status = CallStatus.PUBLISHED
     call.published_at = call.published_at or utcnow()
     record("call.published", actor=editor, obj=call)
     promote_from_waitlist(lock_call(call.id))
@@ -81,25 +81,26 @@ def publish(call, editor):
 
 def close(call, editor=None, reason="by hand"):
     """Stop sign-ups (by hand, or at the deadline by the nightly command)."""
-    if call.status != "published":
+    if call.status != CallStatus.PUBLISHED:
         raise Refusal(_("Only a published call can be closed."))
-    call.status = "closed"
+    call.status = CallStatus.CLOSED
     call.closed_at = utcnow()
     record("call.closed", actor=editor, obj=call, reason=reason)
 
 
 def archive(call, editor):
     """File a closed call away; it leaves every list but the lab's archives."""
-    if call.status not in ("closed", "draft"):
+    if call.status not in (CallStatus.CLOSED, CallStatus.DRAFT):
         raise Refusal(_("Close the call before archiving it."))
-    call.status = "archived"
+    call.status = CallStatus.ARCHIVED
     record("call.archived", actor=editor, obj=call)
 
 
 def close_expired(now=None):
     """Close every published call whose deadline has passed; returns them."""
     now = now or utcnow()
-    expired = session.execute(select(Call).where(Call.status == "published", Call.deadline <= now)).scalars().all()
+    expired = session.execute(select(Call).where(Call.status == CallStatus.PUBLISHED, Call.deadline <= now)
+                              ).scalars().all()
     for call in expired:
         close(call, reason="deadline")
     return expired

@@ -6,9 +6,9 @@ from sqlalchemy.orm import selectinload
 from ..clock import utcnow
 from ..database import session
 from ..directory.models import OrgUnit
-from ..signups.models import LIVE_STATUSES, SignUp
+from ..signups.models import SignUp, SignUpStatus
 from ..text import folded
-from .models import Call
+from .models import Call, CallStatus
 
 
 def lock_call(call_id):
@@ -32,7 +32,7 @@ def open_calls_for(agent, q="", kind=""):
     audience = Call.audience_all.is_(True)
     if agent is not None:
         audience = or_(audience, Call.audience_units.any(OrgUnit.id.in_(unit_and_ancestor_ids(agent.org_unit))))
-    query = (select(Call).where(Call.status == "published", Call.deadline > utcnow()).where(audience)
+    query = (select(Call).where(Call.status == CallStatus.PUBLISHED, Call.deadline > utcnow()).where(audience)
              .order_by(Call.deadline, Call.id))
     if q:
         query = query.where(Call.search_text.contains(folded(q.strip()), autoescape=True))
@@ -45,7 +45,7 @@ def live_statuses_of(agent, calls):
     """{call id: status} of the agent's live sign-ups among `calls`."""
     ids = [call.id for call in calls]
     rows = session.execute(select(SignUp.call_id, SignUp.status).where(
-        SignUp.agent_id == agent.id, SignUp.call_id.in_(ids), SignUp.status.in_(LIVE_STATUSES)))
+        SignUp.agent_id == agent.id, SignUp.call_id.in_(ids), SignUp.status.in_(SignUpStatus.LIVE)))
     return dict(rows.all())
 
 
@@ -54,7 +54,7 @@ def calls_for_lab(status=""):
     query = select(Call).order_by(Call.created_at.desc(), Call.id.desc())
     if status:
         return query.where(Call.status == status)
-    return query.where(Call.status != "archived")
+    return query.where(Call.status != CallStatus.ARCHIVED)
 
 
 def status_counts(call_ids):

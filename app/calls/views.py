@@ -13,10 +13,12 @@ from ..refusals import refusals_shown
 from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
 from ..signups.forms import ConfirmForm, signup_form_for
+from ..signups.models import SignUpStatus
 from ..signups.queries import latest_signup
 from .feed import open_calls_feed
-from .forms import STATUS_LABELS, CallForm, CallSearchForm, QuestionForm
+from .forms import CallForm, CallSearchForm, QuestionForm
 from .loaders import get_call_for_agent, get_call_for_lab, get_question_for_lab
+from .models import CallStatus
 from .operations import (
     add_question,
     archive,
@@ -72,7 +74,8 @@ def show(call_id):
     call = get_call_for_agent(call_id)
     status = live_statuses_of(current_agent(), [call]).get(call.id)
     previous = None if status else latest_signup(current_agent(), call.id)
-    refusal = refusals_of([previous.id]).get(previous.id) if previous and previous.status == "refused" else None
+    refused = previous is not None and previous.status == SignUpStatus.REFUSED
+    refusal = refusals_of([previous.id]).get(previous.id) if refused else None
     return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1),
                            my_status=status, previous=previous, refusal=refusal)
 
@@ -82,7 +85,7 @@ def show(call_id):
 def manage():
     """The lab's calls with their sign-up counts."""
     status = request.args.get("status", "")
-    page = paginate(calls_for_lab(status if status in STATUS_LABELS else ""), page_from(request.args))
+    page = paginate(calls_for_lab(status if CallStatus.known(status) else ""), page_from(request.args))
     return render_template("allies/calls/manage.html", page=page, status=status,
                            counts=status_counts([call.id for call in page.items]))
 

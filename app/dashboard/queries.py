@@ -8,14 +8,13 @@ from statistics import median
 
 from sqlalchemy import func, select
 
-from ..approvals.models import Decision
+from ..approvals.models import Decision, DecisionKind, DecisionOutcome
 from ..budgets.models import Allocation
 from ..budgets.queries import hours_between, monthly_use
-from ..calls.models import Call
+from ..calls.models import Call, CallStatus
 from ..clock import local_midnight, local_today, utcnow
 from ..database import session
-from ..signups.forms import STATUS_LABELS
-from ..signups.models import SignUp
+from ..signups.models import SignUp, SignUpStatus
 
 
 @dataclass
@@ -38,7 +37,7 @@ def signups_per_call(year):
         .group_by(Call.id, Call.title, SignUp.status))
     calls = {}
     for call_id, title, status, count in rows:
-        calls.setdefault(call_id, CallFigures(title, dict.fromkeys(STATUS_LABELS, 0))).counts[status] = count
+        calls.setdefault(call_id, CallFigures(title, dict.fromkeys(SignUpStatus, 0))).counts[status] = count
     return sorted(calls.values(), key=lambda figures: (-figures.total, figures.title))
 
 
@@ -75,11 +74,12 @@ def manager_decisions(year):
     rows = session.execute(select(Decision.outcome, Decision.decided_at,
                                   func.coalesce(SignUp.manager_asked_at, SignUp.submitted_at))
                            .join(SignUp, SignUp.id == Decision.signup_id)
-                           .where(Decision.kind == "request", Decision.decided_at >= local_midnight(date(year, 1, 1)),
+                           .where(Decision.kind == DecisionKind.REQUEST,
+                                  Decision.decided_at >= local_midnight(date(year, 1, 1)),
                                   Decision.decided_at < local_midnight(date(year + 1, 1, 1)))).all()
     waits = [(decided - submitted).total_seconds() / 86400 for _, decided, submitted in rows]
-    return DecisionFigures(approved=sum(1 for outcome, *_ in rows if outcome == "approved"),
-                           refused=sum(1 for outcome, *_ in rows if outcome == "refused"),
+    return DecisionFigures(approved=sum(1 for outcome, *_ in rows if outcome == DecisionOutcome.APPROVED),
+                           refused=sum(1 for outcome, *_ in rows if outcome == DecisionOutcome.REFUSED),
                            median_days=round(median(waits), 1) if waits else None)
 
 
@@ -88,7 +88,7 @@ def year_that_matters(today=None):
     of the open calls' periods (calls published in December for the next year), else this year."""
     today = today or local_today()
     first, last = date(today.year, 1, 1), date(today.year, 12, 31)
-    is_open = (Call.status == "published") & (Call.deadline > utcnow())
+    is_open = (Call.status == CallStatus.PUBLISHED) & (Call.deadline > utcnow())
     if session.execute(select(Allocation.id).where(Allocation.start_date <= last, Allocation.end_date >= first)
                        .limit(1)).first() is not None:
         return today.year

@@ -7,6 +7,7 @@ from ..auth.access import role_required
 from ..budgets.charts import bar_chart
 from ..budgets.forms import YearForm
 from ..budgets.queries import overview_by_directorate
+from ..signups.models import SignUpStatus
 from .queries import hours_per_month, manager_decisions, signups_per_call, year_that_matters
 
 bp = Blueprint("dashboard", __name__)
@@ -23,6 +24,6 @@ def dashboard():
     return render_template(
         "allies/dashboard/dashboard.html", year=year, calls=calls, directorates=directorates, months=months,
         decisions=manager_decisions(year),
-        calls_chart=bar_chart((call.title, call.total, call.counts["approved"]) for call in calls),
+        calls_chart=bar_chart((call.title, call.total, call.counts[SignUpStatus.APPROVED]) for call in calls),
         directorates_chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in directorates),
         months_chart=bar_chart((format_date(month, "MMMM"), agreed, used) for month, agreed, used in months))

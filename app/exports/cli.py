@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..calls.models import Call
 from ..cli import fail
 from ..database import session
-from ..signups.forms import STATUS_LABELS
+from ..signups.models import SignUpStatus
 from .operations import export_volunteers
 
 export_cli = click.Group("export", help="Volunteer lists as ODS, XLSX or CSV files.")
@@ -29,7 +29,7 @@ def _date(value):
 @click.option("--format", "file_format", type=click.Choice(["ods", "xlsx", "csv"]), default="ods", show_default=True)
 @click.option("--comma", is_flag=True, help="CSV separated by commas instead of semicolons.")
 @click.option("--call", "calls", type=int, multiple=True, help="A call's id (repeat for several).")
-@click.option("--status", "statuses", type=click.Choice(list(STATUS_LABELS)), multiple=True)
+@click.option("--status", "statuses", type=click.Choice([status.value for status in SignUpStatus]), multiple=True)
 @click.option("--unit", default="", help="An org unit's path; its sub-units are included.")
 @click.option("--from", "submitted_from", callback=lambda _c, _p, v: _date(v), help="Sent on or after (YYYY-MM-DD).")
 @click.option("--to", "submitted_to", callback=lambda _c, _p, v: _date(v), help="Sent on or before (YYYY-MM-DD).")

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from ..fields import AlliesForm, CheckboxListField, DayField, FilterForm, MaxLength, database_id
-from ..signups.forms import STATUS_LABELS
+from ..signups.models import SignUpStatus
 
 FORMATS = {"ods": _l("ODS (LibreOffice, recommended)"), "xlsx": _l("XLSX (Excel)"),
            "csv": _l("CSV, separated by semicolons"), "csv_comma": _l("CSV, separated by commas")}
@@ -17,9 +17,8 @@ class VolunteerFilterForm(FilterForm):
 
     call = SelectMultipleField(_l("Calls"), coerce=database_id, choices=[], validators=[Optional()],
                                description=_l("None chosen: every call. Ctrl or Cmd to choose several."))
-    status = CheckboxListField(_l("Statuses"), choices=[SelectChoice(status, label)
-                                                        for status, label in STATUS_LABELS.items()],
-                               validators=[Optional()])
+    status = CheckboxListField(_l("Statuses"), validators=[Optional()],
+                               choices=[SelectChoice(status, status.title) for status in SignUpStatus])
     unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)],
                        description=_l("Full path; sub-units included"))
     submitted_from = DayField(_l("Sent from"), validators=[Optional()])

@@ -18,8 +18,7 @@ from ..database import session
 from ..directory.models import OrgUnit, User
 from ..directory.queries import in_unit
 from ..main.i18n import join_choices
-from ..signups.forms import STATUS_LABELS
-from ..signups.models import Answer, SignUp
+from ..signups.models import Answer, SignUp, SignUpStatus
 from ..text import folded
 
 BATCH = 1000  # rows read from the database at a time, with their answers
@@ -92,7 +91,7 @@ def rows(query, questions):
     """The list's rows as cell values (text, numbers, dates, times in local time), read in batches with their
     answers."""
     zone = ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
-    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
+    statuses = {status: str(status.title) for status in SignUpStatus}
     result = session.connection().execute(query.execution_options(yield_per=BATCH))
     for batch in result.partitions(BATCH):
         answers = _answers([row[0] for row in batch], questions)
@@ -137,7 +136,7 @@ def facilitator_allocations(today=None):
     today = today or local_today()
     return (select(Allocation).join(SignUp, SignUp.id == Allocation.signup_id).join(User, User.id == Allocation.agent_id)
             .join(Call, Call.id == SignUp.call_id)
-            .where(SignUp.status == "approved", Allocation.start_date <= today, Allocation.end_date >= today)
+            .where(SignUp.status == SignUpStatus.APPROVED, Allocation.start_date <= today, Allocation.end_date >= today)
             .order_by(User.sort_name, Call.title, Allocation.id))
 
 

@@ -10,7 +10,7 @@ from ..approvals.queries import pending_extensions_for, pending_for
 from ..audit.models import AuditEntry
 from ..budgets.models import Allocation, TimeEntry
 from ..budgets.queries import WARNING_SHARE, allocations_of, budgets
-from ..calls.models import Call
+from ..calls.models import Call, CallStatus
 from ..calls.queries import open_calls_for
 from ..clock import local_midnight, local_today, utcnow
 from ..database import all_rows, count_rows, session
@@ -96,7 +96,7 @@ def lab_news(now=None, today=None):
     since = today - timedelta(days=NEW_SIGNUP_DAYS)
     new = session.execute(select(func.count(SignUp.id)).where(SignUp.submitted_at >= local_midnight(since))
                           ).scalar_one()
-    closing = all_rows(select(Call).where(Call.status == "published", Call.deadline > now,
+    closing = all_rows(select(Call).where(Call.status == CallStatus.PUBLISHED, Call.deadline > now,
                                           Call.deadline <= now + timedelta(days=7)).order_by(Call.deadline, Call.id))
     used = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours).label("hours"))
             .group_by(TimeEntry.allocation_id).subquery())

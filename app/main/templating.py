@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from ..auth.access import here
 from ..auth.identity import current_agent, identity
 from ..calls.forms import FACT_LABELS, QUESTION_LABELS
-from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
+from ..calls.models import CallStatus
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
-from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
+from ..signups.models import SignUpStatus
 from ..directory.queries import direct_reports
 from .i18n import format_day, format_share, plural_count
 
@@ -81,9 +81,9 @@ def template_context():
         "working_days_text": working_days_text,
         "plural_count": plural_count,
         "question_labels": translated(QUESTION_LABELS),
-        "call_status_labels": translated(CALL_STATUS_LABELS),
+        "call_status_labels": translated(CallStatus.titles()),
         "fact_labels": translated(FACT_LABELS),
-        "signup_status_labels": SIGNUP_STATUS_LABELS,
+        "signup_status_labels": SignUpStatus.titles(),
         "signup_event_labels": SIGNUP_EVENT_LABELS,
         "current_agent": current_agent(),
         "org_name": current_app.config["ALLIES_ORG_NAME"],

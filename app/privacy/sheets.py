@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 
-from ..approvals.forms import DECISION_KIND_LABELS, DECISION_OUTCOME_LABELS
+from ..approvals.models import DecisionKind, DecisionOutcome
 from ..audit.labels import OBJECT_TITLES, action_title
-from ..budgets.forms import EXTENSION_STATUS_LABELS
+from ..budgets.models import ExtensionStatus
 from ..directory.forms import ROLE_LABELS
-from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
+from ..signups.models import SignUpStatus
 
 SHEET_TITLES = {"profile": _l("Profile"), "sign_ups": _l("Sign-ups"), "decisions": _l("Decisions on my requests"),
                 "allocations": _l("Time budgets"), "time_entries": _l("Time entries"),
@@ -49,10 +49,10 @@ def _object(text):
 
 WORDS = {
     ("profile", "roles"): lambda roles: ", ".join(str(ROLE_LABELS.get(role, role)) for role in roles),
-    ("sign_ups", "status"): lambda status: str(SIGNUP_STATUS_LABELS.get(status, status)),
-    ("decisions", "about"): lambda kind: str(DECISION_KIND_LABELS.get(kind, kind)),
-    ("decisions", "outcome"): lambda outcome: str(DECISION_OUTCOME_LABELS.get(outcome, outcome)),
-    ("extensions", "status"): lambda status: str(EXTENSION_STATUS_LABELS.get(status, status)),
+    ("sign_ups", "status"): lambda status: str(SignUpStatus(status).title),
+    ("decisions", "about"): lambda kind: str(DecisionKind(kind).title),
+    ("decisions", "outcome"): lambda outcome: str(DecisionOutcome(outcome).title),
+    ("extensions", "status"): lambda status: str(ExtensionStatus(status).title),
     ("audit_entries", "action"): action_title,
     ("audit_entries", "object"): _object,
 }

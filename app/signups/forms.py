@@ -11,16 +11,12 @@ from ..budgets.working_time import QUARTER, working_hours
 from ..fields import (AlliesForm, CheckboxListField, DayField, FilterForm, LocalDecimalField, LocalNumberRange,
                      MaxLength, MultilineField)
 
+from .models import SignUpStatus
+
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
-STATUS_LABELS = {
-    "pending_manager": _l("Waiting for the manager"),
-    "waitlisted": _l("On the waiting list"),
-    "approved": _l("Approved"),
-    "refused": _l("Refused by the manager"),
-    "declined": _l("Declined by the lab"),
-    "withdrawn": _l("Withdrawn"),
-}
+# The API's declaration reads the statuses here until it reads SignUpStatus itself.
+STATUS_LABELS = SignUpStatus.titles()
 
 
 EVENT_LABELS = {
@@ -140,6 +136,6 @@ class SignUpFilterForm(FilterForm):
     """The lab filters a call's sign-ups."""
 
     status = SelectField(_l("Status"), choices=[SelectChoice("", _l("All"))] + [
-        SelectChoice(status, label) for status, label in STATUS_LABELS.items()], default="", validators=[Optional()])
+        SelectChoice(status, status.title) for status in SignUpStatus], default="", validators=[Optional()])
     unit = StringField(_l("Org unit"), validators=[Optional(), MaxLength(1000)])
     q = StringField(_l("Agent"), validators=[Optional(), MaxLength(100)])

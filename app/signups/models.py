@@ -2,17 +2,32 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..calls.models import Call, Question
 from ..clock import utcnow
-from ..database import Model, UtcDateTime
+from ..database import Model, UtcDateTime, stored_enum
 from ..directory.models import User
+from ..enums import TitledEnum
 
-LIVE_STATUSES = ("pending_manager", "waitlisted", "approved")
-HOLDING_STATUSES = ("pending_manager", "approved")
-_LIVE_SQL = "status IN ('pending_manager', 'waitlisted', 'approved')"
+
+class SignUpStatus(TitledEnum):
+    """Where a sign-up stands: live (waiting for the manager, on the waiting list, approved) or ended."""
+
+    PENDING_MANAGER = "pending_manager", _l("Waiting for the manager")
+    WAITLISTED = "waitlisted", _l("On the waiting list")
+    APPROVED = "approved", _l("Approved")
+    REFUSED = "refused", _l("Refused by the manager")
+    DECLINED = "declined", _l("Declined by the lab")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+
+
+# Live: one per agent and call at most. Holding: counted against the call's capacity.
+SignUpStatus.LIVE = frozenset({SignUpStatus.PENDING_MANAGER, SignUpStatus.WAITLISTED, SignUpStatus.APPROVED})
+SignUpStatus.HOLDING = frozenset({SignUpStatus.PENDING_MANAGER, SignUpStatus.APPROVED})
+_LIVE_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in SignUpStatus if status in SignUpStatus.LIVE))
 
 
 class SignUp(Model):
@@ -20,8 +35,6 @@ class SignUp(Model):
 
     __tablename__ = "allies_signups"
     __table_args__ = (
-        CheckConstraint("status IN ('pending_manager', 'waitlisted', 'approved', 'refused', 'declined', "
-                        "'withdrawn')", name="known_status"),
         CheckConstraint("hours_asked > 0", name="hours_positive"),
         # One live sign-up per agent and call, even when two requests arrive at once.
         Index("uq_allies_signups_live", "call_id", "agent_id", unique=True,
@@ -32,7 +45,7 @@ class SignUp(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("allies_calls.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[SignUpStatus] = mapped_column(stored_enum(SignUpStatus, "known_status"))
     motivation: Mapped[str] = mapped_column(Text, default="")
     availability: Mapped[str] = mapped_column(Text, default="")
     hours_asked: Mapped[float] = mapped_column(Numeric(7, 2))
@@ -50,12 +63,12 @@ class SignUp(Model):
     @property
     def is_live(self):
         """Pending, waitlisted or approved."""
-        return self.status in LIVE_STATUSES
+        return self.status in SignUpStatus.LIVE
 
     @property
     def holds_place(self):
         """Whether this sign-up counts against the call's capacity."""
-        return self.status in HOLDING_STATUSES
+        return self.status in SignUpStatus.HOLDING
 
     def can_withdraw(self, user):
         """Only its agent withdraws a live sign-up."""

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..audit.operations import record
-from ..budgets.models import Allocation, Extension
-from ..calls.models import Call
+from ..budgets.models import Allocation, Extension, ExtensionStatus
+from ..calls.models import Call, CallStatus
 from ..calls.queries import lock_call
 from ..clock import local_today, utcnow
 from ..database import session
@@ -19,20 +19,21 @@ from ..refusals import Refusal
 from ..directory.models import User
 from ..directory.queries import approvers_of, lab_members
 from ..mail.operations import mail_preference, queue_mail, queue_mail_to_each
-from .models import LIVE_STATUSES, Answer, SignUp
+from .models import Answer, SignUp, SignUpStatus
 
 
 def live_signup(call_id, agent_id):
     """The agent's live sign-up to the call, or None."""
     query = select(SignUp).where(SignUp.call_id == call_id, SignUp.agent_id == agent_id,
-                                 SignUp.status.in_(LIVE_STATUSES))
+                                 SignUp.status.in_(SignUpStatus.LIVE))
     return session.execute(query).scalar_one_or_none()
 
 
 def _someone_waiting(call):
     """Whether active agents wait for this call (a newcomer never jumps the queue)."""
     query = (select(SignUp.id).join(SignUp.agent)
-             .where(SignUp.call_id == call.id, SignUp.status == "waitlisted", User.active.is_(True)).limit(1))
+             .where(SignUp.call_id == call.id, SignUp.status == SignUpStatus.WAITLISTED, User.active.is_(True))
+             .limit(1))
     return session.execute(query).first() is not None
 
 
@@ -54,13 +55,13 @@ def _free_place(call):
 
 def _holding_status(call):
     """The status of a sign-up that holds a place."""
-    return "pending_manager" if call.needs_manager_agreement else "approved"
+    return SignUpStatus.PENDING_MANAGER if call.needs_manager_agreement else SignUpStatus.APPROVED
 
 
 def grant_time(signup, call, hours, actor=None, **details):
     """Approve the sign-up for `hours` over the call's period: the allocation the volunteer logs time against,
     and the audit entry of the approval (`actor` None when the call's rule approves, not a person)."""
-    signup.status = "approved"
+    signup.status = SignUpStatus.APPROVED
     signup.status_changed_at = utcnow()
     allocation = Allocation(signup=signup, agent=signup.agent, hours=hours, start_date=call.start_date,
                             end_date=call.end_date)
@@ -72,7 +73,7 @@ def grant_time(signup, call, hours, actor=None, **details):
 
 def _approve_by_rule(signup, call):
     """A sign-up holding a place on a call that needs no manager agreement gets the hours asked at once."""
-    if signup.status == "approved" and not call.needs_manager_agreement:
+    if signup.status == SignUpStatus.APPROVED and not call.needs_manager_agreement:
         grant_time(signup, call, signup.hours_asked, rule="no_manager_agreement")
 
 
@@ -111,7 +112,7 @@ def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
     if not call.is_meant_for(agent):
         raise Refusal(_("This call is meant for other services."))
     holds = not _someone_waiting(call) and _take_place(call)
-    signup = SignUp(call=call, agent=agent, status=_holding_status(call) if holds else "waitlisted",
+    signup = SignUp(call=call, agent=agent, status=_holding_status(call) if holds else SignUpStatus.WAITLISTED,
                     motivation=motivation, availability=availability, hours_asked=hours_asked,
                     submitted_at=utcnow(), status_changed_at=utcnow())
     signup.answers = [Answer(question=question, position=question.position, label=question.label,
@@ -139,10 +140,10 @@ def _json_value(value):
 
 def waitlist_rank(signup):
     """1 for the first waitlisted sign-up of its call, and so on; None when not waitlisted."""
-    if signup.status != "waitlisted":
+    if signup.status != SignUpStatus.WAITLISTED:
         return None
     ahead = select(func.count(SignUp.id)).where(
-        SignUp.call_id == signup.call_id, SignUp.status == "waitlisted",
+        SignUp.call_id == signup.call_id, SignUp.status == SignUpStatus.WAITLISTED,
         (SignUp.submitted_at < signup.submitted_at)
         | ((SignUp.submitted_at == signup.submitted_at) & (SignUp.id < signup.id)))
     return session.execute(ahead).scalar_one() + 1
@@ -154,7 +155,7 @@ def withdraw(signup, agent):
     session.refresh(signup)
     if not signup.can_withdraw(agent):
         raise Refusal(_("This sign-up cannot be withdrawn any more."))
-    end_signup(signup, call, "withdrawn", actor=agent)
+    end_signup(signup, call, SignUpStatus.WITHDRAWN, actor=agent)
 
 
 def _end_allocation(signup):
@@ -168,8 +169,8 @@ def _end_allocation(signup):
         allocation.end_date = max(local_today(), allocation.start_date)
         record("allocation.ended", obj=allocation, signup_id=signup.id, end_date=allocation.end_date.isoformat())
     for extension in session.execute(select(Extension).where(Extension.allocation_id == allocation.id,
-                                                             Extension.status == "pending")).scalars():
-        extension.status = "cancelled"
+                                                             Extension.status == ExtensionStatus.PENDING)).scalars():
+        extension.status = ExtensionStatus.CANCELLED
         record("allocation.extension_cancelled", obj=extension, allocation_id=allocation.id)
 
 
@@ -179,10 +180,10 @@ def decline(signup, lab_member, reason):
     session.refresh(signup)
     if not signup.is_live:
         raise Refusal(_("This sign-up is no longer live: it cannot be declined."))
-    if call.status == "archived":
+    if call.status == CallStatus.ARCHIVED:
         raise Refusal(_("The call is archived: its sign-ups do not change any more."))
     signup.decline_reason = reason
-    end_signup(signup, call, "declined", actor=lab_member, reason=reason)
+    end_signup(signup, call, SignUpStatus.DECLINED, actor=lab_member, reason=reason)
     queue_mail(signup.agent, "signup_declined", signup=signup, call=call, reason=reason)
 
 
@@ -191,7 +192,7 @@ def end_signup(signup, call, status, actor, **details):
     promote from the waiting list."""
     held = signup.holds_place
     previous = signup.status
-    if previous == "approved":
+    if previous == SignUpStatus.APPROVED:
         _end_allocation(signup)
     signup.status = status
     signup.status_changed_at = utcnow()
@@ -209,7 +210,7 @@ def promote_from_waitlist(call):
     promoted = []
     while call.fills_from_waitlist:
         first = session.execute(
-            select(SignUp).join(SignUp.agent).where(SignUp.call_id == call.id, SignUp.status == "waitlisted",
+            select(SignUp).join(SignUp.agent).where(SignUp.call_id == call.id, SignUp.status == SignUpStatus.WAITLISTED,
                                                     User.active.is_(True))
             .order_by(SignUp.submitted_at, SignUp.id).limit(1)
         ).scalar_one_or_none()
@@ -235,7 +236,7 @@ def _tell_about_new_signup(signup, rank):
 
 def _ask_manager(signup):
     """A sign-up waiting for the manager: mail the approvers a request to decide."""
-    if signup.status == "pending_manager":
+    if signup.status == SignUpStatus.PENDING_MANAGER:
         signup.manager_asked_at = utcnow()
         for approver in approvers_of(signup.agent):
             queue_mail(approver, "manager_request", signup=signup, call=signup.call)

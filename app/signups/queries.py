@@ -7,14 +7,14 @@ from ..audit.models import AuditEntry
 from ..database import session
 from ..directory.models import OrgUnit, User
 from ..text import folded
-from .models import SignUp
+from .models import SignUp, SignUpStatus
 
 
 def waitlist_ranks(call_ids):
     """{sign-up id: rank} of the waitlisted sign-ups of these calls, by submission order (one query)."""
     rank = func.row_number().over(partition_by=SignUp.call_id, order_by=(SignUp.submitted_at, SignUp.id))
     rows = session.execute(select(SignUp.id, rank).where(SignUp.call_id.in_(call_ids),
-                                                         SignUp.status == "waitlisted"))
+                                                         SignUp.status == SignUpStatus.WAITLISTED))
     return dict(rows.all())
 
 

@@ -13,6 +13,7 @@ from ..database import all_rows, session
 from ..mail.models import MailPreference
 from .forms import ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm, signup_form_for
 from .loaders import get_own_signup, get_signup_for_lab
+from .models import SignUpStatus
 from ..refusals import refusals_shown
 from .operations import choose_lab_notices, decline, live_signup, sign_up, waitlist_rank, withdraw
 from .queries import history, signups_of_agent, signups_of_call, waitlist_ranks
@@ -47,9 +48,9 @@ def new(call_id):
 
 
 def _signup_message(signup, rank):
-    if signup.status == "waitlisted":
+    if signup.status == SignUpStatus.WAITLISTED:
         return _("The call is full: you are number %(rank)d on the waiting list.", rank=rank)
-    if signup.status == "approved":
+    if signup.status == SignUpStatus.APPROVED:
         return _("You are signed up. No manager agreement is needed for this call.")
     return _("You are signed up. Your manager is asked to agree to the time.")
 
@@ -59,8 +60,8 @@ def _signup_message(signup, rank):
 def mine():
     """The agent's sign-ups with their status, and their rank on waiting lists."""
     signups = all_rows(signups_of_agent(current_agent()))
-    ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
-    refusals = refusals_of(signup.id for signup in signups if signup.status == "refused")
+    ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == SignUpStatus.WAITLISTED})
+    refusals = refusals_of(signup.id for signup in signups if signup.status == SignUpStatus.REFUSED)
     return render_template("allies/signups/mine.html", signups=signups, ranks=ranks, refusals=refusals)
 
 
