@@ -353,6 +353,7 @@ class FormValue(fields.Field):
     """
 
     message = None  # what to give instead of a value of the wrong JSON type
+    accepts = (str,)  # the JSON types it takes (a boolean only when named)
 
     def __init__(self, *args, form=None, metadata=None, **kwargs):
         rules, required = form_rules(form)
@@ -368,51 +369,40 @@ class FormValue(fields.Field):
         try:
             return self._texts(value)
         except ValueError as error:
-            raise ValidationError([str(error.args[0] if error.args else self.message)]) from None
+            raise ValidationError([str(error)]) from None
 
     def _texts(self, value):
-        raise NotImplementedError
+        return [str(self._checked(value))]
 
-    def wrong(self):
-        return ValueError(self.message)
+    def _checked(self, value):
+        """`value`, if it is of a JSON type the field takes."""
+        if not isinstance(value, self.accepts) or (isinstance(value, bool) and bool not in self.accepts):
+            raise ValueError(self.message)
+        return value
 
 
 class Text(FormValue, fields.String):
     message = _l("Give a text.")
-
-    def _texts(self, value):
-        if not isinstance(value, str):
-            raise self.wrong()
-        return [value]
 
 
 class Number(FormValue, fields.Float):
     """A number, or a text the form reads as one (« 3,5 »)."""
 
     message = _l("Give a number.")
-
-    def _texts(self, value):
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.wrong()
-        return [str(value)]
+    accepts = (str, int, float)
 
 
 class Integer(FormValue, fields.Integer):
     message = _l("Give a whole number.")
-
-    def _texts(self, value):
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.wrong()
-        return [str(value)]
+    accepts = (str, int)
 
 
 class Boolean(FormValue, fields.Boolean):
     message = _l("Give true or false.")
+    accepts = (bool,)
 
     def _texts(self, value):
-        if not isinstance(value, bool):
-            raise self.wrong()
-        return ["y"] if value else []
+        return ["y"] if self._checked(value) else []
 
 
 class Day(FormValue, fields.Date):
@@ -421,9 +411,7 @@ class Day(FormValue, fields.Date):
     message = _l("Give a date such as 2027-01-31.")
 
     def _texts(self, value):
-        if not isinstance(value, str):
-            raise self.wrong()
-        check_year(_parsed(value, date.fromisoformat))
+        check_year(_parsed(self._checked(value), date.fromisoformat))
         return [value]
 
 
@@ -433,9 +421,9 @@ class Moment(FormValue, fields.DateTime):
     message = _l("Give a date and time in ISO 8601, such as 2027-01-31T18:00:00+01:00.")
 
     def _texts(self, value):
-        moment = _parsed(value, datetime.fromisoformat) if isinstance(value, str) else None
+        moment = _parsed(self._checked(value), datetime.fromisoformat)
         if moment is None:
-            raise self.wrong()
+            raise ValueError(self.message)
         check_year(moment)
         local = to_user_timezone(moment) if moment.tzinfo else moment
         return [local.strftime(DEADLINE_FORMAT)]
@@ -444,15 +432,11 @@ class Moment(FormValue, fields.DateTime):
 class ListOf(FormValue, fields.List):
     """A list of values of one JSON type (`item`: int or str)."""
 
-    item = str
-
-    def __init__(self, inner, **kwargs):
-        super().__init__(inner, **kwargs)
+    accepts, item = (list,), str
 
     def _texts(self, value):
-        if not isinstance(value, list) or not all(isinstance(item, self.item) and not isinstance(item, bool)
-                                                  for item in value):
-            raise self.wrong()
+        if not all(isinstance(item, self.item) and not isinstance(item, bool) for item in self._checked(value)):
+            raise ValueError(self.message)
         return [str(item) for item in value]
 
 
@@ -475,11 +459,10 @@ class Answers(FormValue, fields.Dict):
     """Answers keyed by question id, each read by the field of its question (ANSWER_FIELDS)."""
 
     message = _l("Give an object of answers keyed by question id.")
+    accepts = (dict,)
 
     def _texts(self, value):
-        if not isinstance(value, dict):
-            raise self.wrong()
-        return value
+        return self._checked(value)
 
 
 def _parsed(text, parse):
@@ -587,6 +570,8 @@ class ExtensionInputSchema(FormInput):
 
 
 # ---- query strings ----------------------------------------------------------------------------------------
+# Paging and listCalls' scope and status are read here; the filters are read by the pages' filter forms, the
+# schemas documenting them from those forms.
 
 class PageNumber(fields.Integer):
     """A page number or size: digits from 1 to `highest`; empty or left out, `load_default`."""
