@@ -542,6 +542,25 @@ class TestFlows:
         assert_problem(api(app.test_client(), "POST", "/volunteers/export?format=pdf", world["tokens"]["lab"]), 422)
         assert_problem(api(app.test_client(), "POST", "/volunteers/export?call=abc", world["tokens"]["lab"]), 422)
 
+    def test_a_call_for_chosen_units_names_them_and_keeps_them_when_changed(self, app, world, make_unit):
+        unit = make_unit("DGS/Direction du numérique")
+        session.commit()
+        lab, body = world["tokens"]["lab"], CASES["createCall"][2]
+        created = api(app.test_client(), "POST", "/calls", lab, json={**body, "audience_unit_ids": [unit.id]})
+        assert created.status_code == 201, created.get_json()
+        assert created.get_json()["audience_all"] is False and created.get_json()["audience_unit_ids"] == [unit.id]
+        changed = api(app.test_client(), "PATCH", f"/calls/{created.get_json()['id']}", lab, json={"title": "Autre"})
+        assert changed.get_json()["audience_unit_ids"] == [unit.id] and changed.get_json()["audience_all"] is False
+        everyone = api(app.test_client(), "PATCH", f"/calls/{created.get_json()['id']}", lab,
+                       json={"audience_unit_ids": []}).get_json()
+        assert everyone["audience_all"] is True and everyone["audience_unit_ids"] == []
+        unknown = assert_problem(api(app.test_client(), "POST", "/calls", lab,
+                                     json={**body, "audience_unit_ids": [unit.id + 1000]}), 422)
+        assert list(unknown["errors"]) == ["audience_unit_ids"]
+        wrong_type = assert_problem(api(app.test_client(), "POST", "/calls", lab,
+                                        json={**body, "audience_unit_ids": "1"}), 422)
+        assert wrong_type["errors"] == {"audience_unit_ids": ["Indiquez une liste de nombres entiers."]}
+
     def test_the_approver_never_sees_the_motivation(self, app, world):
         pending = api(app.test_client(), "GET", "/approvals", world["tokens"]["manager"]).get_json()
         assert pending["total"] == 1 and "Motivé" not in str(pending)

@@ -1,33 +1,16 @@
 """Reading the API's input: the JSON body, the query string, and JSON values handed to the pages' own forms.
 
-JSON values are checked for their JSON type here and turned into the text a form field reads; the forms then
-check them exactly as on the pages (same validators, same messages).
+The schemas (schemas.py) check each JSON value's type and turn it into the text a form field reads; the forms
+then check them exactly as on the pages (same validators, same messages).
 """
-
-from datetime import date, datetime
 
 from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
-from werkzeug.datastructures import MultiDict
+from marshmallow import ValidationError
 
-from ..database import MAX_PAGE
-from ..fields import check_year
 from .problems import InvalidInput
+from .schemas import FormInput, PagingSchema
 
-DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
-DEADLINE_FORMAT = "%Y-%m-%dT%H:%M"  # what the call form's deadline field reads, in local time
-
-TYPE_MESSAGES = {
-    "text": _l("Give a text."),
-    "number": _l("Give a number."),
-    "integer": _l("Give a whole number."),
-    "boolean": _l("Give true or false."),
-    "date": _l("Give a date such as 2027-01-31."),
-    "datetime": _l("Give a date and time in ISO 8601, such as 2027-01-31T18:00:00+01:00."),
-    "integers": _l("Give a list of whole numbers."),
-    "texts": _l("Give a list of texts."),
-}
 BAD_TEXT = _l("Text cannot hold the NUL character or invalid Unicode.")
 
 
@@ -95,99 +78,32 @@ def check_query_string():
         raise InvalidInput(bad)
 
 
-def page_args():
-    """(page, per_page) from the query string: page from 1, per_page from 1 to 100 (20 by default)."""
-    errors, values = {}, {}
-    for name, default, highest in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
-        raw = request.args.get(name, "")
-        if not raw:
-            values[name] = default
-        elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= highest:
-            values[name] = int(raw)
-        else:
-            errors[name] = [_l("Give a whole number from 1 to %(highest)d.", highest=highest)]
-    if errors:
-        raise InvalidInput(errors)
-    return values["page"], values["per_page"]
-
-
-def formdata(payload, kinds, renames=None):
-    """A MultiDict that a form reads, from the members of `payload` named in `kinds` ({name: kind}).
-
-    null and false leave the field out (a form reads that as empty, or unchecked); `renames` maps a JSON
-    name to the form's field name. Raises InvalidInput for values of the wrong JSON type.
-    """
-    renames = renames or {}
-    data, errors = MultiDict(), {}
-    for name, kind in kinds.items():
-        if name not in payload or payload[name] is None:
-            continue
-        try:
-            texts = _as_form_text(payload[name], kind)
-        except ValueError as error:
-            errors[name] = [str(error.args[0])]
-            continue
-        for text in texts:
-            data.add(renames.get(name, name), text)
-    if errors:
-        raise InvalidInput(errors)
-    return data
-
-
-def _as_form_text(value, kind):
-    """The texts a form field reads for one JSON value of this kind."""
-    wrong = ValueError(TYPE_MESSAGES[kind])
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise wrong
-        return ["y"] if value else []
-    if isinstance(value, bool):
-        raise wrong
-    if kind == "text":
-        if not isinstance(value, str):
-            raise wrong
-        return [value]
-    if kind in ("number", "integer"):
-        if isinstance(value, str) or (kind == "number" and isinstance(value, (int, float))):
-            return [str(value)]
-        if kind == "integer" and isinstance(value, int):
-            return [str(value)]
-        raise wrong
-    if kind == "date":
-        if not isinstance(value, str):
-            raise wrong
-        check_year(_parsed(value, date.fromisoformat))
-        return [value]
-    if kind == "datetime":
-        if not isinstance(value, str):
-            raise wrong
-        moment = _parsed(value, datetime.fromisoformat)
-        if moment is None:
-            raise wrong
-        check_year(moment)
-        local = to_user_timezone(moment) if moment.tzinfo else moment
-        return [local.strftime(DEADLINE_FORMAT)]
-    if kind in ("integers", "texts"):
-        item_type = int if kind == "integers" else str
-        if not isinstance(value, list) or not all(isinstance(item, item_type) and not isinstance(item, bool)
-                                                   for item in value):
-            raise wrong
-        return [str(item) for item in value]
-    raise ValueError(kind)
-
-
-def _parsed(text, parse):
-    """The date or datetime in `text`, or None (the form then says what it expected)."""
+def read(schema, values):
+    """`values` loaded by `schema`; values of the wrong JSON type are a 422 with the schema's messages."""
     try:
-        return parse(text)
-    except ValueError:
-        return None
+        return schema.load(values)
+    except ValidationError as invalid:
+        raise InvalidInput(invalid.messages) from None
 
 
-def validated(form, renames=None):
-    """Validate a form fed from JSON; its errors become a 422, under the JSON names (`renames`: field → JSON)."""
+def page_args(schema=None):
+    """(page, per_page) from the query string: page from 1, per_page from 1 to 100 (20 by default)."""
+    paging = read(schema or PagingSchema(), request.args)
+    return paging["page"], paging["per_page"]
+
+
+def form_from_json(form_class, schema, values, **kwargs):
+    """The page's form fed with JSON `values` as `schema` (a FormInput) declares them, and validated: values of
+    the wrong JSON type or refused by the form are a 422, under their JSON names."""
+    form = form_class(formdata=FormInput.formdata(read(schema, values)), meta={"csrf": False}, **kwargs)
+    return validated(form, schema.json_names())
+
+
+def validated(form, names=None):
+    """Validate a form fed from JSON; its errors become a 422, under the JSON names (`names`: field → JSON, as
+    a FormInput's json_names() gives them)."""
     if form.validate():
         return form
-    renames = renames or {}
-    raise InvalidInput({renames.get(name, name): messages for name, messages in form.errors.items()
+    names = names or {}
+    raise InvalidInput({names.get(name, name): messages for name, messages in form.errors.items()
                         if name is not None})

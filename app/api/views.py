@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, json, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from ..approvals.forms import DecisionForm
@@ -22,7 +22,6 @@ from ..budgets.loaders import get_own_allocation
 from ..budgets.operations import can_change, log_time, request_extension
 from ..budgets.queries import allocations_of, budgets, entries_of, monthly_use, used_hours
 from ..budgets.working_time import hours_to_propose, working_hours
-from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
 from ..calls.forms import CallForm, CallSearchForm
 from ..calls.loaders import get_call_for_agent, get_call_for_lab
 from ..calls.operations import close, create_call, publish, update_call
@@ -40,22 +39,33 @@ from ..signups.loaders import get_own_signup, get_signup_for_lab
 from ..signups.operations import decline, live_signup, sign_up, waitlist_rank, withdraw
 from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
 from .auth import rate_limit, rate_limit_key, require_token
-from .inputs import DEADLINE_FORMAT, check_query_string, formdata, json_body, page_args, validated
+from .inputs import check_query_string, form_from_json, json_body, page_args, read, validated
 from .openapi import openapi_document as build_openapi_document
 from .problems import InvalidInput, register_problem_handlers, unrouted_problem
-from .representations import (
-    budget_of,
-    call_detail,
-    call_summary,
-    day,
-    extension_of,
-    lab_signup,
-    my_signup,
-    number,
+from .schemas import (
+    ANSWER_FIELDS,
+    PAGES,
+    BudgetSchema,
+    CallInputSchema,
+    CallSchema,
+    CallSummarySchema,
+    DecisionInputSchema,
+    DecisionSchema,
+    DeclineInputSchema,
+    ExportQuerySchema,
+    ExtensionDecisionSchema,
+    ExtensionInputSchema,
+    ExtensionSchema,
+    LabSignUpSchema,
+    ListCallsQuerySchema,
+    MySignUpSchema,
+    PendingExtensionSchema,
+    PendingRequestSchema,
+    Shown,
+    SignUpInputSchema,
+    TimeEntryInputSchema,
+    TimeEntrySchema,
     page_of,
-    pending_extension,
-    pending_request,
-    time_entry_of,
 )
 
 PREFIX = "/api/v1"
@@ -91,12 +101,23 @@ def json_answer(data, status=200, location=None):
     return response
 
 
-def page_of_query(query, represent):
-    """The page the query string asks for of `query`; `represent(rows)` gives the JSON items of the page's rows
-    (so what they need is read once for the page)."""
+def page_of_query(query, item_schema, represent=list):
+    """The page the query string asks for of `query`, its items shown by `item_schema`; `represent(rows)` gives
+    what each row shows beside its columns (so what they need is read once for the page)."""
     page_number, per_page = page_args()
     page = paginate(query, page_number, per_page)
-    return page_of(represent(page.items), page_number, per_page, page.total)
+    return PAGES[item_schema]().dump(page_of(represent(page.items), page_number, per_page, page.total))
+
+
+def my_signup(signup, agent, rank=None):
+    """One of `agent`'s own sign-ups, with its rank on the waiting list."""
+    return MySignUpSchema().dump(Shown(signup, waitlist_rank=rank, can_withdraw=signup.can_withdraw(agent)))
+
+
+def call_detail(call, my_status=None, counts=None):
+    """A call with its description, contact, audience and questions (`counts`: sign-ups per status, for the lab)."""
+    extra = {"signup_counts": counts} if counts is not None else {}
+    return CallSchema().dump(Shown(call, my_status=my_status, **extra))
 
 
 # ---- the public description ------------------------------------------------------------------------------
@@ -114,25 +135,19 @@ def openapi_document():
 def list_calls():
     """listCalls: the open calls meant for me (scope=open), or every call for the lab (scope=lab)."""
     agent = current_agent()
-    scope = request.args.get("scope", "open")
-    page_number, per_page = page_args()
-    if scope == "lab":
+    query = read(ListCallsQuerySchema(), request.args)
+    if query["scope"] == "lab":
         if not agent.has_role("lab"):
             abort(403)
-        status = request.args.get("status", "")
-        if status and status not in CALL_STATUS_LABELS:
-            raise InvalidInput({"status": [_("Not a valid choice.")]})
-        page = paginate(calls_for_lab(status), page_number, per_page)
+        page = paginate(calls_for_lab(query.get("status", "")), query["page"], query["per_page"])
         counts = status_counts([call.id for call in page.items])
-        items = [call_summary(call, counts=counts[call.id]) for call in page.items]
-    elif scope == "open":
-        filters = validated(CallSearchForm(request.args)).valid_filters()
-        page = paginate(open_calls_for(agent, **filters), page_number, per_page)
-        statuses = live_statuses_of(agent, page.items)
-        items = [call_summary(call, my_status=statuses.get(call.id)) for call in page.items]
+        items = [Shown(call, signup_counts=counts[call.id]) for call in page.items]
     else:
-        raise InvalidInput({"scope": [_("Not a valid choice.")]})
-    return json_answer(page_of(items, page_number, per_page, page.total))
+        filters = validated(CallSearchForm(request.args)).valid_filters()
+        page = paginate(open_calls_for(agent, **filters), query["page"], query["per_page"])
+        statuses = live_statuses_of(agent, page.items)
+        items = [Shown(call, my_status=statuses.get(call.id)) for call in page.items]
+    return json_answer(PAGES[CallSummarySchema]().dump(page_of(items, query["page"], query["per_page"], page.total)))
 
 
 def _call_for(agent, call_id):
@@ -151,29 +166,16 @@ def get_call(call_id):
     return json_answer(call_detail(call, my_status=live_statuses_of(agent, [call]).get(call.id), counts=counts))
 
 
-CALL_KINDS = {"title": "text", "summary": "text", "body": "text", "capacity": "integer", "deadline": "datetime",
-              "audience_unit_ids": "integers", "commitment_kind": "text", "commitment_value": "number",
-              "start_date": "date", "end_date": "date", "needs_manager_agreement": "boolean", "contact": "text"}
-CALL_FIELD_NAMES = {"audience_units": "audience_unit_ids", "audience_all": "audience_unit_ids"}
-
-
-def _call_form(values, kinds=CALL_KINDS, call=None):
-    """The lab's call form, fed with JSON values; the audience is every agent unless units are given."""
-    data = formdata(values, kinds, renames={"audience_unit_ids": "audience_units"})
-    data["audience_all"] = "units" if data.getlist("audience_units") else "all"
-    form = CallForm(formdata=data, units=units_in_tree_order(), current_deadline=call.deadline if call else None,
-                    meta={"csrf": False})
-    return validated(form, CALL_FIELD_NAMES)
+def _call_form(values, call=None):
+    """The lab's call form, fed with JSON values and validated."""
+    return form_from_json(CallForm, CallInputSchema(), values, units=units_in_tree_order(),
+                          current_deadline=call.deadline if call else None)
 
 
 def _current_values(call):
-    """A call's values as the API takes them, in the form's own formats (the deadline in local time)."""
-    return {"title": call.title, "summary": call.summary, "body": call.body, "capacity": call.capacity,
-            "deadline": to_user_timezone(call.deadline).strftime(DEADLINE_FORMAT),
-            "audience_unit_ids": [unit.id for unit in call.audience_units],
-            "commitment_kind": call.commitment_kind, "commitment_value": str(call.commitment_value),
-            "start_date": day(call.start_date), "end_date": day(call.end_date),
-            "needs_manager_agreement": call.needs_manager_agreement, "contact": call.contact}
+    """A call's values as the API shows them, limited to those it takes."""
+    shown = CallSchema().dump(Shown(call, my_status=None))
+    return {name: shown[name] for name in CallInputSchema().json_names().values() if name in shown}
 
 
 @bp.route("/calls", methods=["POST"], endpoint="createCall")
@@ -192,10 +194,7 @@ def edit_call(call_id):
     call = get_call_for_lab(call_id)
     if not call.can_edit():
         abort(403)
-    payload = json_body()
-    # The current deadline goes to the form as the local text it shows; a new one comes in RFC 3339.
-    kinds = CALL_KINDS if "deadline" in payload else {**CALL_KINDS, "deadline": "text"}
-    form = _call_form({**_current_values(call), **payload}, kinds, call)
+    form = _call_form({**_current_values(call), **json_body()}, call)
     update_call(call, current_agent(), audience_units=form.chosen_units(), **form.call_fields())
     return json_answer(call_detail(call, counts=status_counts([call.id])[call.id]))
 
@@ -222,21 +221,15 @@ def close_call(call_id):
 
 # ---- sign-ups ---------------------------------------------------------------------------------------------
 
-SIGNUP_KINDS = {"motivation": "text", "hours_asked": "number", "availability": "text"}
-ANSWER_KINDS = {"short_text": "text", "long_text": "text", "single_choice": "text", "multiple_choice": "texts",
-                "yes_no": "text", "number": "number", "date": "date"}
-
-
 def _signup_formdata(call, agent, payload):
     """The sign-up form's data: motivation, time asked (the call's proposal when left out), availability, and
-    the answers keyed by question id."""
+    the answers keyed by question id, each read as its question's kind (ANSWER_FIELDS)."""
     values = dict(payload)
     if values.get("hours_asked") is None:
         values["hours_asked"] = str(hours_to_propose(call, agent))
-    data = formdata(values, SIGNUP_KINDS)
-    answers = payload.get("answers") or {}
-    if not isinstance(answers, dict):
-        raise InvalidInput({"answers": [_("Give an object of answers keyed by question id.")]})
+    values = read(SignUpInputSchema(), values)
+    answers = values.pop("answers", {})
+    data = SignUpInputSchema.formdata(values)
     questions = {str(question.id): question for question in call.active_questions}
     errors = {}
     for key, value in answers.items():
@@ -246,11 +239,11 @@ def _signup_formdata(call, agent, payload):
         if question.kind == "yes_no" and isinstance(value, bool):
             value = "yes" if value else "no"
         try:
-            answered = formdata({"answer": value}, {"answer": ANSWER_KINDS[question.kind]})
-        except InvalidInput as invalid:
-            errors[f"answers.{key}"] = invalid.errors["answer"]
+            texts = ANSWER_FIELDS[question.kind].deserialize(value)
+        except ValidationError as invalid:
+            errors[f"answers.{key}"] = invalid.messages
             continue
-        for text in answered.getlist("answer"):
+        for text in texts or []:
             data.add(f"q{question.id}", text)
     if errors:
         raise InvalidInput(errors)
@@ -282,9 +275,10 @@ def list_my_signups():
 
     def represent(signups):
         ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
-        return [my_signup(signup, agent, ranks.get(signup.id)) for signup in signups]
+        return [Shown(signup, waitlist_rank=ranks.get(signup.id), can_withdraw=signup.can_withdraw(agent))
+                for signup in signups]
 
-    return json_answer(page_of_query(signups_of_agent(agent), represent))
+    return json_answer(page_of_query(signups_of_agent(agent), MySignUpSchema, represent))
 
 
 @bp.route("/me/sign-ups/<int:signup_id>/withdraw", methods=["POST"], endpoint="withdrawSignUp")
@@ -303,8 +297,8 @@ def list_call_signups(call_id):
     call = get_call_for_lab(call_id)
     filters = validated(SignUpFilterForm(request.args)).valid_filters()
     ranks = waitlist_ranks([call.id])
-    return json_answer(page_of_query(signups_of_call(call, **filters),
-                                     lambda signups: [lab_signup(signup, ranks.get(signup.id)) for signup in signups]))
+    return json_answer(page_of_query(signups_of_call(call, **filters), LabSignUpSchema, lambda signups: [
+        Shown(signup, waitlist_rank=ranks.get(signup.id)) for signup in signups]))
 
 
 @bp.route("/sign-ups/<int:signup_id>/decline", methods=["POST"], endpoint="declineSignUp")
@@ -312,9 +306,9 @@ def list_call_signups(call_id):
 def decline_signup(signup_id):
     """declineSignUp: decline a live sign-up with a reason the agent receives (lab)."""
     signup = get_signup_for_lab(signup_id)
-    form = validated(DeclineForm(formdata=formdata(json_body(), {"reason": "text"}), meta={"csrf": False}))
+    form = form_from_json(DeclineForm, DeclineInputSchema(), json_body())
     decline(signup, current_agent(), form.reason.data.strip())
-    return json_answer(lab_signup(signup))
+    return json_answer(LabSignUpSchema().dump(signup))
 
 
 # ---- approvals --------------------------------------------------------------------------------------------
@@ -325,9 +319,9 @@ def list_pending_approvals():
     """listPendingApprovals: the requests I decide on, oldest first — never the motivation or the answers."""
     def represent(signups):
         allocated = allocated_this_year({signup.agent_id for signup in signups})
-        return [pending_request(signup, allocated.get(signup.agent_id)) for signup in signups]
+        return [Shown(signup, hours_allocated_this_year=allocated.get(signup.agent_id, 0)) for signup in signups]
 
-    return json_answer(page_of_query(pending_for(current_agent()), represent))
+    return json_answer(page_of_query(pending_for(current_agent()), PendingRequestSchema, represent))
 
 
 @bp.route("/approvals/<int:signup_id>", methods=["POST"], endpoint="decideApproval")
@@ -336,13 +330,12 @@ def decide_approval(signup_id):
     """decideApproval: agree to the time asked, agree to less, or refuse with a reason."""
     signup = get_request_for_approver(signup_id)
     hours = decide_from_body(signup, signup.hours_asked)
-    return json_answer({**pending_request(signup), "hours_agreed": number(hours)})
+    return json_answer(DecisionSchema().dump(Shown(signup, hours_agreed=hours)))
 
 
 def decide_from_body(request_or_extension, hours_asked):
     """The approver's decision read from the JSON body and carried out; the hours agreed (None on a refusal)."""
-    data = formdata(json_body(), {"outcome": "text", "hours": "number", "reason": "text"})
-    form = validated(DecisionForm(formdata=data, hours_asked=hours_asked, meta={"csrf": False}))
+    form = form_from_json(DecisionForm, DecisionInputSchema(), json_body(), hours_asked=hours_asked)
     return decide_on(request_or_extension, current_agent(), form.outcome.data, form.hours.data,
                   (form.reason.data or "").strip())
 
@@ -353,9 +346,14 @@ def list_pending_extensions():
     """listPendingExtensions: the extension requests I decide on, oldest first, with the allocation's use."""
     def represent(extensions):
         used = used_hours([extension.allocation_id for extension in extensions])
-        return [pending_extension(extension, used.get(extension.allocation_id, 0)) for extension in extensions]
+        return [_with_use(extension, used.get(extension.allocation_id, 0)) for extension in extensions]
 
-    return json_answer(page_of_query(pending_extensions_for(current_agent()), represent))
+    return json_answer(page_of_query(pending_extensions_for(current_agent()), PendingExtensionSchema, represent))
+
+
+def _with_use(extension, used, **extra):
+    """An extension request shown with its allocation's hours logged (`used`)."""
+    return Shown(extension, allocation=Shown(extension.allocation, used=used), **extra)
 
 
 @bp.route("/approvals/extensions/<int:extension_id>", methods=["POST"], endpoint="decideExtension")
@@ -365,7 +363,7 @@ def decide_extension(extension_id):
     extension = get_extension_for_approver(extension_id)
     hours = decide_from_body(extension, extension.extra_hours)
     used = used_hours([extension.allocation_id]).get(extension.allocation_id, 0)
-    return json_answer({**pending_extension(extension, used), "hours_agreed": number(hours)})
+    return json_answer(ExtensionDecisionSchema().dump(_with_use(extension, used, hours_agreed=hours)))
 
 
 # ---- time budgets -----------------------------------------------------------------------------------------
@@ -378,13 +376,11 @@ def get_my_budget():
     agent, year = current_agent(), form.year.data or local_today().year
     year_budgets = budgets(allocations_of(agent, year))
     monthly = monthly_use(year, agent)
-    return json_answer({
-        "year": year,
-        "working_hours": number(working_hours(agent.quotity, date(year, 1, 1), date(year, 12, 31))),
-        "hours_logged": number(sum((hours for _, hours in monthly), 0)),
-        "allocations": [budget_of(budget) for budget in year_budgets],
-        "months": [{"month": first_day.strftime("%Y-%m"), "hours": number(hours)} for first_day, hours in monthly],
-    })
+    return json_answer(BudgetSchema().dump({
+        "year": year, "working_hours": working_hours(agent.quotity, date(year, 1, 1), date(year, 12, 31)),
+        "hours_logged": sum((hours for _, hours in monthly), 0), "allocations": year_budgets,
+        "months": [{"month": first_day, "hours": hours} for first_day, hours in monthly],
+    }))
 
 
 @bp.route("/me/budget/allocations/<int:allocation_id>/time-entries", methods=["POST"], endpoint="createTimeEntry")
@@ -392,10 +388,10 @@ def get_my_budget():
 def create_time_entry(allocation_id):
     """createTimeEntry: log hours on a day against one of my allocations; never past 100 %."""
     allocation = get_own_allocation(allocation_id)
-    data = formdata(json_body(), {"day": "date", "hours": "number", "note": "text"})
-    form = validated(TimeEntryForm(formdata=data, meta={"csrf": False}))
+    form = form_from_json(TimeEntryForm, TimeEntryInputSchema(), json_body())
     entry, reached = log_time(allocation, current_agent(), form.day.data, form.hours.data, form.note.data or "")
-    return json_answer(time_entry_of(entry, can_change(entry, current_agent()), reached), 201,
+    return json_answer(TimeEntrySchema().dump(Shown(entry, can_change=can_change(entry, current_agent()),
+                                                    budget_reached=reached)), 201,
                        url_for("allies.api.listTimeEntries", allocation_id=allocation.id))
 
 
@@ -404,11 +400,10 @@ def create_time_entry(allocation_id):
 def create_extension_request(allocation_id):
     """requestExtension: ask my manager for more hours, a later end, or both."""
     allocation = get_own_allocation(allocation_id)
-    data = formdata(json_body(), {"extra_hours": "number", "new_end_date": "date", "note": "text"})
-    form = validated(ExtensionForm(formdata=data, meta={"csrf": False}))
+    form = form_from_json(ExtensionForm, ExtensionInputSchema(), json_body())
     extension = request_extension(allocation, current_agent(), form.extra_hours.data, form.new_end_date.data,
                                   form.note.data or "")
-    return json_answer(extension_of(extension), 201)
+    return json_answer(ExtensionSchema().dump(extension), 201)
 
 
 @bp.route("/me/budget/allocations/<int:allocation_id>/time-entries", endpoint="listTimeEntries")
@@ -417,8 +412,8 @@ def list_time_entries(allocation_id):
     """listTimeEntries: the time logged on one of my allocations, newest first."""
     allocation = get_own_allocation(allocation_id)
     agent = current_agent()
-    return json_answer(page_of_query(entries_of([allocation]), lambda entries: [
-        time_entry_of(entry, can_change(entry, agent)) for entry in entries]))
+    return json_answer(page_of_query(entries_of([allocation]), TimeEntrySchema, lambda entries: [
+        Shown(entry, can_change=can_change(entry, agent)) for entry in entries]))
 
 
 # ---- exports ----------------------------------------------------------------------------------------------
@@ -430,6 +425,6 @@ def volunteer_list_file():
     the audit log."""
     filters = validated(volunteer_filters()).filters()
     formats = validated(ExportForm(formdata=MultiDict({"file_format": request.args.get("format", "ods")}),
-                                   meta={"csrf": False}), {"file_format": "format"})
+                                   meta={"csrf": False}), ExportQuerySchema().json_names())
     name, media_type, chunks = export_volunteers(current_agent(), formats.file_format.data, filters)
     return download(name, media_type, stream_with_context(chunks))
