@@ -18,17 +18,19 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..approvals.forms import DecisionForm
 from ..budgets.forms import ExtensionForm, TimeEntryForm, YearForm
+from ..budgets.models import ExtensionStatus
 from ..calls.forms import COMMITMENT_LABELS, COMMITMENT_LIMITS, QUESTION_LABELS, CallForm, CallSearchForm
-from ..calls.forms import STATUS_LABELS as CALL_STATUS_LABELS
+from ..calls.models import CallStatus
 from ..database import MAX_PAGE
 from ..exports.forms import ExportForm, VolunteerFilterForm
 from ..fields import LARGEST_ID, check_year
-from ..signups.forms import STATUS_LABELS as SIGNUP_STATUS_LABELS
 from ..signups.forms import DeclineForm, SignUpFilterForm, SignUpForm
+from ..signups.models import SignUpStatus
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
 DEADLINE_FORMAT = "%Y-%m-%dT%H:%M"  # what the call form's deadline field reads, in local time
-CALL_STATUSES, SIGNUP_STATUSES = list(CALL_STATUS_LABELS), list(SIGNUP_STATUS_LABELS)
+CALL_STATUSES = [status.value for status in CallStatus]
+SIGNUP_STATUSES = [status.value for status in SignUpStatus]
 ID = {"minimum": 1, "maximum": LARGEST_ID}
 HOURS = "Hours (exact to the quarter hour for time asked, agreed and logged)."
 
@@ -260,7 +262,7 @@ class ExtensionSchema(Output):
     extra_hours = in_hours()
     new_end_date = fields.Date(allow_none=True)
     note = fields.String(metadata={"description": "Why the agent needs it; their manager reads it."})
-    status = one_of(["pending", "approved", "refused", "cancelled"])
+    status = one_of([status.value for status in ExtensionStatus])
     submitted_at = fields.DateTime()
 
 

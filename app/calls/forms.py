@@ -24,7 +24,7 @@ from ..fields import (
     MultilineField,
     database_id,
 )
-from .models import CHOICE_KINDS, CallStatus
+from .models import CHOICE_KINDS
 
 COMMITMENT_LABELS = {
     "percent": _l("percent of working time"),
@@ -49,8 +49,6 @@ FACT_LABELS = {
     "deadline": _l("Sign-ups close"), "agreement": _l("Manager's agreement"), "needed": _l("Needed"),
     "not_needed": _l("Not needed"), "contact": _l("Contact"),
 }
-# The API's declaration reads the statuses here until it reads CallStatus itself.
-STATUS_LABELS = CallStatus.titles()
 
 
 class CallForm(AlliesForm):

@@ -15,8 +15,6 @@ from .models import SignUpStatus
 
 MOTIVATION_WARNING = _l("Do not write anything about your health, your union membership, your political or "
                         "religious opinions: it is not needed here.")
-# The API's declaration reads the statuses here until it reads SignUpStatus itself.
-STATUS_LABELS = SignUpStatus.titles()
 
 
 EVENT_LABELS = {
