@@ -274,7 +274,7 @@ def list_my_signups():
     agent = current_agent()
 
     def represent(signups):
-        ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == "waitlisted"})
+        ranks = waitlist_ranks({signup.call_id for signup in signups if signup.status == SignUpStatus.WAITLISTED})
         return [Shown(signup, waitlist_rank=ranks.get(signup.id), can_withdraw=signup.can_withdraw(agent))
                 for signup in signups]
 
