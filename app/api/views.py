@@ -36,6 +36,7 @@ from ..extensions import csrf, limiter
 from ..main.responses import download
 from ..signups.forms import DeclineForm, SignUpFilterForm, signup_form_for
 from ..signups.loaders import get_own_signup, get_signup_for_lab
+from ..signups.models import SignUpStatus
 from ..signups.operations import decline, live_signup, sign_up, waitlist_rank, withdraw
 from ..signups.queries import signups_of_agent, signups_of_call, waitlist_ranks
 from .auth import rate_limit, rate_limit_key, require_token
