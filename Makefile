@@ -54,6 +54,7 @@ demo-reset: install-run
 # `postgres_pass`) wait for the PostgreSQL pass instead, and the checks of rendered HTML that the database kind cannot
 # change (marked `once`) are not run again there.
 test: install
+	$(VENV)/bin/ruff check --isolated --select F app
 	$(VENV)/bin/lint-imports --no-cache
 	@markers=""; if [ -n "$$TEST_DATABASE_URL" ]; then markers="not postgres and not postgres_pass"; fi; \
 	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest -n $(TEST_WORKERS) -m "$$markers"
