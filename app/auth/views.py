@@ -8,7 +8,8 @@ from ..main.security import safe_next
 from .access import login_required
 from .forms import LoginForm
 from ..database import keep_at_request_end
-from .identity import SignInUnavailable, SignOnRefused, current_agent, identity
+from ..refusals import refusals_shown
+from .identity import SignInUnavailable, current_agent, identity
 
 bp = Blueprint("auth", __name__)
 
@@ -85,23 +86,19 @@ def oidc_start():
     next_path = safe_next(request.args.get("next"))
     if current_agent() is not None:
         return redirect(next_path)
-    try:
+    with refusals_shown():
         return source.authorization_redirect(next_path)
-    except SignOnRefused as refusal:
-        flash(str(refusal), "error")
-        keep_at_request_end()  # the audit entry of the failure
-        return redirect(url_for("allies.auth.login", next=request.args.get("next")))
+    keep_at_request_end()  # the audit entry of the failure
+    return redirect(url_for("allies.auth.login", next=request.args.get("next")))
 
 
 @bp.route("/login/oidc/callback")
 def oidc_callback():
     """The provider sends the browser back here: sign the agent in, or say why not."""
     source = _oidc_source()
-    try:
+    next_path = url_for("allies.auth.login")
+    with refusals_shown():
         next_path = source.complete_sign_in(request.args)
-    except SignOnRefused as refusal:
-        flash(str(refusal), "error")
-        next_path = url_for("allies.auth.login")
     keep_at_request_end()  # the identity link and the audit entries: a redirect from the provider is always a GET
     return redirect(safe_next(next_path))
 
