@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..database import keep_at_request_end
 from ..extensions import limiter
 from ..main.security import safe_next
+from ..refusals import refusals_shown
 from .access import login_required
 from .forms import LoginForm
-from ..database import keep_at_request_end
-from ..refusals import refusals_shown
 from .identity import SignInUnavailable, current_agent, identity
 
 bp = Blueprint("auth", __name__)
