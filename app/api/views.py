@@ -15,7 +15,7 @@ from ..approvals.forms import DecisionForm
 from ..approvals.loaders import get_extension_for_approver, get_request_for_approver
 from ..approvals.operations import decide_on
 from ..approvals.queries import allocated_this_year, pending_extensions_for, pending_for
-from ..auth.access import login_required, role_required
+from ..auth.access import login_required, public, role_required
 from ..auth.identity import current_agent
 from ..budgets.forms import ExtensionForm, TimeEntryForm, YearForm
 from ..budgets.loaders import get_own_allocation
@@ -124,6 +124,7 @@ def call_detail(call, my_status=None, counts=None):
 # ---- the public description ------------------------------------------------------------------------------
 
 @bp.route("/openapi.json")
+@public
 def openapi_document():
     """The OpenAPI 3.1 description of this API (public: it holds no data)."""
     return json_answer(build_openapi_document(request.script_root + api_root()))

@@ -1,4 +1,7 @@
-"""Who may reach a page: decorators for views; object checks live in loaders."""
+"""Who may reach a page: decorators for views; object checks live in loaders.
+
+Each decorator records its decision in the view's `access` attribute, so a test can find any view without one.
+"""
 
 from functools import wraps
 from urllib.parse import quote
@@ -23,7 +26,14 @@ def login_required(view):
             return redirect(identity().login_url(here()))
         return view(*args, **kwargs)
 
+    wrapped.access = "signed in"
     return wrapped
+
+
+def public(view):
+    """Open to anyone, signed in or not: said out loud, so that a view without any decision stands out."""
+    view.access = "public"
+    return view
 
 
 def public_or_signed_in(view):
@@ -36,6 +46,7 @@ def public_or_signed_in(view):
             return view(*args, **kwargs)
         return signed_in(*args, **kwargs)
 
+    wrapped.access = "public or signed in"
     return wrapped
 
 
@@ -50,6 +61,7 @@ def role_required(role):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.access = f"role {role}"
         return wrapped
 
     return decorator

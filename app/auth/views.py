@@ -7,7 +7,7 @@ from ..database import keep_at_request_end
 from ..extensions import limiter
 from ..main.security import safe_next
 from ..refusals import refusals_shown
-from .access import login_required
+from .access import login_required, public
 from .forms import LoginForm
 from .identity import SignInUnavailable, current_agent, identity
 
@@ -35,6 +35,7 @@ def _attempted_login():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(_rate_limit_per_address, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_rate_limit_per_login, methods=["POST"], key_func=_attempted_login, deduct_when=_failed)
 def login():
@@ -80,6 +81,7 @@ def _oidc_source():
 
 
 @bp.route("/login/oidc")
+@public
 def oidc_start():
     """Go and sign in at the provider, coming back to `next` (a path of this app)."""
     source = _oidc_source()
@@ -93,6 +95,7 @@ def oidc_start():
 
 
 @bp.route("/login/oidc/callback")
+@public
 def oidc_callback():
     """The provider sends the browser back here: sign the agent in, or say why not."""
     source = _oidc_source()
@@ -104,6 +107,7 @@ def oidc_callback():
 
 
 @bp.route("/login/oidc/signed-out")
+@public
 def oidc_signed_out():
     """The provider's logout sends the browser back here; the Alliés sessions had already ended."""
     _oidc_source().complete_sign_out()

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import get_locale
 
 from ..approvals.queries import managers_deputised_by
-from ..auth.access import login_required
+from ..auth.access import login_required, public
 from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
 from ..extensions import TEMPLATES_DIR
@@ -36,6 +36,7 @@ def home():
 
 
 @bp.route("/language", methods=["POST"])
+@public
 def set_language():
     """Remember the chosen language (fr, en) for this session and go back."""
     locale = request.form.get("locale", "")
@@ -54,6 +55,7 @@ def instance_page(name):
 
 
 @bp.route("/theme.css")
+@public
 def theme():
     """The organisation's main colour (ALLIES_THEME_COLOUR), over the stylesheet's default."""
     colour = current_app.config["ALLIES_THEME_COLOUR"]
@@ -61,12 +63,14 @@ def theme():
 
 
 @bp.route("/privacy")
+@public
 def privacy():
     """The privacy notice (RGPD art. 13)."""
     return render_template("allies/main/privacy.html", custom=instance_page("privacy"))
 
 
 @bp.route("/accessibility")
+@public
 def accessibility():
     """The accessibility statement (RGAA)."""
     return render_template("allies/main/accessibility.html", custom=instance_page("accessibility"))
