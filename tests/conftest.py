@@ -321,3 +321,15 @@ def pytest_terminal_summary(terminalreporter):
         f"bodies; {len(runs)} routes of {runs[0]['hostile_endpoints']} endpoints; "
         f"{sum(run['hostile_requests'] for run in runs)} requests; "
         f"{sum(run['hostile_server_errors'] for run in runs)} server errors")
+
+
+@pytest.fixture
+def page_as(client_for):
+    """GET a page as a role ("anonymous" for none) and return its soup, once tests/pages.py has checked its status,
+    its HTML, its title and its <h1>: page_as("lab", "/lab/calls"), page_as("agent", url, status=404)."""
+    from tests.pages import read_page
+
+    def read(role, url, status=200, **kwargs):
+        return read_page(client_for(role), url, status=status, **kwargs)
+
+    return read

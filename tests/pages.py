@@ -1,0 +1,122 @@
+"""Reading pages as a browser does: the expected status, HTML that parses without error, a title and a heading,
+then BeautifulSoup to find what a test looks for by element rather than by substring."""
+
+import re
+from collections import Counter
+
+import html5lib
+from bs4 import BeautifulSoup
+
+
+def text_of(element):
+    """An element's text as a reader sees it: runs of white space made one space, trimmed."""
+    return re.sub(r"\s+", " ", element.get_text(" ")).strip() if element is not None else ""
+
+
+def parse_errors(markup):
+    """The HTML parse errors of a document (the WHATWG algorithm, as html5lib implements it), as readable lines."""
+    parser = html5lib.HTMLParser()
+    parser.parse(markup)
+    lines = markup.decode("utf-8", "replace").splitlines()
+    return [f"line {line}, col {column}: {code} {data or ''} near {lines[line - 1][max(column - 40, 0):column + 20]!r}"
+            for (line, column), code, data in parser.errors]
+
+
+def parse_page(response, status=200, h1=None):
+    """The soup of an HTML page answered with `status`, once it parses without error, holds no id twice, and has a
+    title and an <h1> (equal to `h1` when given)."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == status, f"{response.status_code} instead of {status}: {body[:500]}"
+    assert response.mimetype == "text/html", response.mimetype
+    errors = parse_errors(response.data)
+    assert not errors, "HTML parse errors:\n" + "\n".join(errors)
+    page = BeautifulSoup(body, "html.parser")
+    assert text_of(page.title), "the page has no title"
+    heading = page.find("h1")
+    assert text_of(heading), "the page has no <h1>"
+    if h1 is not None:
+        assert text_of(heading) == h1
+    twice = [name for name, times in Counter(tag["id"] for tag in page.find_all(id=True)).items() if times > 1]
+    assert not twice, f"ids used more than once: {twice}"
+    return page
+
+
+def read_page(client, url, status=200, h1=None, **kwargs):
+    """GET `url` and parse the page (see parse_page)."""
+    return parse_page(client.get(url, **kwargs), status=status, h1=h1)
+
+
+def post_page(client, url, data, status=200, h1=None, **kwargs):
+    """POST `data` to `url` and parse the page it answers (a form shown again, or the page it leads to when
+    follow_redirects=True)."""
+    return parse_page(client.post(url, data=data, **kwargs), status=status, h1=h1)
+
+
+def one(page, selector):
+    """The only element matching a CSS selector (fails on none or several)."""
+    found = page.select(selector)
+    assert len(found) == 1, f"{len(found)} elements match {selector!r}"
+    return found[0]
+
+
+def texts(page, selector):
+    """The text of each element matching a CSS selector, in page order."""
+    return [text_of(element) for element in page.select(selector)]
+
+
+def cells(row):
+    """A table row's cells (its header cell first), as texts."""
+    return [text_of(cell) for cell in row.find_all(["th", "td"])]
+
+
+def table_rows(page, caption_id):
+    """The body rows of the table whose caption has `caption_id`, each as its cells' texts."""
+    table = one(page, f"caption#{caption_id}").find_parent("table")
+    return [cells(row) for row in table.select("tbody > tr")]
+
+
+def flashes(page):
+    """The flashed messages shown on the page, as (category, text)."""
+    return [(next(name[6:] for name in flash["class"] if name.startswith("flash-")), text_of(flash))
+            for flash in page.select(".flashes .flash")]
+
+
+def error_summary(page):
+    """The error summary's links at the top of a form in error, as (field id, message); [] when there is none."""
+    return [(link["href"].lstrip("#"), text_of(link)) for link in page.select(".error-summary a[href^='#']")]
+
+
+def field_value(page, name):
+    """What a form field holds: an input's value, a textarea's text, the selected option(s) of a select, the
+    checked value(s) of radios and checkboxes."""
+    fields = page.find_all(["input", "textarea", "select"], attrs={"name": name})
+    assert fields, f"no field named {name!r}"
+    kind = fields[0].get("type")
+    if fields[0].name == "textarea":
+        return fields[0].get_text()
+    if fields[0].name == "select":
+        chosen = [option.get("value", text_of(option)) for option in fields[0].find_all("option", selected=True)]
+        return chosen if fields[0].has_attr("multiple") else (chosen[0] if chosen else None)
+    if kind in ("radio", "checkbox"):
+        checked = [field.get("value", "on") for field in fields if field.has_attr("checked")]
+        return checked if kind == "checkbox" else (checked[0] if checked else None)
+    return fields[0].get("value", "")
+
+
+def form_data(form):
+    """What a browser would send for a form as it stands: each named field's value (a list where a name repeats)."""
+    data = {}
+    for field in form.find_all(["input", "textarea", "select"], attrs={"name": True}):
+        if field.name == "select":
+            values = [option.get("value", text_of(option)) for option in field.find_all("option", selected=True)]
+        elif field.name == "textarea":
+            values = [field.get_text()]
+        elif field.get("type") in ("radio", "checkbox") and not field.has_attr("checked"):
+            values = []
+        elif field.get("type") in ("submit", "button", "image", "reset", "file"):
+            values = []
+        else:
+            values = [field.get("value", "on" if field.get("type") in ("radio", "checkbox") else "")]
+        for value in values:
+            data.setdefault(field["name"], []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
