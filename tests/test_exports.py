@@ -19,6 +19,7 @@ from app.budgets.operations import log_time
 from app.database import session
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
+from tests.pages import one, read_page, table_rows, text_of
 
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1)", "\tcaché", "\rretour"]
 
@@ -54,16 +55,28 @@ def volunteers(people, make_call, make_user, make_unit):
     return {"first": first, "second": second, "agents": agents}
 
 
+MIMETYPES = {"csv": "text/csv", "csv_comma": "text/csv", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def is_download(response, file_format):
+    """Whether `response` is the file asked for, sent as an attachment, not a page."""
+    return (response.status_code == 200 and response.mimetype == MIMETYPES[file_format]
+            and response.headers["Content-Disposition"].startswith("attachment; filename="))
+
+
 def export(client, file_format, **filters):
     response = client.post("/lab/volunteers/export", query_string=filters, data={"file_format": file_format})
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert is_download(response, file_format), response.get_data(as_text=True)[:300]
     return response
 
 
 def screen_names(client, **filters):
-    page = client.get("/lab/volunteers", query_string=filters).get_data(as_text=True)
-    body = page.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in page else ""
-    return [row.split('<th scope="row">')[1].split("<br>")[0].strip() for row in body.split("<tr>")[1:]]
+    """The agents' names in the list on screen, in its order; the count above the list agrees."""
+    page = read_page(client, "/lab/volunteers", query_string=filters)
+    rows = page.select("#volunteers-caption ~ tbody > tr")
+    assert text_of(one(page, "main p[role=status]")).startswith(f"{len(rows)} ")
+    return [next(row.th.strings).strip() for row in rows]
 
 
 def xlsx_rows(content):
@@ -84,12 +97,10 @@ def lab(app, people):
 @pytest.mark.parametrize("filters", [{}, {"status": "approved"}, {"unit": "dgs/direction des LYCÉES"},
                                      {"q": "nguyen"}, {"status": ["pending_manager", "approved"], "q": "a"}])
 def test_every_format_holds_the_rows_of_the_screen_in_its_order(app, lab, volunteers, filters):
-    from markupsafe import escape
-
     expected = screen_names(lab, **filters)
     assert expected, "the filter should match someone"
     workbook = xlsx_rows(export(lab, "xlsx", **filters).data)
-    assert [f"{escape(row[1].value)} {escape(row[0].value)}" for row in workbook[1:]] == expected
+    assert [f"{row[1].value} {row[0].value}" for row in workbook[1:]] == expected
     lines = list(csv.reader(io.StringIO(export(lab, "csv", **filters).data.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) == len(expected) + 1
     sheet = ods_rows(export(lab, "ods", **filters).data)
@@ -184,8 +195,9 @@ def test_a_download_stopped_midway_is_audited_as_such(lab, people, volunteers):
 
 
 def test_bad_filters_fall_back_and_others_are_refused(app, lab, people, volunteers):
-    page = lab.get("/lab/volunteers?submitted_from=demain&status=inconnu&call=abc")
-    assert page.status_code == 200 and "7 candidatures" in page.get_data(as_text=True)
+    page = read_page(lab, "/lab/volunteers?submitted_from=demain&status=inconnu&call=abc")
+    assert text_of(one(page, "main p[role=status]")) == "7 candidatures correspondent à ces filtres."
+    assert len(page.select("#volunteers-caption ~ tbody > tr")) == 7
     for role in ("agent", "manager"):
         client = sign_in(app.test_client(), people[role])
         assert client.get("/lab/volunteers").status_code == 403
@@ -208,33 +220,36 @@ def test_the_command_writes_the_same_list(app, runner, volunteers, tmp_path):
 
 
 def test_the_facilitators_network_lists_running_budgets_and_exports_them(app, lab, people, volunteers):
-    page = lab.get("/lab/facilitators").get_data(as_text=True)
-    assert "1 dotation en cours" in page and "Åsa Ŝtraße-Nguyễn" in page and "2,25 h" in page
+    page = read_page(lab, "/lab/facilitators")
+    assert text_of(one(page, "main p[role=status]")) == "1 dotation en cours."
+    [row] = table_rows(page, "facilitators-caption")
+    assert row[0].startswith("Åsa Ŝtraße-Nguyễn") and row[5].startswith("2,25 h")
     response = lab.post("/lab/facilitators/export", data={"file_format": "xlsx"})
+    assert is_download(response, "xlsx")
     assert response.headers["Content-Disposition"].endswith(f"filename=facilitateurs-{date.today().isoformat()}.xlsx")
     rows = xlsx_rows(response.data)
     assert [cell.value for cell in rows[1]][:2] == ["Ŝtraße-Nguyễn", "Åsa"] and rows[1][9].value == 2.25
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "export.facilitators")).scalar_one()
     assert entry.details == {"format": "xlsx", "rows": 1, "complete": True}
-    lines = list(csv.reader(io.StringIO(lab.post("/lab/facilitators/export", data={"file_format": "csv"})
-                                        .data.decode("utf-8-sig")), delimiter=";"))
+    response = lab.post("/lab/facilitators/export", data={"file_format": "csv"})
+    assert is_download(response, "csv")
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) == 2 and lines[1][8] == "8"
 
 
 def test_the_download_form_keeps_every_filter_of_the_screen(lab, volunteers):
-    import html
-
     filters = {"call": [volunteers["first"].id, volunteers["second"].id], "status": ["pending_manager", "approved"]}
-    page = lab.get("/lab/volunteers", query_string=filters).get_data(as_text=True)
-    action = html.unescape(page.split('action="/lab/volunteers/export')[1].split('"')[0])
-    response = lab.post("/lab/volunteers/export" + action, data={"file_format": "csv"})
+    page = read_page(lab, "/lab/volunteers", query_string=filters)
+    action = one(page, "form[method=post][action^='/lab/volunteers/export']")["action"]
+    response = lab.post(action, data={"file_format": "csv"})
+    assert is_download(response, "csv")
     lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) - 1 == len(screen_names(lab, **filters)) == 7
 
 
 def test_unknown_calls_are_left_out_alone_and_a_bad_format_is_refused(lab, volunteers):
     names = screen_names(lab, call=[volunteers["second"].id, 99999, "abc"])
-    assert names == ["Zoé =HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)"]
+    assert names == ['Zoé =HYPERLINK("http://x","y")']
     assert lab.post("/lab/volunteers/export", data={"file_format": "pdf"}).status_code == 400
 
 
@@ -273,4 +288,5 @@ def test_a_multiple_choice_answer_reads_the_same_on_screen_and_in_files(lab, vol
     assert cell == "Design\u00a0; Facilitation, graphique"
     signup = session.execute(select(SignUp).where(SignUp.call_id == call.id,
                                                   SignUp.agent_id == volunteers["agents"][4].id)).scalar_one()
-    assert f'<dd class="multiline">{cell}</dd>' in lab.get(f"/lab/sign-ups/{signup.id}").get_data(as_text=True)
+    profile = read_page(lab, f"/lab/sign-ups/{signup.id}").select(".profile dt")
+    assert [dt.find_next_sibling("dd").get_text() for dt in profile if dt.get_text() == "Méthodes"] == [cell]
