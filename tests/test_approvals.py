@@ -18,6 +18,7 @@ from app.mail.models import OutboxMessage
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
+from tests.pages import cells, error_summary, flashes, one, parse_page, read_page, table_rows, text_of, texts
 from tests.test_signups import post_together
 
 
@@ -35,14 +36,21 @@ def manager_client(client, people):
     return sign_in(client, people["manager"])
 
 
+def inbox_rows(client, url="/approvals"):
+    """The requests waiting in a manager's inbox, as (agent, call, time asked, already allocated this year)."""
+    return [(row[1], row[3], row[5], row[6]) for row in table_rows(read_page(client, url), "requests-caption")]
+
+
 def reload(signup):
     session.expire_all()
     return session.get(SignUp, signup.id)
 
 
 def test_approve_as_asked_creates_the_allocation(manager_client, people, request_):
-    page = manager_client.get(f"/approvals/{request_.id}").get_data(as_text=True)
-    assert "Motivation personnelle" not in page and "40" in page
+    page = read_page(manager_client, f"/approvals/{request_.id}")
+    assert "Motivation personnelle" not in page.get_text(" ")
+    asked = one(page, ".facts dt:-soup-contains('Temps demandé')").find_next_sibling("dd")
+    assert text_of(asked).startswith("40 heures")
     response = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
     assert response.status_code == 302
     assert reload(request_).status == "approved"
@@ -72,9 +80,8 @@ def test_approve_less(manager_client, request_):
     ({"outcome": "maybe"}, "outcome"),
 ])
 def test_bad_decisions_are_refused_on_the_field(manager_client, request_, data, error):
-    response = manager_client.post(f"/approvals/{request_.id}", data=data)
-    assert response.status_code == 200
-    assert f'id="{error}-error"' in response.get_data(as_text=True)
+    page = parse_page(manager_client.post(f"/approvals/{request_.id}", data=data))
+    assert len(error_summary(page)) == 1 and one(page, f"#{error}-error")
     assert reload(request_).status == "pending_manager"
     assert session.execute(select(func.count(Decision.id))).scalar_one() == 0
 
@@ -110,13 +117,15 @@ def test_a_long_inbox_is_paged_oldest_first_and_approving_keeps_to_my_requests(a
     stranger = sign_up(call.id, make_user(), "M", Decimal(8))[0]
     session.commit()
     client = sign_in(application.test_client(), people["manager"])
-    first = client.get("/approvals").get_data(as_text=True)
-    second = client.get("/approvals?page=2").get_data(as_text=True)
-    assert first.count('name="signups"') == 5 and second.count('name="signups"') == 2
-    assert "Membre00" in first and "Membre06" in second and "Page 1 sur 2" in first
-    page = client.post("/approvals/approve", data={"signups": [signups[6].id, stranger.id]},
-                       follow_redirects=True).get_data(as_text=True)
-    assert "Demandes acceptées\u00a0: 1." in page and "1 demande cochée était déjà décidée" in page
+    first, second = inbox_rows(client), inbox_rows(client, "/approvals?page=2")
+    assert [agent for agent, *_ in first] == [f"Camille Membre{index:02d}" for index in range(5)]
+    assert [agent for agent, *_ in second] == ["Camille Membre05", "Camille Membre06"]
+    assert "Page 1 sur 2" in text_of(read_page(client, "/approvals").main)
+    page = parse_page(client.post("/approvals/approve", data={"signups": [signups[6].id, stranger.id]},
+                                  follow_redirects=True))
+    assert [text for _, text in flashes(page)] == [
+        "C'est fait : Demandes acceptées : 1.",
+        "Information : 1 demande cochée était déjà décidée, ou ne relève pas de vous : elle reste en l'état."]
     session.expire_all()
     assert session.get(SignUp, signups[6].id).status == "approved"
     assert session.get(SignUp, stranger.id).status == "pending_manager"
@@ -143,7 +152,7 @@ def test_a_decided_request_cannot_be_decided_again(manager_client, request_):
     manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
     response = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "refuse", "reason": "Non"},
                                    follow_redirects=True)
-    assert "déjà" in response.get_data(as_text=True)
+    assert [category for category, text in flashes(parse_page(response)) if "déjà" in text] == ["info"]
     assert reload(request_).status == "approved"
     assert session.execute(select(func.count(Decision.id))).scalar_one() == 1
 
@@ -167,8 +176,7 @@ def test_inbox_shows_what_the_agent_already_has_this_year(manager_client, people
     approved, *_ = sign_up(other.id, people["agent"], "Déjà", Decimal(16))
     approve(approved, people["manager"], Decimal("12.5"))
     session.commit()
-    row = manager_client.get("/approvals").get_data(as_text=True).split(request_.call.title)[1].split("</tr>")[0]
-    assert "12,5 h" in row and "40 h" in row
+    assert inbox_rows(manager_client) == [("Alex Martin", request_.call.title, "40 h", "12,5 h")]
 
 
 def test_withdrawing_after_approval_ends_the_allocation_today(app, people, request_):
@@ -198,7 +206,7 @@ class TestDelegation:
             "end_date": (date.today() + timedelta(days=5)).isoformat()})
         assert response.status_code == 302
         deputy_client = sign_in(app.test_client(), deputy)
-        assert request_.call.title in deputy_client.get("/approvals").get_data(as_text=True)
+        assert inbox_rows(deputy_client) == [("Alex Martin", request_.call.title, "40 h", "0 h")]
         deputy_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
         assert reload(request_).status == "approved"
         decision = session.execute(select(Decision)).scalar_one()
@@ -234,8 +242,8 @@ class TestDelegation:
 
         client = sign_in(app.test_client(), people["manager"])
         full = {"deputy": "lea.lab", "start_date": "2030-01-01", "end_date": "2030-01-31", **data}
-        response = client.post("/approvals/delegation", data=full)
-        assert response.status_code == 200 and f'id="{error}-error"' in response.get_data(as_text=True)
+        page = parse_page(client.post("/approvals/delegation", data=full))
+        assert len(error_summary(page)) == 1 and one(page, f"#{error}-error")
         assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
 
     def test_a_deputy_never_decides_on_their_own_request(self, app, people, make_call):
@@ -278,7 +286,7 @@ class TestReminders:
         session.commit()
         kinds = session.execute(select(RequestReminder.kind, RequestReminder.recipient_id)).all()
         assert sorted(kinds) == sorted([("escalation", big_boss.id), ("reminder", people["manager"].id)])
-        assert request_.call.title in boss_client.get("/approvals").get_data(as_text=True)
+        assert [call for _, call, *_ in inbox_rows(boss_client)] == [request_.call.title]
         boss_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
         decision = session.execute(select(Decision)).scalar_one()
         assert decision.decided_by_id == big_boss.id and decision.on_behalf_of_id == people["manager"].id
@@ -321,7 +329,7 @@ def test_without_a_manager_the_fallback_role_decides(app, people, make_call, mak
                                     .where(OutboxMessage.subject.contains("Sans Chef"))).scalars().all()
     assert request_mails == [people["admin"].id]
     admin_client = sign_in(app.test_client(), people["admin"])
-    assert "Sans Chef" in admin_client.get("/approvals").get_data(as_text=True)
+    assert [agent for agent, *_ in inbox_rows(admin_client)] == ["Sans Chef"]
     assert sign_in(app.test_client(), people["lab"]).get(f"/approvals/{signup.id}").status_code == 404
     admin_client.post(f"/approvals/{signup.id}", data={"outcome": "approve"})
     assert reload(signup).status == "approved"
@@ -343,22 +351,22 @@ def test_the_agent_sees_why_the_manager_refused_and_may_apply_again(app, people,
     refuse(request_, people["manager"], "Période de clôture budgétaire.")
     session.commit()
     agent = sign_in(app.test_client(), people["agent"])
-    row = agent.get("/my/sign-ups").get_data(as_text=True).split(f'id="signup-{request_.id}"')[1].split("</tr>")[0]
-    assert "Refusée par le responsable" in row and "Période de clôture budgétaire." in row
-    assert "Manon Durand" in row and str(date.today().year) in row
-    call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
-    notice = call_page.split('id="previous-signup"')[1].split("</div>")[0]
+    status = cells(one(read_page(agent, "/my/sign-ups"), f"#signup-{request_.id}"))[3]
+    assert status.startswith("Refusée par le responsable") and "Période de clôture budgétaire." in status
+    assert "Manon Durand" in status and str(date.today().year) in status
+    call_page = read_page(agent, f"/calls/{request_.call_id}")
+    notice = text_of(one(call_page, "#previous-signup"))
     assert "refusée" in notice and "Manon Durand" in notice and "Période de clôture budgétaire." in notice
-    assert call_page.index('id="previous-signup"') < call_page.index(f"/calls/{request_.call_id}/sign-up")
-    lab_page = sign_in(app.test_client(), people["lab"]).get(f"/lab/sign-ups/{request_.id}").get_data(as_text=True)
-    profile = lab_page.split('class="profile"')[1].split("</dl>")[0]
-    assert "Motif du refus" in profile and "Période de clôture budgétaire." in profile and "Manon Durand" in profile
+    sign_up_link = one(call_page, f"main a[href='/calls/{request_.call_id}/sign-up']")
+    assert sign_up_link in one(call_page, "#previous-signup").find_all_next("a"), "the notice comes first"
+    profile = read_page(sign_in(app.test_client(), people["lab"]), f"/lab/sign-ups/{request_.id}")
+    refusal = one(profile, ".profile dt:-soup-contains('Motif du refus')").find_next_sibling("dd")
+    assert "Période de clôture budgétaire." in text_of(refusal) and "Manon Durand" in text_of(refusal)
 
     again, *_ = sign_up(request_.call_id, people["agent"], "Nouvelle tentative", Decimal(20))
     decline(again, people["lab"], "Profil déjà représenté.")
     session.commit()
-    call_page = agent.get(f"/calls/{request_.call_id}").get_data(as_text=True)
-    notice = call_page.split('id="previous-signup"')[1].split("</div>")[0]
+    notice = text_of(one(read_page(agent, f"/calls/{request_.call_id}"), "#previous-signup"))
     assert "déclinée" in notice.lower() and "Profil déjà représenté." in notice
     assert "Période de clôture" not in notice, "only the latest sign-up is told"
 
@@ -382,19 +390,21 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
     session.commit()
     people["manager"].org_unit = make_unit("DGS/Direction des finances")
     session.commit()
-    page = sign_in(app.test_client(), people["manager"]).get(f"/approvals/{signup.id}").get_data(as_text=True)
-    assert "Motivation très personnelle" not in page and "Réponse confidentielle" not in page
-    assert "Votre atelier préféré" not in page
-    assert "Repenser ensemble l’accueil des usagers." in page and "<strong>demi-journées</strong>" in page
-    assert "<script>" not in page
-    assert "4 heures par mois" in page.replace("\u00a0", " ") and "labo@region.fr" in page
-    assert f"1er février {year}" in page and f"30 avril {year}" in page
+    page = read_page(sign_in(app.test_client(), people["manager"]), f"/approvals/{signup.id}")
+    text = text_of(page.main)
+    assert "Motivation très personnelle" not in text and "Réponse confidentielle" not in text
+    assert "Votre atelier préféré" not in text
+    context = one(page, "section[aria-labelledby=call-context-title]")
+    assert text_of(context.find(class_="lead")) == "Repenser ensemble l’accueil des usagers."
+    assert texts(context, ".prose strong") == ["demi-journées"] and not page.select("main script")
+    facts = {text_of(dt): text_of(dt.find_next_sibling("dd")) for dt in page.select("main .facts dt")}
+    assert facts["Engagement demandé"] == "4 heures par mois" and facts["Contact"] == "labo@region.fr"
+    assert facts["Période"] == f"du 1er février {year} au 30 avril {year}"
     deadline = (datetime.now(timezone.utc) + timedelta(days=5)).astimezone(ZoneInfo("Europe/Paris"))
-    assert "Clôture des candidatures" in page and format_date(deadline.date(), "long", locale="fr") in page
-    assert f'href="/calls/{call.id}"' not in page, "the manager outside the call's audience gets no dead link"
-    given = page.split('id="time-given"')[1].split("</section>")[0]
-    assert "Ambassadeurs de la simplification" in given and "32,5 h" in given and "0 h" in given
-    assert f"1er janvier {year}" in given
+    assert facts["Clôture des candidatures"].startswith(format_date(deadline.date(), "long", locale="fr"))
+    assert not page.select(f"a[href='/calls/{call.id}']"), "the manager outside the call's audience gets no dead link"
+    [given] = table_rows(page, "time-given-caption")
+    assert given == ["Ambassadeurs de la simplification", f"du 1er janvier {year} au 31 décembre {year}", "32,5 h", "0 h"]
 
     (mail,) = [message for message in session.execute(select(OutboxMessage).where(
         OutboxMessage.recipient_id == people["manager"].id)).scalars() if "Atelier accueil" in message.subject]
@@ -403,24 +413,30 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
 
     people["manager"].org_unit = lycees
     session.commit()
-    page = sign_in(app.test_client(), people["manager"]).get(f"/approvals/{signup.id}").get_data(as_text=True)
-    assert f'href="/calls/{call.id}"' in page
+    page = read_page(sign_in(app.test_client(), people["manager"]), f"/approvals/{signup.id}")
+    assert one(page, f"a[href='/calls/{call.id}']")
+
+
+def deputy_choices(page):
+    """The people the deputy search found, offered as radio buttons: {login: name}."""
+    return {radio["value"]: text_of(one(page, f"label[for={radio['id']}]"))
+            for radio in page.select("input[type=radio][name=deputy]")}
 
 
 class TestDeputyByName:
     def test_searching_a_name_lists_active_people_only(self, app, people, make_user):
         make_user("camille.roussel", given_name="Camille", family_name="Roussel")
         make_user("claude.roussel", given_name="Claude", family_name="Roussel", active=False)
-        page = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=roussel").get_data(as_text=True)
-        assert 'type="radio"' in page and 'value="camille.roussel"' in page and "Camille Roussel" in page
-        assert "claude.roussel" not in page and "Claude Roussel" not in page
+        page = read_page(sign_in(app.test_client(), people["manager"]), "/approvals/delegation?q=roussel")
+        assert deputy_choices(page) == {"camille.roussel": "Camille Roussel — DGS › Direction test › Service test"}
+        assert "Claude Roussel" not in page.get_text(" ")
 
     def test_the_search_ignores_accents_and_case_and_leaves_me_out(self, app, people, make_user):
         make_user("helene.rousse", given_name="Hélène", family_name="Roussé")
-        page = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=ROUSSE").get_data(as_text=True)
-        assert 'value="helene.rousse"' in page
-        page = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=manon").get_data(as_text=True)
-        assert 'value="manon.manager"' not in page and "Aucune personne active ne correspond" in page
+        page = read_page(sign_in(app.test_client(), people["manager"]), "/approvals/delegation?q=ROUSSE")
+        assert list(deputy_choices(page)) == ["helene.rousse"]
+        page = read_page(sign_in(app.test_client(), people["manager"]), "/approvals/delegation?q=manon")
+        assert deputy_choices(page) == {} and "Aucune personne active ne correspond" in text_of(page.main)
 
     def test_choosing_a_person_found_sets_the_deputy(self, app, people, make_user):
         from datetime import date, timedelta
@@ -439,28 +455,26 @@ class TestDeputyByName:
         from app.approvals.models import Delegation
 
         make_user("claude.roussel", given_name="Claude", family_name="Roussel", active=False)
-        response = sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
-            "q": "roussel", "deputy": "claude.roussel", "start_date": "2030-01-01", "end_date": "2030-01-31"})
-        assert response.status_code == 200 and 'id="deputy-error"' in response.get_data(as_text=True)
+        page = parse_page(sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
+            "q": "roussel", "deputy": "claude.roussel", "start_date": "2030-01-01", "end_date": "2030-01-31"}))
+        assert len(error_summary(page)) == 1 and one(page, "#deputy-error")
         assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
 
     def test_a_search_with_control_characters_searches_the_text_without_them(self, app, people, make_user):
         make_user("camille.roussel", given_name="Camille", family_name="Roussel")
-        response = sign_in(app.test_client(), people["manager"]).get("/approvals/delegation?q=rous%00sel%0b")
-        assert response.status_code == 200 and "camille.roussel" in response.get_data(as_text=True)
+        page = read_page(sign_in(app.test_client(), people["manager"]), "/approvals/delegation?q=rous%00sel%0b")
+        assert list(deputy_choices(page)) == ["camille.roussel"]
 
 
     def test_a_deputy_posted_with_control_characters_is_refused_on_the_field(self, app, people):
         from app.approvals.models import Delegation
 
-        response = sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
-            "deputy": "alex\x00.agent", "start_date": "2030-01-01", "end_date": "2030-01-31"})
-        assert response.status_code == 200
-        assert "parmi les personnes trouvées" in response.get_data(as_text=True).split('id="deputy-error"')[1][:300]
+        page = parse_page(sign_in(app.test_client(), people["manager"]).post("/approvals/delegation", data={
+            "deputy": "alex\x00.agent", "start_date": "2030-01-01", "end_date": "2030-01-31"}))
+        assert "parmi les personnes trouvées" in text_of(one(page, "#deputy-error"))
         assert session.execute(select(func.count(Delegation.id))).scalar_one() == 0
 
 
 def test_the_hours_asked_read_as_french_numbers_in_the_error(manager_client, request_):
-    page = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve_less", "hours": "50"})
-    text = page.get_data(as_text=True)
-    assert "moins que les 40 heures demandées" in text and "40.00" not in text
+    page = parse_page(manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve_less", "hours": "50"}))
+    assert "moins que les 40 heures demandées" in text_of(one(page, "#hours-error")) and "40.00" not in page.get_text()
