@@ -5,12 +5,28 @@ import re
 from collections import Counter
 
 import html5lib
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
+
+
+# Elements a browser lays out on a line of their own: their text never runs into the text around them.
+BLOCKS = {"address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "fieldset", "figcaption",
+          "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "legend", "li", "main", "nav", "ol",
+          "option", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
+
+
+def _text(node):
+    if isinstance(node, Tag):
+        if node.name == "br":
+            return "\n"
+        inner = "".join(_text(child) for child in node.children)
+        return f" {inner} " if node.name in BLOCKS else inner
+    return str(node) if type(node) in (NavigableString, CData) else ""
 
 
 def text_of(element):
-    """An element's text as a reader sees it: runs of white space made one space, trimmed."""
-    return re.sub(r"\s+", " ", element.get_text(" ")).strip() if element is not None else ""
+    """An element's text as a browser shows it: blocks apart, runs of spaces, tabs and line breaks made one space
+    (no-break spaces stay), trimmed."""
+    return re.sub(r"[ \t\n\r\f]+", " ", _text(element)).strip() if element is not None else ""
 
 
 def parse_errors(markup):

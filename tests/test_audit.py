@@ -13,6 +13,7 @@ from app.audit.operations import record
 from app.database import session
 from app.signups.operations import sign_up
 from tests.conftest import count_queries, sign_in
+from tests.pages import cells, one, read_page, text_of, texts
 
 
 @pytest.fixture
@@ -28,12 +29,18 @@ def entries(people):
     return made
 
 
+def entry_rows(page):
+    """The listed entries, each as its cells' texts (date, actor, action, object, details, address); the count
+    above the list agrees."""
+    rows = [cells(row) for row in page.select("#audit-caption ~ tbody > tr")]
+    assert text_of(one(page, "main p[role=status]")).startswith(f"{len(rows)} ")
+    return rows
+
+
 def rows(client, **filters):
     """The actions of the listed entries, by their titles."""
-    page = client.get("/admin/audit", query_string=filters).get_data(as_text=True)
     titles = {str(title): action for action, title in ACTION_TITLES.items()}
-    return [titles[row.split("<td>")[2].split("</td>")[0]] for row in page.split("<tbody>")[1].split("<tr>")[1:]] \
-        if "<tbody>" in page else []
+    return [titles[row[2]] for row in entry_rows(read_page(client, "/admin/audit", query_string=filters))]
 
 
 def test_filters(app, people, entries):
@@ -48,9 +55,10 @@ def test_filters(app, people, entries):
     assert rows(admin, since=(date.today() - timedelta(days=1)).isoformat()) == [
         "export.volunteers", "signup.refused", "signup.approved"]
     assert rows(admin, until=(date.today() - timedelta(days=30)).isoformat()) == ["approvals.reminder"]
-    page = admin.get("/admin/audit?since=hier&object_id=-3").get_data(as_text=True)
-    assert "4 entrées" in page  # wrong filters fall back alone
-    assert "&lt;b&gt;Non&lt;/b&gt;" in admin.get("/admin/audit").get_data(as_text=True)
+    page = read_page(admin, "/admin/audit?since=hier&object_id=-3")
+    assert text_of(one(page, "main p[role=status]")) == "4 entrées"  # wrong filters fall back alone
+    page = read_page(admin, "/admin/audit")
+    assert "reason: <b>Non</b>" in texts(page, ".details li") and not page.select(".details b")
 
 
 def test_paged_and_constant_queries(app_factory, people):
@@ -64,7 +72,7 @@ def test_paged_and_constant_queries(app_factory, people):
         record("signup.approved", actor=people["lab"], obj=people["agent"])
     session.commit()
     assert count_queries(application, admin, "/admin/audit") == few
-    assert "Page 1 sur 4" in admin.get("/admin/audit").get_data(as_text=True)
+    assert "Page 1 sur 4" in texts(read_page(admin, "/admin/audit"), "nav.pagination li")
     assert session.query(AuditEntry).count() == 35
 
 
@@ -111,23 +119,24 @@ def test_entries_in_words(app, people, make_call, make_user):
     record("future.thing", obj=call)
     session.commit()
     admin = sign_in(app.test_client(), people["admin"])
-    page = admin.get("/admin/audit").get_data(as_text=True)
-    assert "<td>Rôle accordé</td>" in page and "<code>directory.role_granted" not in page
-    assert f"Candidature n°\u00a0{signup.id} d&#39;Ana Ibáñez" in page
-    assert "<td>Alex Martin</td>" in page and "User " not in page
-    assert "Appel «\u00a0Fresque du climat\u00a0»" in page
-    assert "<code>future.thing</code>" in page  # an action without a title still shows, as recorded
-    assert '<option value="directory.role_granted">Rôle accordé</option>' in page
+    page = read_page(admin, "/admin/audit")
+    call_in_words = "Appel «\u00a0Fresque du climat\u00a0»"
+    assert {row[2]: row[3] for row in entry_rows(page)} == {
+        "Rôle accordé": "Alex Martin", "Candidature reçue": f"Candidature n°\u00a0{signup.id} d'Ana Ibáñez",
+        "Appel créé": call_in_words, "Appel publié": call_in_words, "future.thing": call_in_words}
+    actions_in_code = texts(page, "#audit-caption ~ tbody > tr > td:nth-of-type(2) > code")
+    assert actions_in_code == ["future.thing"]  # an action without a title shows as recorded
+    assert text_of(one(page, "select[name=action] option[value='directory.role_granted']")) == "Rôle accordé"
 
 
 def test_large_counts_are_grouped(app, people):
     session.add_all([AuditEntry(actor_label="system", action="auth.sign_in_failed", details={}) for _ in range(1234)])
     session.commit()
-    page = sign_in(app.test_client(), people["admin"]).get("/admin/audit").get_data(as_text=True)
-    assert "1\u202f234 entrées" in page
+    page = read_page(sign_in(app.test_client(), people["admin"]), "/admin/audit")
+    assert text_of(one(page, "main p[role=status]")) == "1\u202f234 entrées"
 
 
 def test_an_action_filter_with_control_characters_falls_back_to_every_action(app, people):
     admin = sign_in(app.test_client(), people["admin"])
-    response = admin.get("/admin/audit?action=signup%00.approved")
-    assert response.status_code == 200 and "Journal" in response.get_data(as_text=True)
+    page = read_page(admin, "/admin/audit?action=signup%00.approved", h1="Journal d'audit")
+    assert len(entry_rows(page)) == 0 and text_of(one(page, "main p[role=status]")) == "0 entrée"

@@ -124,7 +124,7 @@ def test_full_call_puts_on_the_waiting_list_with_rank(app, people, make_call, ma
     client = sign_in(app.test_client(), people["agent"])
     response = client.post(f"/calls/{call.id}/sign-up", data=form(), follow_redirects=True)
     assert flashes(parse_page(response)) == [
-        ("success", "C'est fait : L'appel est complet : vous êtes n° 1 sur la liste d'attente.")]
+        ("success", "C'est fait\u00a0: L'appel est complet\u00a0: vous êtes n° 1 sur la liste d'attente.")]
     signup = session.execute(select(SignUp).where(SignUp.agent_id == people["agent"].id)).scalar_one()
     assert signup.status == "waitlisted"
     assert mails_to(people["manager"]) == [], "no manager is asked for a waitlisted sign-up"
