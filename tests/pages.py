@@ -102,6 +102,12 @@ def error_summary(page):
     return [(link["href"].lstrip("#"), text_of(link)) for link in page.select(".error-summary a[href^='#']")]
 
 
+def textarea_value(textarea):
+    """A textarea's value: its text less the one line break that may follow the start tag (as HTML parsing drops)."""
+    text = textarea.get_text()
+    return text.removeprefix("\r\n") if text.startswith("\r\n") else text.removeprefix("\n")
+
+
 def field_value(page, name):
     """What a form field holds: an input's value, a textarea's text, the selected option(s) of a select, the
     checked value(s) of radios and checkboxes."""
@@ -109,7 +115,7 @@ def field_value(page, name):
     assert fields, f"no field named {name!r}"
     kind = fields[0].get("type")
     if fields[0].name == "textarea":
-        return fields[0].get_text()
+        return textarea_value(fields[0])
     if fields[0].name == "select":
         chosen = [option.get("value", text_of(option)) for option in fields[0].find_all("option", selected=True)]
         return chosen if fields[0].has_attr("multiple") else (chosen[0] if chosen else None)
@@ -126,7 +132,7 @@ def form_data(form):
         if field.name == "select":
             values = [option.get("value", text_of(option)) for option in field.find_all("option", selected=True)]
         elif field.name == "textarea":
-            values = [field.get_text()]
+            values = [textarea_value(field)]
         elif field.get("type") in ("radio", "checkbox") and not field.has_attr("checked"):
             values = []
         elif field.get("type") in ("submit", "button", "image", "reset", "file"):

@@ -404,7 +404,8 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
     assert facts["Clôture des candidatures"].startswith(format_date(deadline.date(), "long", locale="fr"))
     assert not page.select(f"a[href='/calls/{call.id}']"), "the manager outside the call's audience gets no dead link"
     [given] = table_rows(page, "time-given-caption")
-    assert given == ["Ambassadeurs de la simplification", f"du 1er janvier {year} au 31 décembre {year}", "32,5 h", "0 h"]
+    assert given == ["Ambassadeurs de la simplification", f"du 1er janvier {year} au 31 décembre {year}",
+                     "32,5 h", "0 h"]
 
     (mail,) = [message for message in session.execute(select(OutboxMessage).where(
         OutboxMessage.recipient_id == people["manager"].id)).scalars() if "Atelier accueil" in message.subject]
