@@ -21,6 +21,7 @@ from app.database import session
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
 from tests.conftest import count_queries, sign_in
+from tests.pages import error_summary, one, parse_page, read_page, table_rows, text_of
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -211,16 +212,17 @@ class TestTokens:
     def test_the_database_keeps_only_a_hash_and_the_page_shows_the_token_once(self, app, people, caplog):
         client = sign_in(app.test_client(), people["agent"])
         caplog.set_level(logging.DEBUG)
-        page = client.post("/my/tokens", data={"name": "Portail de l'intranet"}).get_data(as_text=True)
-        token = page.split('<code id="new-token">')[1].split("</code>")[0]
+        page = parse_page(client.post("/my/tokens", data={"name": "Portail de l'intranet"}))
+        token = text_of(one(page, "code#new-token"))
         assert token.startswith("allies_") and len(token) > 40
         row = session.execute(select(ApiToken)).scalar_one()
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and row.prefix == token[:15]
         stored = [str(value) for value in session.execute(select(ApiToken.__table__)).one()]
         assert not any(token in value for value in stored)
         assert token not in str([entry.details for entry in session.execute(select(AuditEntry)).scalars()])
-        again = client.get("/my/tokens").get_data(as_text=True)
-        assert token not in again and row.prefix in again and "Portail de l" in again
+        again = read_page(client, "/my/tokens")
+        assert token not in str(again) and table_rows(again, "tokens-caption")[0][:2] == [
+            "Portail de l'intranet", f"{row.prefix}…"]
         assert api(app.test_client(), "GET", "/me/sign-ups", token).status_code == 200
         assert token not in caplog.text
         session.expire_all()
@@ -260,8 +262,8 @@ class TestTokens:
 
     def test_a_name_is_required_and_the_page_says_so(self, app, people):
         client = sign_in(app.test_client(), people["agent"])
-        response = client.post("/my/tokens", data={"name": "  "})
-        assert response.status_code == 422 and 'aria-invalid="true"' in response.get_data(as_text=True)
+        page = parse_page(client.post("/my/tokens", data={"name": "  "}), status=422)
+        assert one(page, "input[name=name]")["aria-invalid"] == "true" and len(error_summary(page)) == 1
         assert session.execute(select(func.count(ApiToken.id))).scalar_one() == 0
 
     def test_the_command_line_creates_lists_and_revokes(self, app, runner, people):

@@ -4,6 +4,7 @@ import pytest
 from flask import url_for
 
 from tests.conftest import sign_in
+from tests.pages import field_value, read_page
 
 
 @pytest.fixture
@@ -39,8 +40,7 @@ def test_every_post_route_needs_a_token(csrf_app, make_user):
 def test_a_valid_token_is_accepted(csrf_app, make_user):
     user = make_user()
     client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = field_value(read_page(client, "/login"), "csrf_token")
     from tests.conftest import PASSWORD
 
     response = client.post("/login", data={"csrf_token": token, "login": user.login, "password": PASSWORD})

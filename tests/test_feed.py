@@ -6,6 +6,7 @@ import pytest
 
 from app.database import session
 from tests.conftest import count_queries, sign_in
+from tests.pages import one, parse_page, read_page, text_of, texts
 
 
 @pytest.fixture
@@ -32,12 +33,14 @@ def test_without_public_calls_both_need_a_sign_in(app, calls):
 
 def test_the_widget_is_framed_only_by_the_configured_origins(public_app, calls):
     response = public_app.test_client().get("/widget/calls")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    page = parse_page(response)
     assert "frame-ancestors https://intra.example" in response.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in response.headers
-    assert "Ouvert à tous" in page and "4 places restantes" in page and "Sans limite de places" in page
-    assert "Réservé aux lycées" not in page and "Brouillon" not in page and '<base target="_top">' in page
+    listed = {text_of(item.a): text_of(item.find(class_="hint")) for item in page.select("ul.widget-calls > li")}
+    assert sorted(listed) == ["Ouvert à tous", "Sans limite"]
+    assert listed["Ouvert à tous"].startswith("4 places restantes")
+    assert listed["Sans limite"].startswith("Sans limite de places")
+    assert one(page.head, "base")["target"] == "_top"
     other = public_app.test_client().get("/login")
     assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]
     assert other.headers["X-Frame-Options"] == "DENY"
@@ -60,7 +63,7 @@ def test_the_feed_is_valid_atom_for_feed_readers(public_app, calls):
 def test_signed_in_agents_see_the_calls_meant_for_them(app, people, calls, make_user, make_unit):
     teacher = make_user(unit=make_unit("DGS/Direction des lycées/Service restauration"))
     client = sign_in(app.test_client(), teacher)
-    assert "Réservé aux lycées" in client.get("/widget/calls").get_data(as_text=True)
+    assert "Réservé aux lycées" in texts(read_page(client, "/widget/calls"), "ul.widget-calls > li > a")
     titles = [entry.title for entry in feedparser.parse(client.get("/calls.atom").data).entries]
     assert "Réservé aux lycées" in titles
 
@@ -77,11 +80,10 @@ def test_queries_do_not_grow_with_the_calls(public_app, people, make_call):
 
 @pytest.mark.parametrize("role, url", [("agent", "/"), ("agent", "/calls"), ("lab", "/lab/calls")])
 def test_pages_listing_calls_announce_the_feed(app, people, role, url):
-    page = sign_in(app.test_client(), people[role]).get(url).get_data(as_text=True)
-    head = page.split("</head>")[0]
-    assert '<link rel="alternate" type="application/atom+xml" href="/calls.atom"' in head
+    head = read_page(sign_in(app.test_client(), people[role]), url).head
+    assert one(head, "link[rel=alternate][type='application/atom+xml']")["href"] == "/calls.atom"
 
 
 def test_other_pages_do_not_announce_the_feed(app, people):
-    page = sign_in(app.test_client(), people["agent"]).get("/my/sign-ups").get_data(as_text=True)
-    assert "application/atom+xml" not in page
+    page = read_page(sign_in(app.test_client(), people["agent"]), "/my/sign-ups")
+    assert not page.select("[type='application/atom+xml']")
