@@ -51,7 +51,7 @@ def parse_page(response, status=200, h1=None):
     heading = page.find("h1")
     assert text_of(heading), "the page has no <h1>"
     if h1 is not None:
-        assert text_of(heading) == h1
+        assert text_of(heading) == h1, f"<h1> {text_of(heading)!r} instead of {h1!r}"
     twice = [name for name, times in Counter(tag["id"] for tag in page.find_all(id=True)).items() if times > 1]
     assert not twice, f"ids used more than once: {twice}"
     return page

@@ -10,51 +10,60 @@ from sqlalchemy import event
 from app import check_production_config, create_app
 from app.markup import render_markdown
 from tests.conftest import sign_in
+from tests.pages import flashes, one, parse_page, read_page, table_rows, text_of, texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
+def profile(page):
+    """The home page's profile: {label: value}."""
+    return {text_of(dt): text_of(dt.find_next_sibling("dd")) for dt in page.select("dl.profile dt")}
+
+
+def nav_links(page):
+    """Where the main menu leads."""
+    return [link["href"] for link in page.select("nav.main-nav a")]
+
+
 def test_layout_has_skip_link_nav_footer_and_french(client, people):
-    page = sign_in(client, people["admin"]).get("/").get_data(as_text=True)
-    assert '<html lang="fr">' in page
-    assert 'href="#main"' in page and 'id="main"' in page
-    assert "Région Test" in page
-    assert 'href="/privacy"' in page and 'href="/accessibility"' in page
-    assert 'href="/admin/users"' in page, "admins see the directory in the navigation"
-    assert 'role="status"' in page
+    page = read_page(sign_in(client, people["admin"]), "/")
+    assert page.html["lang"] == "fr"
+    assert one(page, "a.skip-link")["href"] == "#main" and page.main["id"] == "main"
+    assert text_of(one(page, "header .org-name")) == "Région Test"
+    assert [link["href"] for link in page.select("footer a")] == ["/privacy", "/accessibility"]
+    assert "/admin/users" in nav_links(page), "admins see the directory in the navigation"
+    assert one(page, "main .flashes[role=status]")
 
 
 def test_navigation_follows_role(client, people):
-    page = sign_in(client, people["agent"]).get("/").get_data(as_text=True)
-    assert 'href="/admin/users"' not in page
+    page = read_page(sign_in(client, people["agent"]), "/")
+    assert "/calls" in nav_links(page) and not page.select("a[href='/admin/users']")
 
 
 def test_home_shows_the_profile(client, people):
-    page = sign_in(client, people["lab"]).get("/").get_data(as_text=True)
-    for expected in ("Léa Labbé", "lea.lab", "DGS › Direction test › Service test", "Manon Durand", "100"):
-        assert expected in page
-    assert "Équipe du laboratoire" in page
+    shown = profile(read_page(sign_in(client, people["lab"]), "/"))
+    assert shown == {"Nom": "Léa Labbé", "Identifiant": "lea.lab", "Courriel": "lea.lab@example.org",
+                     "Unité administrative": "DGS › Direction test › Service test", "Responsable": "Manon Durand",
+                     "Quotité": "100\u00a0% d'un temps plein", "Rôles": "Équipe du laboratoire"}
 
 
 def test_part_time_quotity_is_shown_for_the_locale(client, make_user):
     user = make_user(quotity=80)
-    page = sign_in(client, user).get("/").get_data(as_text=True)
-    assert "80\u00a0%" in page or "80 %" in page
+    assert profile(read_page(sign_in(client, user), "/"))["Quotité"] == "80\u00a0% d'un temps plein"
 
 
 def test_manager_is_named_a_manager(client, people):
-    page = sign_in(client, people["manager"]).get("/").get_data(as_text=True)
-    assert "Responsable d" in page
+    assert profile(read_page(sign_in(client, people["manager"]), "/"))["Rôles"] == "Agent, Responsable d'équipe"
 
 
 def test_language_switch_to_english_and_back(client, people):
     sign_in(client, people["agent"])
     response = client.post("/language", data={"locale": "en", "next": "/privacy"})
     assert response.headers["Location"] == "/privacy"
-    page = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in page and "My profile" in page
+    page = read_page(client, "/")
+    assert page.html["lang"] == "en" and text_of(one(page, "#profile-title")) == "My profile"
     client.post("/language", data={"locale": "fr"})
-    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+    assert read_page(client, "/").html["lang"] == "fr"
 
 
 def test_unknown_language_is_ignored(client):
@@ -92,13 +101,10 @@ def test_templates_have_no_inline_script_or_style():
 def test_user_data_renders_as_text(client, make_user, payload):
     admin = make_user(roles=("admin",))
     make_user(given_name=payload, family_name="Payload")
-    page = sign_in(client, admin).get("/admin/users?q=payload").get_data(as_text=True)
-    main = page.split("<main")[1]
-    assert "Payload 49" not in main
-    if "<" in payload:
-        assert payload not in page and "&lt;" in main
-    else:
-        assert f">{payload} Payload</a>" in main
+    page = read_page(sign_in(client, admin), "/admin/users?q=payload")
+    assert "Payload 49" not in text_of(page.main)
+    assert not page.select("script:not([src]), img[src=x]"), "no element comes from the payload"
+    assert f"{payload} Payload" in texts(page, "#users-caption ~ tbody a"), "shown as typed, as text"
 
 
 def test_markdown_is_sanitised():
@@ -113,12 +119,13 @@ def test_privacy_notice_from_the_instance_folder(app, client, tmp_path):
     app.instance_path = str(tmp_path)
     (tmp_path / "privacy.fr.md").write_text("# Notice du conseil\n\nDPO : dpo@region.fr <script>x</script>",
                                             encoding="utf-8")
-    page = client.get("/privacy").get_data(as_text=True)
-    assert "<h1>Notice du conseil</h1>" in page and "dpo@region.fr" in page and "<script>x" not in page
+    page = read_page(client, "/privacy")
+    assert texts(page, "main .prose h1") == ["Notice du conseil"]
+    assert "dpo@region.fr" in text_of(page.main) and not page.select("script:not([src])")
 
 
 def test_default_privacy_notice_names_controller_and_legal_basis(client):
-    page = client.get("/privacy").get_data(as_text=True)
+    page = text_of(read_page(client, "/privacy").main)
     assert "6-1-e" in page and "CNIL" in page
 
 
@@ -137,11 +144,8 @@ def test_error_pages_in_both_languages(app_factory, locale, texts):
     application.add_url_rule("/crash", "crash", lambda: 1 / 0)
     client = application.test_client()
     for code, text in texts.items():
-        response = client.get("/crash" if code == 500 else f"/boom/{code}")
-        assert response.status_code == code
-        page = response.get_data(as_text=True)
-        assert text in page, (code, locale)
-        assert f'<html lang="{locale}">' in page
+        page = parse_page(client.get("/crash" if code == 500 else f"/boom/{code}"), status=code, h1=text)
+        assert page.html["lang"] == locale
 
 
 def test_database_down_gives_503_and_recovers(app_factory, people):
@@ -157,9 +161,8 @@ def test_database_down_gives_503_and_recovers(app_factory, people):
                 raise dialect.loaded_dbapi.OperationalError("connection refused (test)")
 
         engine.dispose()
-    response = client.get("/")
-    assert response.status_code == 503
-    assert "base de données" in response.get_data(as_text=True)
+    page = parse_page(client.get("/"), status=503, h1="Service indisponible")
+    assert "base de données" in text_of(page.main)
     down["now"] = False
     assert client.get("/").status_code == 200
 
@@ -228,21 +231,21 @@ def test_logo_hosted_elsewhere_is_allowed_by_the_csp(app_factory):
 
 def test_manager_sees_the_team_on_the_home_page(client, people, make_user):
     make_user("left.team", manager=people["manager"], active=False, given_name="Parti", family_name="Ailleurs")
-    page = sign_in(client, people["manager"]).get("/").get_data(as_text=True)
-    assert "Mon équipe" in page and "Alex Martin" in page and "Léa Labbé" in page
-    assert "Parti Ailleurs" not in page
-    assert "Mon équipe" not in sign_in(client, people["agent"]).get("/").get_data(as_text=True)
+    page = read_page(sign_in(client, people["manager"]), "/")
+    assert text_of(one(page, "#team-title")) == "Mon équipe"
+    assert sorted(row[0] for row in table_rows(page, "team-caption")) == ["Alex Martin", "Léa Labbé"]
+    assert not read_page(sign_in(client, people["agent"]), "/").select("#team-title, #team-caption")
 
 
 def test_failed_sign_in_says_error_in_the_title(client, people):
-    page = client.post("/login", data={"login": "alex.agent", "password": "wrong"}).get_data(as_text=True)
-    assert "<title>Erreur" in page
-    assert "<title>Erreur" not in client.get("/login").get_data(as_text=True)
+    page = parse_page(client.post("/login", data={"login": "alex.agent", "password": "wrong"}))
+    assert text_of(page.title).startswith("Erreur\u00a0:")
+    assert not text_of(read_page(client, "/login").title).startswith("Erreur")
 
 
 def test_admin_notes_are_shown_to_admins_only(client, people):
-    assert "privacy.fr.md" not in sign_in(client, people["agent"]).get("/privacy").get_data(as_text=True)
-    assert "privacy.fr.md" in sign_in(client, people["admin"]).get("/privacy").get_data(as_text=True)
+    assert "privacy.fr.md" not in read_page(sign_in(client, people["agent"]), "/privacy").get_text()
+    assert "privacy.fr.md" in text_of(one(read_page(sign_in(client, people["admin"]), "/privacy"), "main p.hint"))
 
 
 def test_identity_sources_can_be_added(app_factory):
@@ -336,14 +339,11 @@ def test_a_commit_failing_as_the_database_goes_gives_the_503_page(app, people, m
     armed = cut_the_commit(app, how)
     response = client.post(f"/calls/{call.id}/sign-up", data=data)
     assert not armed["now"], "the commit was reached"
-    assert response.status_code == 503
-    page = response.get_data(as_text=True)
-    assert response.mimetype == "text/html" and '<html lang="fr">' in page
-    assert "Service indisponible" in page and "base de données" in page
+    page = parse_page(response, status=503, h1="Service indisponible")
+    assert page.html["lang"] == "fr" and "base de données" in text_of(page.main)
     assert written_sign_ups(call) == (0, 0)
     assert "Content-Security-Policy" in response.headers
-    follow = client.get("/my/sign-ups")
-    assert follow.status_code == 200 and "flash-success" not in follow.get_data(as_text=True), "no untrue notice"
+    assert flashes(read_page(client, "/my/sign-ups")) == [], "no untrue notice"
     assert client.post(f"/calls/{call.id}/sign-up", data=data).status_code == 302, "the next request works"
     assert written_sign_ups(call) == (1, 1)
 
@@ -393,9 +393,8 @@ def test_a_commit_refused_by_a_constraint_gives_the_500_page_and_writes_nothing(
                                                                    "hours_asked": "20", "availability": ""})
     finally:
         event.remove(session, "before_commit", add_a_duplicate_login)
-    assert response.status_code == 500
-    page = response.get_data(as_text=True)
-    assert '<html lang="fr">' in page and "Une erreur s'est produite" in page
+    page = parse_page(response, status=500, h1="Une erreur s'est produite")
+    assert page.html["lang"] == "fr"
     assert written_sign_ups(call) == (0, 0)
     assert "IntegrityError" in caplog.text, "the error is logged with its traceback"
 
@@ -408,6 +407,4 @@ def test_an_error_page_after_a_failed_commit_keeps_the_language_chosen(app, peop
     cut_the_commit(app, "closed")
     response = client.post(f"/calls/{call.id}/sign-up", data={"motivation": "I like workshops.",
                                                                "hours_asked": "20", "availability": ""})
-    assert response.status_code == 503
-    assert '<html lang="en">' in response.get_data(as_text=True)
-    assert "Service unavailable" in response.get_data(as_text=True)
+    assert parse_page(response, status=503, h1="Service unavailable").html["lang"] == "en"
