@@ -91,6 +91,12 @@ def table_rows(page, caption_id):
     return [cells(row) for row in table.select("tbody > tr")]
 
 
+def definitions(page, selector="dl"):
+    """The terms and descriptions of the description lists matching a CSS selector, as {term: description}."""
+    return {text_of(term): text_of(term.find_next_sibling("dd")) for found in page.select(selector)
+            for term in found.find_all("dt")}
+
+
 def flashes(page):
     """The flashed messages shown on the page, as (category, text)."""
     return [(next(name[6:] for name in flash["class"] if name.startswith("flash-")), text_of(flash))

@@ -18,7 +18,8 @@ from app.mail.models import OutboxMessage
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
-from tests.pages import cells, error_summary, flashes, one, parse_page, read_page, table_rows, text_of, texts
+from tests.pages import (cells, definitions, error_summary, flashes, one, parse_page, read_page, table_rows, text_of,
+                         texts)
 from tests.test_signups import post_together
 
 
@@ -49,8 +50,7 @@ def reload(signup):
 def test_approve_as_asked_creates_the_allocation(manager_client, people, request_):
     page = read_page(manager_client, f"/approvals/{request_.id}")
     assert "Motivation personnelle" not in page.get_text(" ")
-    asked = one(page, ".facts dt:-soup-contains('Temps demandé')").find_next_sibling("dd")
-    assert text_of(asked).startswith("40 heures")
+    assert definitions(page, ".facts")["Temps demandé"].startswith("40 heures")
     response = manager_client.post(f"/approvals/{request_.id}", data={"outcome": "approve"})
     assert response.status_code == 302
     assert reload(request_).status == "approved"
@@ -360,8 +360,8 @@ def test_the_agent_sees_why_the_manager_refused_and_may_apply_again(app, people,
     sign_up_link = one(call_page, f"main a[href='/calls/{request_.call_id}/sign-up']")
     assert sign_up_link in one(call_page, "#previous-signup").find_all_next("a"), "the notice comes first"
     profile = read_page(sign_in(app.test_client(), people["lab"]), f"/lab/sign-ups/{request_.id}")
-    refusal = one(profile, ".profile dt:-soup-contains('Motif du refus')").find_next_sibling("dd")
-    assert "Période de clôture budgétaire." in text_of(refusal) and "Manon Durand" in text_of(refusal)
+    refusal = definitions(profile, ".profile")["Motif du refus"]
+    assert "Période de clôture budgétaire." in refusal and "Manon Durand" in refusal
 
     again, *_ = sign_up(request_.call_id, people["agent"], "Nouvelle tentative", Decimal(20))
     decline(again, people["lab"], "Profil déjà représenté.")
@@ -397,7 +397,7 @@ def test_the_manager_sees_what_the_call_asks_and_the_time_already_given(app, peo
     context = one(page, "section[aria-labelledby=call-context-title]")
     assert text_of(context.find(class_="lead")) == "Repenser ensemble l’accueil des usagers."
     assert texts(context, ".prose strong") == ["demi-journées"] and not page.select("main script")
-    facts = {text_of(dt): text_of(dt.find_next_sibling("dd")) for dt in page.select("main .facts dt")}
+    facts = definitions(page, "main .facts")
     assert facts["Engagement demandé"] == "4 heures par mois" and facts["Contact"] == "labo@region.fr"
     assert facts["Période"] == f"du 1er février {year} au 30 avril {year}"
     deadline = (datetime.now(timezone.utc) + timedelta(days=5)).astimezone(ZoneInfo("Europe/Paris"))

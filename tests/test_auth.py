@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.database import session
 from tests.conftest import PASSWORD, sign_in
+from tests.pages import definitions, error_summary, flashes, one, parse_page, read_page
 
 
 def login(client, login, password=PASSWORD, **extra):
@@ -15,8 +16,9 @@ def login(client, login, password=PASSWORD, **extra):
 def test_sign_in_then_home_shows_profile(client, people):
     response = login(client, "alex.agent")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    page = client.get("/").get_data(as_text=True)
-    assert "Alex Martin" in page and "Manon Durand" in page and "DGS › Direction test › Service test" in page
+    profile = definitions(read_page(client, "/"), "dl.profile")
+    assert profile["Nom"] == "Alex Martin" and profile["Responsable"] == "Manon Durand"
+    assert profile["Unité administrative"] == "DGS › Direction test › Service test"
 
 
 def test_login_is_case_insensitive(client, people):
@@ -25,10 +27,8 @@ def test_login_is_case_insensitive(client, people):
 
 @pytest.mark.parametrize("who, password", [("alex.agent", "wrong password"), ("nobody.here", PASSWORD)])
 def test_failure_message_is_generic_and_audited(client, people, who, password):
-    response = login(client, who, password)
-    assert response.status_code == 200
-    text = response.get_data(as_text=True)
-    assert "Échec de la connexion" in text
+    page = parse_page(login(client, who, password))
+    assert [category for category, text in flashes(page) if "Échec de la connexion" in text] == ["error"]
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "auth.sign_in_failed")).scalar_one()
     assert entry.actor_id is None, "a failed attempt is nobody's action"
     assert entry.actor_label == (who if who == "alex.agent" else "?"), "unknown text typed as login is not kept"
@@ -47,8 +47,9 @@ def test_deactivated_agent_cannot_sign_in(client, make_user):
 
 
 def test_empty_fields_get_messages(client):
-    text = client.post("/login", data={}).get_data(as_text=True)
-    assert text.count('class="error"') == 2
+    page = parse_page(client.post("/login", data={}))
+    assert [field for field, _ in error_summary(page)] == ["login", "password"]
+    assert one(page, "#login-error") and one(page, "#password-error")
 
 
 @pytest.mark.parametrize("target, expected", [
@@ -100,8 +101,8 @@ def test_login_attempts_are_rate_limited(app_factory, make_user):
         client = application.test_client()
         codes = [login(client, "nobody", "x").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
-        page = client.post("/login", data={"login": "nobody", "password": "x"}).get_data(as_text=True)
-        assert "Trop de tentatives" in page
+        response = client.post("/login", data={"login": "nobody", "password": "x"})
+        parse_page(response, status=429, h1="Trop de tentatives")
 
 
 def test_rate_limit_also_counts_per_login(app_factory):

@@ -13,7 +13,7 @@ from app.calls.operations import close_expired
 from app.database import session
 from app.clock import utcnow
 from tests.conftest import sign_in
-from tests.pages import error_summary, field_value, flashes, one, parse_page, read_page, text_of, texts
+from tests.pages import definitions, error_summary, field_value, flashes, one, parse_page, read_page, text_of, texts
 
 
 def call_form(**overrides):
@@ -177,11 +177,6 @@ def test_publishing_after_the_deadline_is_refused(lab_client, make_call):
     assert call.status == "draft"
 
 
-def answers_shown(page):
-    """What a sign-up's page shows under each label of its profile."""
-    return {text_of(dt): text_of(dt.find_next_sibling("dd")) for dt in page.select(".profile dt")}
-
-
 class TestQuestions:
     def test_add_move_remove(self, lab_client, make_call):
         call = make_call(status="draft")
@@ -225,7 +220,7 @@ class TestQuestions:
         page = text_of(read_page(lab_client, f"/lab/calls/{call.id}/sign-ups").main)
         assert "Votre service préféré ?" in page and "La cantine" in page
         detail = read_page(lab_client, f"/lab/sign-ups/{signup.id}")
-        assert answers_shown(detail)["Votre service préféré ?"] == "La cantine"
+        assert definitions(detail, ".profile")["Votre service préféré ?"] == "La cantine"
 
 
 class TestAgentList:
@@ -278,7 +273,7 @@ def test_editing_an_answered_question_keeps_the_answers_label(app, lab_client, m
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Question, question.id).choices == ["Matin", "Après-midi", "Soir"]
-    assert answers_shown(read_page(lab_client, f"/lab/sign-ups/{signup.id}"))["Atelier ?"] == "Matin"
+    assert definitions(read_page(lab_client, f"/lab/sign-ups/{signup.id}"), ".profile")["Atelier ?"] == "Matin"
     entry = session.execute(select(AuditEntry).where(AuditEntry.action == "call.question_updated")).scalar_one()
     assert entry.details["changes"]["label"] == ["Atelier ?", "Quel créneau ?"]
     bad = lab_client.post(f"/lab/calls/{call.id}/questions/{question.id}/edit",

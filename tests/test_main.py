@@ -10,14 +10,9 @@ from sqlalchemy import event
 from app import check_production_config, create_app
 from app.markup import render_markdown
 from tests.conftest import sign_in
-from tests.pages import flashes, one, parse_page, read_page, table_rows, text_of, texts
+from tests.pages import definitions, flashes, one, parse_page, read_page, table_rows, text_of, texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def profile(page):
-    """The home page's profile: {label: value}."""
-    return {text_of(dt): text_of(dt.find_next_sibling("dd")) for dt in page.select("dl.profile dt")}
 
 
 def nav_links(page):
@@ -41,7 +36,7 @@ def test_navigation_follows_role(client, people):
 
 
 def test_home_shows_the_profile(client, people):
-    shown = profile(read_page(sign_in(client, people["lab"]), "/"))
+    shown = definitions(read_page(sign_in(client, people["lab"]), "/"), "dl.profile")
     assert shown == {"Nom": "Léa Labbé", "Identifiant": "lea.lab", "Courriel": "lea.lab@example.org",
                      "Unité administrative": "DGS › Direction test › Service test", "Responsable": "Manon Durand",
                      "Quotité": "100\u00a0% d'un temps plein", "Rôles": "Équipe du laboratoire"}
@@ -49,11 +44,12 @@ def test_home_shows_the_profile(client, people):
 
 def test_part_time_quotity_is_shown_for_the_locale(client, make_user):
     user = make_user(quotity=80)
-    assert profile(read_page(sign_in(client, user), "/"))["Quotité"] == "80\u00a0% d'un temps plein"
+    assert definitions(read_page(sign_in(client, user), "/"), "dl.profile")["Quotité"] == "80\u00a0% d'un temps plein"
 
 
 def test_manager_is_named_a_manager(client, people):
-    assert profile(read_page(sign_in(client, people["manager"]), "/"))["Rôles"] == "Agent, Responsable d'équipe"
+    roles = definitions(read_page(sign_in(client, people["manager"]), "/"), "dl.profile")["Rôles"]
+    assert roles == "Agent, Responsable d'équipe"
 
 
 def test_language_switch_to_english_and_back(client, people):
