@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from flask_babel import force_locale
@@ -15,29 +14,10 @@ from app.fields import LocalDecimalField, parse_local_decimal
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
+from tests.pages import error_summary, field_value, one, parse_page, read_page, text_of
 from tests.test_budgets import allocation  # noqa: F401  (the agent's running allocation, a fixture)
 
 TODAY = date.today()
-
-
-class Tags(HTMLParser):
-    """The start tags of a page, each as (tag, attributes)."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.tags = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def find(self, **wanted):
-        """The attributes of the first tag having all `wanted` attributes."""
-        return next(attrs for _, attrs in self.tags if all(attrs.get(k) == v for k, v in wanted.items()))
-
-
-def tags(response):
-    return Tags(response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("typed, number", [
@@ -95,7 +75,7 @@ def test_editing_a_time_entry_shows_its_hours_with_a_comma(app, people, allocati
     entry, _ = log_time(allocation, people["agent"], TODAY, Decimal("1.5"), "Atelier")
     session.commit()
     client = sign_in(app.test_client(), people["agent"])
-    field = tags(client.get(f"/my/budget/entries/{entry.id}/edit")).find(id="hours")
+    field = one(read_page(client, f"/my/budget/entries/{entry.id}/edit"), "input#hours")
     assert field["value"] == "1,5" and field["type"] == "text" and field["inputmode"] == "decimal"
 
 
@@ -105,27 +85,20 @@ def test_no_template_asks_for_a_number_with_type_number(app, template):
     assert 'type="number"' not in source
 
 
-def summary_links(html):
-    """The targets and texts of the links of the error summary in `html`."""
-    import re
-
-    block = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
-    assert block, "no error summary"
-    return re.findall(r'<a href="#([^"]+)">([^<]*)</a>', block.group(1)), block.group(0)
+def summary(response, status=200):
+    """A form page in error, its error summary's links as (field id, text), and the summary."""
+    page = parse_page(response, status=status)
+    return page, error_summary(page), one(page, ".error-summary")
 
 
 def test_a_sign_up_sent_empty_sums_up_its_errors_at_the_top_with_a_link_to_each_field(app, people, make_call):
     call = make_call(questions=[("yes_no", "Pouvez-vous venir le 12 ?", True, []),
                                 ("short_text", "Votre service", True, [])])
     client = sign_in(app.test_client(), people["agent"])
-    response = client.post(f"/calls/{call.id}/sign-up", data={})
-    html = response.get_data(as_text=True)
-    links, block = summary_links(html)
-    assert "Il y a 4 erreurs" in block and "autofocus" in block and 'tabindex="-1"' in block
-    assert html.index("error-summary") < html.index('id="motivation"')
-    page = Tags(html)
-    ids = {attrs.get("id") for _, attrs in page.tags}
-    assert len(links) == 4 and all(target in ids for target, _ in links)
+    page, links, block = summary(client.post(f"/calls/{call.id}/sign-up", data={}))
+    assert text_of(block.h2) == "Il y a 4 erreurs" and block.has_attr("autofocus") and block["tabindex"] == "-1"
+    assert one(page, "#motivation") in block.find_all_next(id="motivation"), "the summary comes before the fields"
+    assert len(links) == 4 and all(one(page, f"#{target}") for target, _ in links)
     assert [target for target, _ in links][0] == "motivation"
     assert all("Ce champ est requis" not in text for _, text in links), links
     assert session.execute(select(SignUp)).first() is None
@@ -133,43 +106,38 @@ def test_a_sign_up_sent_empty_sums_up_its_errors_at_the_top_with_a_link_to_each_
 
 def test_one_error_is_told_in_the_singular(app, people, allocation):
     client = sign_in(app.test_client(), people["agent"])
-    html = client.post(f"/my/budget/allocations/{allocation.id}",
-                       data={"day": TODAY.isoformat(), "hours": ""}).get_data(as_text=True)
-    links, block = summary_links(html)
-    assert "Il y a 1 erreur" in block and links == [("hours", "Heures\u00a0: Indiquez les heures, par exemple 1,5.")]
-
-
-def unit_choice(html):
-    import re
-
-    return re.search(r"<details class=\"unit-choice\"([^>]*)>", html)
+    _, links, block = summary(client.post(f"/my/budget/allocations/{allocation.id}",
+                                          data={"day": TODAY.isoformat(), "hours": ""}), status=422)
+    assert text_of(block.h2) == "Il y a 1 erreur"
+    assert links == [("hours", "Heures\u00a0: Indiquez les heures, par exemple 1,5.")]
 
 
 def test_the_new_call_form_is_grouped_and_folds_its_units(app, people, make_unit):
     for number in range(30):
         make_unit(f"DGS/Direction {number}")
     client = sign_in(app.test_client(), people["lab"])
-    html = client.get("/lab/calls/new").get_data(as_text=True)
-    assert html.count("<legend>") >= 4 and "Temps demandé" in html
-    assert unit_choice(html) and "open" not in unit_choice(html).group(1)
-    html = client.post("/lab/calls/new", data={"title": "Atelier", "audience_all": "units"}).get_data(as_text=True)
-    assert "open" in unit_choice(html).group(1)
-    links, _ = summary_links(html)
+    page = read_page(client, "/lab/calls/new")
+    assert len(page.select("main form legend")) >= 4 and "Temps demandé" in text_of(page.main)
+    assert not one(page, "details.unit-choice").has_attr("open")
+    page, links, _ = summary(client.post("/lab/calls/new", data={"title": "Atelier", "audience_all": "units"}))
+    assert one(page, "details.unit-choice").has_attr("open")
     assert "audience_units-0" in [target for target, _ in links]
 
 
 def test_a_motivation_too_long_is_refused_with_its_limit_never_cut(app, people, make_call):
     call = make_call()
     client = sign_in(app.test_client(), people["agent"])
-    form = client.get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
-    assert "5\u202f000\u00a0caractères au plus" in form or "5\u202f000 caractères au plus" in form
-    assert "maxlength" not in Tags(form).find(id="motivation")
-    html = client.post(f"/calls/{call.id}/sign-up",
-                       data={"motivation": "m" * 20000, "hours_asked": "10"}).get_data(as_text=True)
-    assert 'id="motivation-error"' in html and "Raccourcissez le texte" in html and "20\u202f000" in html
-    links, _ = summary_links(html)
+    form = read_page(client, f"/calls/{call.id}/sign-up")
+    motivation = one(form, "#motivation")
+    hints = " ".join(text_of(form.find(id=name)) for name in motivation["aria-describedby"].split())
+    assert "5\u202f000\u00a0caractères au plus" in hints or "5\u202f000 caractères au plus" in hints
+    assert not motivation.has_attr("maxlength")
+    page, links, _ = summary(client.post(f"/calls/{call.id}/sign-up", data={"motivation": "m" * 20000,
+                                                                             "hours_asked": "10"}))
+    error = text_of(one(page, "#motivation-error"))
+    assert "Raccourcissez le texte" in error and "20\u202f000" in error
     assert [target for target, _ in links] == ["motivation"]
-    assert "m" * 20000 in html  # the text comes back whole, to be shortened by its author
+    assert field_value(page, "motivation") == "m" * 20000  # the text comes back whole, to be shortened by its author
     assert session.execute(select(SignUp)).first() is None
 
 
@@ -186,9 +154,9 @@ def test_line_breaks_sent_by_a_browser_are_kept_as_typed(app, people, make_call)
 
 def test_a_day_typed_the_french_way_is_read_and_a_wrong_one_says_what_to_type(app, people, allocation):
     client = sign_in(app.test_client(), people["agent"])
-    html = client.post(f"/my/budget/allocations/{allocation.id}",
-                       data={"day": "mardi", "hours": "1", "note": ""}).get_data(as_text=True)
-    assert "Saisissez une date, par exemple 15/03/2027." in html
+    page = parse_page(client.post(f"/my/budget/allocations/{allocation.id}",
+                                  data={"day": "mardi", "hours": "1", "note": ""}), status=422)
+    assert "Saisissez une date, par exemple 15/03/2027." in text_of(one(page, "#day-error"))
     assert session.execute(select(TimeEntry)).first() is None
     response = client.post(f"/my/budget/allocations/{allocation.id}",
                            data={"day": TODAY.strftime("%d/%m/%Y"), "hours": "1", "note": ""})
@@ -202,12 +170,10 @@ def test_time_in_a_past_month_is_refused_at_entry_with_the_reason(app, people, a
     today = local_today()
     last_month = today.replace(day=1) - timedelta(days=1)
     client = sign_in(app.test_client(), people["agent"])
-    page = client.get(f"/my/budget/allocations/{allocation.id}").get_data(as_text=True)
-    assert "les mois passés sont clos" in page
-    html = client.post(f"/my/budget/allocations/{allocation.id}",
-                       data={"day": last_month.isoformat(), "hours": "1,5", "note": "Atelier"}).get_data(as_text=True)
-    assert 'id="day-error"' in html and "Les mois passés sont clos\u00a0: choisissez un jour" in html
-    links, _ = summary_links(html)
+    assert "les mois passés sont clos" in text_of(read_page(client, f"/my/budget/allocations/{allocation.id}").main)
+    page, links, _ = summary(client.post(f"/my/budget/allocations/{allocation.id}", data={
+        "day": last_month.isoformat(), "hours": "1,5", "note": "Atelier"}), status=422)
+    assert "Les mois passés sont clos\u00a0: choisissez un jour" in text_of(one(page, "#day-error"))
     assert [target for target, _ in links] == ["day"]
     assert session.execute(select(TimeEntry)).first() is None
 
@@ -239,9 +205,8 @@ def test_the_places_of_a_call_are_a_whole_number_typed_the_french_way(app, typed
 
 
 def test_signing_in_with_nothing_typed_says_what_to_enter(client):
-    html = client.post("/login", data={}).get_data(as_text=True)
-    links, block = summary_links(html)
-    assert "Il y a 2 erreurs" in block
+    _, links, block = summary(client.post("/login", data={}))
+    assert text_of(block.h2) == "Il y a 2 erreurs"
     assert links == [("login", "Identifiant\u00a0: Saisissez votre identifiant."),
                      ("password", "Mot de passe\u00a0: Saisissez votre mot de passe.")]
 
@@ -251,10 +216,9 @@ def test_a_decision_sent_without_choosing_links_to_the_first_choice(app, people,
     signup, *_ = sign_up(call.id, people["agent"], "Motivation", Decimal(10))
     session.commit()
     client = sign_in(app.test_client(), people["manager"])
-    html = client.post(f"/approvals/{signup.id}", data={}).get_data(as_text=True)
-    links, block = summary_links(html)
+    page, links, _ = summary(client.post(f"/approvals/{signup.id}", data={}))
     assert links == [("outcome-0", "Votre décision\u00a0: Choisissez votre décision.")]
-    assert 'id="outcome-0"' in html
+    assert one(page, "input#outcome-0[type=radio]")
 
 
 def test_a_number_answer_out_of_bounds_says_the_bounds_the_french_way(app, people, make_call):
@@ -265,7 +229,7 @@ def test_a_number_answer_out_of_bounds_says_the_bounds_the_french_way(app, peopl
                             min_value=Decimal("0.5"), max_value=Decimal(1500))
     session.commit()
     client = sign_in(app.test_client(), people["agent"])
-    html = client.post(f"/calls/{call.id}/sign-up", data={f"q{question.id}": "1 607,5", "motivation": "Oui",
-                                                          "hours_asked": "10"}).get_data(as_text=True)
-    assert "Indiquez un nombre de 0,5 à 1\u202f500." in html
+    page = parse_page(client.post(f"/calls/{call.id}/sign-up", data={f"q{question.id}": "1 607,5", "motivation": "Oui",
+                                                                      "hours_asked": "10"}))
+    assert "Indiquez un nombre de 0,5 à 1\u202f500." in text_of(one(page, f"#q{question.id}-error"))
     assert session.execute(select(SignUp)).first() is None
