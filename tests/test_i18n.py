@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.pages import one, parse_page, read_page, text_of
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "app" / "translations"
 
@@ -66,10 +68,10 @@ def test_french_typography_keeps_its_spaces_unbroken():
 
 
 def test_french_is_the_default_and_english_is_complete(client):
-    assert "Se connecter" in client.get("/login").get_data(as_text=True)
+    read_page(client, "/login", h1="Se connecter")
     client.post("/language", data={"locale": "en"})
-    page = client.get("/login").get_data(as_text=True)
-    assert "Sign in" in page and "Se connecter" not in page
+    page = read_page(client, "/login", h1="Sign in")
+    assert "Se connecter" not in page.get_text()
 
 
 def french_strings():
@@ -128,8 +130,8 @@ def test_a_name_starting_with_a_vowel_takes_d_apostrophe(app, people, make_call,
     camille, *_ = sign_up(call.id, make_user(given_name="Camille", family_name="Roussel"), "Motivé", Decimal(7))
     session.commit()
     lab = sign_in(app.test_client(), people["lab"])
-    assert "<h1>Candidature d&#39;Ana Ibáñez</h1>" in lab.get(f"/lab/sign-ups/{ana.id}").get_data(as_text=True)
-    assert "<h1>Candidature de Camille Roussel</h1>" in lab.get(f"/lab/sign-ups/{camille.id}").get_data(as_text=True)
+    read_page(lab, f"/lab/sign-ups/{ana.id}", h1="Candidature d'Ana Ibáñez")
+    read_page(lab, f"/lab/sign-ups/{camille.id}", h1="Candidature de Camille Roussel")
 
 
 def test_the_first_of_the_month_is_written_1er_in_french(app, people, make_call):
@@ -138,8 +140,7 @@ def test_the_first_of_the_month_is_written_1er_in_french(app, people, make_call)
     from app.main.i18n import format_day
 
     call = make_call(title="Atelier du premier", start_date=date(2027, 3, 1))
-    page = sign_in_as(app, people["agent"]).get(f"/calls/{call.id}").get_data(as_text=True)
-    assert "du 1er mars 2027 au" in page
+    assert "du 1er mars 2027 au" in text_of(read_page(sign_in_as(app, people["agent"]), f"/calls/{call.id}").main)
     with app.test_request_context():
         assert format_day(date(2027, 3, 11)) == "11 mars 2027" and format_day(date(2027, 3, 21)) == "21 mars 2027"
         assert format_day(date(2027, 1, 1), "full") == "vendredi 1er janvier 2027"
@@ -165,8 +166,8 @@ def test_the_time_a_call_asks_in_french_words(app, people, make_call, kind, valu
     from decimal import Decimal
 
     call = make_call(kind=kind, value=Decimal(value))
-    page = sign_in_as(app, people["agent"]).get(f"/calls/{call.id}").get_data(as_text=True)
-    assert f"<dd>{french}</dd>" in page
+    page = read_page(sign_in_as(app, people["agent"]), f"/calls/{call.id}")
+    assert french in [text_of(description) for description in page.select("main dd")]
 
 
 def test_plural_forms_follow_the_language(app):
@@ -182,8 +183,8 @@ def test_people_are_named_one_way(app, people):
     for path in (ROOT / "templates").rglob("*.*"):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert not ("given_name" in line and "family_name" in line), f"{path.name}:{number} builds a name"
-    page = sign_in_as(app, people["admin"]).get("/admin/users").get_data(as_text=True)
-    assert ">Alex Martin</a>" in page
+    page = read_page(sign_in_as(app, people["admin"]), "/admin/users")
+    assert "Alex Martin" in [text_of(link) for link in page.select("#users-caption ~ tbody a")]
 
 
 def test_hours_and_days_take_the_plural_the_language_wants(app, people, make_call):
@@ -200,24 +201,25 @@ def test_hours_and_days_take_the_plural_the_language_wants(app, people, make_cal
     session.commit()
     bodies = " ".join(session.execute(select(OutboxMessage.body_text)).scalars())
     assert "temps demandé\u00a0: 1,5 heure\n" in bodies and "1,5 heures" not in bodies
-    form = sign_in_as(app, people["lab"]).get(f"/calls/{call.id}/sign-up").get_data(as_text=True)
-    assert "1,5 heure, soit 0,2 jour travaillé ou" in form
+    form = read_page(sign_in_as(app, people["lab"]), f"/calls/{call.id}/sign-up")
+    assert "1,5 heure, soit 0,2 jour travaillé ou" in text_of(form.main)
 
 
 def test_numbers_of_a_thousand_and_more_are_grouped(app, people):
     from tests.test_calls import call_form
 
     lab = sign_in_as(app, people["lab"])
-    page = lab.post("/lab/calls/new", data=call_form(commitment_kind="total_hours", commitment_value="2000"))
-    assert "au plus égale à 1\u202f607 heures au total" in page.get_data(as_text=True)
+    response = lab.post("/lab/calls/new", data=call_form(commitment_kind="total_hours", commitment_value="2000"))
+    page = parse_page(response)
+    assert "au plus égale à 1\u202f607 heures au total" in text_of(one(page, "#commitment_value-error"))
 
 
 def test_no_percent_sign_after_an_ordinary_space(app, people):
     from tests.test_calls import call_form
 
     lab = sign_in_as(app, people["lab"])
-    page = lab.post("/lab/calls/new", data=call_form(commitment_kind="percent", commitment_value="150"))
-    assert "au plus égale à 100 pour cent du temps de travail" in page.get_data(as_text=True)
+    page = parse_page(lab.post("/lab/calls/new", data=call_form(commitment_kind="percent", commitment_value="150")))
+    assert "au plus égale à 100 pour cent du temps de travail" in text_of(one(page, "#commitment_value-error"))
 
 
 def test_elision_before_vowels_and_h_only(app):
