@@ -24,6 +24,7 @@ from app.privacy.operations import purge
 from app.signups.models import Answer, SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
+from tests.pages import read_page
 
 
 @pytest.fixture
@@ -76,8 +77,8 @@ def test_my_data_as_a_spreadsheet(app, people, two_agents):
     assert {"Profil", "Candidatures", "Saisies de temps", "Budgets temps", "Entrées du journal d'audit"} <= set(sheets)
     text = " ".join(str(cell) for cell in sheets["Candidatures"].getElementsByType(table.TableCell))
     assert "Ma motivation à moi" in text and "Ligne 12" in text and "Ligne 99" not in text
-    page = sign_in(app.test_client(), people["agent"]).get("/my/data").get_data(as_text=True)
-    assert "/my/data.ods" in page and "/my/data.json" in page
+    page = read_page(sign_in(app.test_client(), people["agent"]), "/my/data")
+    assert {"/my/data.ods", "/my/data.json"} <= {link["href"] for link in page.select("main a")}
 
 
 @pytest.fixture
