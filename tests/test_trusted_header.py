@@ -11,8 +11,9 @@ from sqlalchemy import func, select, update
 
 from app.audit.models import AuditEntry
 from app.auth.models import Identity
-from app.database import session
 from app.clock import utcnow
+from app.database import session
+from tests.pages import one, parse_page, read_page, text_of
 
 PROXY = "127.0.0.2"
 HEADER_MODE = {"ALLIES_IDENTITY_SOURCE": "header", "ALLIES_TRUSTED_HEADER": "X-Remote-User",
@@ -37,7 +38,8 @@ def audit_actions():
 
 
 def is_signed_in(response, person):
-    return response.status_code == 200 and person.full_name in response.get_data(as_text=True)
+    """Whether the answer is a page shown to `person`, signed in: their name in the menu."""
+    return response.status_code == 200 and text_of(parse_page(response).select_one("nav .nav-user")) == person.full_name
 
 
 def is_refused(application, response):
@@ -45,7 +47,7 @@ def is_refused(application, response):
     if response.status_code != 302 or "/login" not in response.headers["Location"]:
         return False
     page = application.test_client().get(response.headers["Location"], environ_base={"REMOTE_ADDR": "10.9.9.9"})
-    return page.status_code == 403 and 'type="password"' not in page.get_data(as_text=True)
+    return page.status_code == 403 and not parse_page(page, status=403).select("input[type=password]")
 
 
 def test_the_agent_named_by_the_trusted_proxy_is_signed_in_without_a_password(header_app, people):
@@ -106,7 +108,7 @@ def test_in_local_mode_the_header_is_ignored(app, client, people):
     response = client.get("/", headers=[("X-Remote-User", "alex.agent")],
                           environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "alex.agent"})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert 'type="password"' in client.get("/login").get_data(as_text=True)
+    assert one(read_page(client, "/login"), "main form input[type=password][name=password]")
 
 
 @pytest.mark.parametrize("login", ["nobody", "alex.agent"])
@@ -115,16 +117,13 @@ def test_an_account_missing_from_the_directory_gets_a_clear_page(header_app, peo
     session.commit()
     response = get(header_app, "/", login)
     assert response.status_code == 302
-    page = get(header_app, response.headers["Location"], login)
-    text = page.get_data(as_text=True)
-    assert page.status_code == 403
-    assert login in text and "annuaire" in text and 'type="password"' not in text
+    page = parse_page(get(header_app, response.headers["Location"], login), status=403)
+    text = text_of(page.main)
+    assert login in text and "annuaire" in text and not page.select("input[type=password]")
 
 
 def test_without_the_header_the_page_says_sign_in_happens_in_the_intranet(header_app):
-    page = get(header_app, "/login")
-    assert page.status_code == 403
-    assert "authentification unique" in page.get_data(as_text=True)
+    assert "authentification unique" in text_of(parse_page(get(header_app, "/login"), status=403).main)
     form = {"login": "alex.agent", "password": "correct horse battery staple"}
     refused = header_app.test_client().post("/login", data=form, environ_base={"REMOTE_ADDR": PROXY})
     assert refused.status_code == 403  # no password is ever checked
@@ -151,8 +150,8 @@ def test_a_refusal_is_recorded_once_a_day_per_address(header_app):
 def test_sign_out_is_not_offered_and_says_why(header_app, people):
     client = header_app.test_client()
     environ = {"REMOTE_ADDR": PROXY, "HTTP_X_REMOTE_USER": "alex.agent"}
-    assert "Sign out" not in client.get("/", environ_base=environ).get_data(as_text=True)
-    assert "Se déconnecter" not in client.get("/", environ_base=environ).get_data(as_text=True)
+    page = read_page(client, "/", environ_base=environ)
+    assert not page.select("form[action='/logout']") and "Se déconnecter" not in page.get_text()
     response = client.post("/logout", environ_base=environ)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert is_signed_in(client.get("/", environ_base=environ), people["agent"])
