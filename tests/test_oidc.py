@@ -20,6 +20,7 @@ from app.auth.models import Identity
 from app.database import session
 from app import Allies
 from tests.conftest import PASSWORD
+from tests.pages import flashes, one, read_page, text_of
 from tests.oidc_provider import OpenIDProvider
 
 CLIENT_ID = "allies-tests"
@@ -75,8 +76,8 @@ def signed_in(client):
 
 
 def flashed(client):
-    """The text of the sign-in page the person lands on."""
-    return client.get("/login").get_data(as_text=True)
+    """The messages flashed on the sign-in page the person lands on."""
+    return " ".join(text for _, text in flashes(read_page(client, "/login")))
 
 
 def audit_actions():
@@ -221,9 +222,9 @@ def test_a_provider_out_of_reach_gets_a_clear_message(app_factory):
     response = client.get("/login/oidc?next=/calls")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/calls"
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "cannot be reached right now" in page
-    assert "/login/oidc?next=/calls" in page  # the button to try again keeps next
+    page = read_page(client, response.headers["Location"])
+    assert "cannot be reached right now" in " ".join(text for _, text in flashes(page))
+    assert one(page, "main a[href='/login/oidc?next=/calls']")  # the button to try again keeps next
 
 
 def test_a_failing_token_endpoint_gets_a_clear_message(app, client, people, provider):
@@ -235,10 +236,9 @@ def test_a_failing_token_endpoint_gets_a_clear_message(app, client, people, prov
 
 
 def test_the_password_form_is_gone_and_a_posted_password_signs_nobody_in(app, client, people):
-    page = client.get("/login?next=/calls").get_data(as_text=True)
-    assert f"Sign in with {PROVIDER_NAME}" in page
-    assert 'href="/login/oidc?next=/calls"' in page
-    assert 'name="password"' not in page
+    page = read_page(client, "/login?next=/calls")
+    assert text_of(one(page, "main a[href='/login/oidc?next=/calls']")) == f"Sign in with {PROVIDER_NAME}"
+    assert not page.select("[name=password]")
     response = client.post("/login", data={"login": "alex.agent", "password": PASSWORD, "next": "/calls"})
     assert response.status_code != 302
     assert not signed_in(client)
