@@ -15,6 +15,7 @@ BLOCKS = {"address", "article", "aside", "blockquote", "caption", "dd", "div", "
 
 
 def _text(node):
+    """The text of a node, with a space around each block and a line break for each <br>."""
     if isinstance(node, Tag):
         if node.name == "br":
             return "\n"
@@ -60,12 +61,6 @@ def parse_page(response, status=200, h1=None):
 def read_page(client, url, status=200, h1=None, **kwargs):
     """GET `url` and parse the page (see parse_page)."""
     return parse_page(client.get(url, **kwargs), status=status, h1=h1)
-
-
-def post_page(client, url, data, status=200, h1=None, **kwargs):
-    """POST `data` to `url` and parse the page it answers (a form shown again, or the page it leads to when
-    follow_redirects=True)."""
-    return parse_page(client.post(url, data=data, **kwargs), status=status, h1=h1)
 
 
 def one(page, selector):
@@ -114,37 +109,36 @@ def textarea_value(textarea):
     return text.removeprefix("\r\n") if text.startswith("\r\n") else text.removeprefix("\n")
 
 
-def field_value(page, name):
-    """What a form field holds: an input's value, a textarea's text, the selected option(s) of a select, the
-    checked value(s) of radios and checkboxes."""
-    fields = page.find_all(["input", "textarea", "select"], attrs={"name": name})
-    assert fields, f"no field named {name!r}"
-    kind = fields[0].get("type")
-    if fields[0].name == "textarea":
-        return textarea_value(fields[0])
-    if fields[0].name == "select":
-        chosen = [option.get("value", text_of(option)) for option in fields[0].find_all("option", selected=True)]
-        return chosen if fields[0].has_attr("multiple") else (chosen[0] if chosen else None)
+def sent_values(field):
+    """What a browser sends for one form field as it stands: [] for an unchecked box or a button."""
+    kind = field.get("type", "text")
+    if field.name == "select":
+        options = field.find_all("option")
+        chosen = [option for option in options if option.has_attr("selected")]
+        if not chosen and options and not field.has_attr("multiple"):
+            chosen = options[:1]
+        return [option.get("value", text_of(option)) for option in chosen]
+    if field.name == "textarea":
+        return [textarea_value(field)]
     if kind in ("radio", "checkbox"):
-        checked = [field.get("value", "on") for field in fields if field.has_attr("checked")]
-        return checked if kind == "checkbox" else (checked[0] if checked else None)
-    return fields[0].get("value", "")
+        return [field.get("value", "on")] if field.has_attr("checked") else []
+    if kind in ("submit", "button", "image", "reset", "file"):
+        return []
+    return [field.get("value", "")]
 
 
 def form_data(form):
-    """What a browser would send for a form as it stands: each named field's value (a list where a name repeats)."""
+    """What a browser would send for a form (or every field of a page) as it stands: each named field's value, a
+    list where a name repeats."""
     data = {}
     for field in form.find_all(["input", "textarea", "select"], attrs={"name": True}):
-        if field.name == "select":
-            values = [option.get("value", text_of(option)) for option in field.find_all("option", selected=True)]
-        elif field.name == "textarea":
-            values = [textarea_value(field)]
-        elif field.get("type") in ("radio", "checkbox") and not field.has_attr("checked"):
-            values = []
-        elif field.get("type") in ("submit", "button", "image", "reset", "file"):
-            values = []
-        else:
-            values = [field.get("value", "on" if field.get("type") in ("radio", "checkbox") else "")]
-        for value in values:
+        for value in sent_values(field):
             data.setdefault(field["name"], []).append(value)
     return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def field_value(page, name):
+    """What the field `name` of a page holds, as a browser would send it."""
+    data = form_data(page)
+    assert name in data, f"no field named {name!r} holds a value"
+    return data[name]

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.pages import parse_page
+
 ROLES = ("anonymous", "agent", "manager", "lab", "admin")
 SIGN_IN = "login"  # anonymous visitors are redirected to the sign-in page
 
@@ -122,3 +124,5 @@ def test_access(app, objects, client_for, endpoint, role):
         assert "/login" in response.headers["Location"]
     else:
         assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+        if response.mimetype == "text/html":  # each page, and each error page, is well formed, titled and headed
+            parse_page(response, status=expected[role])

@@ -18,7 +18,7 @@ from app.mail.models import OutboxMessage
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
-from tests.pages import flashes, one, parse_page, read_page, text_of
+from tests.pages import flashes, one, parse_page, text_of
 
 API = "/api/v1"
 
@@ -144,18 +144,18 @@ def test_control_characters_in_a_call_are_cleaned_where_they_come_in(app, people
 @pytest.mark.parametrize("path", ["/calls", "/approvals", "/approvals/history", "/lab/calls", "/lab/volunteers",
                                   "/admin/users", "/admin/audit"])
 @pytest.mark.parametrize("page", ["99999999999999999999", "-5", "abc"])
-def test_any_page_number_shows_a_page(client_for, path, page):
+def test_any_page_number_shows_a_page(page_as, path, page):
     role = {"/approvals": "manager", "/approvals/history": "manager", "/lab/calls": "lab", "/lab/volunteers": "lab",
             "/admin/users": "admin", "/admin/audit": "admin"}.get(path, "agent")
-    assert client_for(role).get(f"{path}?page={page}").status_code == 200
+    page_as(role, f"{path}?page={page}")
 
 
 @pytest.mark.parametrize("query", ["submitted_to=9999-12-31", "submitted_from=0001-01-01", "since=0001-01-01",
                                    "until=9999-12-31", "object_id=2147483648", "object_id=99999999999999999999"])
-def test_out_of_range_filters_fall_back(client_for, query):
+def test_out_of_range_filters_fall_back(page_as, query):
     path = "/admin/audit" if query.split("=")[0] in ("since", "until", "object_id") else "/lab/volunteers"
     role = "admin" if path == "/admin/audit" else "lab"
-    page = read_page(client_for(role), f"{path}?{query}")
+    page = page_as(role, f"{path}?{query}")
     field = query.split("=")[0]
     if field != "object_id":
         assert "Indiquez une date entre les années 1900 et 2999" in text_of(one(page, f"#{field}-error"))
@@ -167,9 +167,9 @@ def test_out_of_range_dates_in_the_api_export_are_refused_with_a_message(app, pe
     assert response.status_code == 422 and "submitted_to" in response.get_json()["errors"]
 
 
-def test_an_id_beyond_the_database_integers_is_not_found(client_for):
-    assert client_for("agent").get("/calls/2147483648").status_code == 404
-    assert client_for("lab").get("/lab/calls/99999999999999999999/edit").status_code == 404
+def test_an_id_beyond_the_database_integers_is_not_found(page_as):
+    page_as("agent", "/calls/2147483648", status=404, h1="Page introuvable")
+    page_as("lab", "/lab/calls/99999999999999999999/edit", status=404, h1="Page introuvable")
 
 
 @pytest.mark.parametrize("bound", ["1e20", "-1e20", "1e400", "1000000000"])
@@ -235,10 +235,9 @@ def test_old_control_characters_in_a_title_do_not_break_the_feed(app, people, ma
 
 # --- found by the hostile-input net -----------------------------------------------------------------------------
 
-def test_raw_bytes_in_a_query_string_are_a_bad_request(app, client_for):
+def test_raw_bytes_in_a_query_string_are_a_bad_request(app, client_for, page_as):
     for role, path in (("agent", "/calls"), ("anonymous", "/privacy"), ("anonymous", "/calls"), ("lab", "/lab/calls")):
-        response = client_for(role).get(path, environ_overrides={"QUERY_STRING": "q=\xff\xfe&x=1"})
-        parse_page(response, status=400, h1="Requête incorrecte")
+        page_as(role, path, status=400, h1="Requête incorrecte", environ_overrides={"QUERY_STRING": "q=\xff\xfe&x=1"})
     response = client_for("anonymous").get(f"{API}/calls", environ_overrides={"QUERY_STRING": "q=\xff"})
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
 
