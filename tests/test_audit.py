@@ -101,8 +101,9 @@ def test_every_recorded_action_has_a_title(app):
     assert not literal - set(ACTION_TITLES), "actions recorded without a title"
     code = "\n".join(path.read_text(encoding="utf-8") for path in APP.rglob("*.py"))
     # The values the f-strings are built from: final sign-up statuses, decisions on more time, reminders.
-    built = {"signup.{status}": re.findall(r'end_signup\([^)]*?"(\w+)"', code),
-             "allocation.extension_{outcome}": re.findall(r'_decided\([^)]*?"(\w+)"', code),
+    built = {"signup.{status}": [member.lower() for member in re.findall(r'end_signup\([^)]*?SignUpStatus\.(\w+)', code)],
+             "allocation.extension_{outcome}": [member.lower() for member in
+                                                re.findall(r'_decided\([^)]*?DecisionOutcome\.(\w+)', code)],
              "approvals.{kind}": re.findall(r'_remind\(signup, "(\w+)"', code)}
     assert set(built) == patterns
     for pattern, values in built.items():
