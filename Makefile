@@ -51,8 +51,8 @@ demo-reset: install-run
 	$(FLASK) demo load
 
 # SQLite first; with TEST_DATABASE_URL, PostgreSQL-only tests and those best run there (the hostile-input net, marked
-# `postgres_pass`) wait for the PostgreSQL pass instead, and the checks of rendered HTML that the database kind cannot
-# change (marked `once`) are not run again there.
+# `postgres_pass`) wait for the PostgreSQL pass instead, and the checks that the database kind cannot change (rendered
+# HTML, the access matrix: marked `once`) are not run again there.
 test: install
 	$(VENV)/bin/ruff check --isolated --select F app
 	$(VENV)/bin/lint-imports --no-cache

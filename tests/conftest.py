@@ -1,20 +1,24 @@
-"""Fixtures: an app per test on a clean database (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+"""Fixtures: one app per test process whose tests each run in a transaction rolled back after them; an app of their
+own, on tables emptied after them, for tests that need their writes committed (SQLite, or PostgreSQL with
+TEST_DATABASE_URL)."""
 
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
 from jinja2 import MemcachedBytecodeCache
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import Connection, create_engine, delete, event, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.database import Model, session as db_session
 from app.directory.models import OrgUnit, RoleGrant, User
+from app.extension import limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("REQUIRE_PG") == "1"
@@ -26,8 +30,16 @@ if REQUIRE_PG and not ON_POSTGRES:
     raise pytest.UsageError("REQUIRE_PG=1 but TEST_DATABASE_URL does not point to PostgreSQL.")
 
 
+# Fixtures that hand the database to another app, a server or a connection of their own: their tests commit.
+COMMITTING_FIXTURES = {"app_factory", "database_url"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are skipped on SQLite unless REQUIRE_PG=1 (then they fail)."""
+    """Tests using a committing fixture are marked `committed`; PostgreSQL-only tests are skipped on SQLite unless
+    REQUIRE_PG=1 (then they fail)."""
+    for item in items:
+        if COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.committed)
     if ON_POSTGRES:
         return
     reason = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"
@@ -37,7 +49,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def database_url():
+def database_url(test_database):
+    """The test database's URL, for tests that commit: other apps, servers and connections see their writes."""
+    return test_database
+
+
+@pytest.fixture(scope="session")
+def test_database():
     """The test database, emptied and created once per run (per worker when the run is split with -n)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if ON_POSTGRES and worker:
@@ -115,33 +133,112 @@ class RequestContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def build_app(database_url, **overrides):
+    """A test application: clients running each request in its own app context, templates compiled once."""
+    application = create_app(build_config(database_url, **overrides))
+    application.test_client_class = RequestContextClient
+    application.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return application
+
+
 @pytest.fixture
 def app_factory(database_url):
-    """Build apps on the clean test database; every table is emptied after the test."""
+    """Build apps on the test database, for tests whose writes are committed; every table is emptied after."""
     apps = []
 
     def build(**overrides):
-        app = create_app(build_config(database_url, **overrides))
-        app.test_client_class = RequestContextClient
-        app.jinja_env.bytecode_cache = TEMPLATE_CODE
-        apps.append(app)
-        return app
+        application = build_app(database_url, **overrides)
+        apps.append(application)
+        return application
 
     yield build
-    for app in apps:
-        with app.app_context():
+    for application in apps:
+        with application.app_context():
             db_session.remove()
-            state = app.extensions["allies"]
+            state = application.extensions["allies"]
             with state.db.engine.begin() as connection:
                 for table in reversed(Model.metadata.sorted_tables):
                     connection.execute(delete(table))
             state.db.engine.dispose()
 
 
+class TestConnection(Connection):
+    """A test's connection, in the transaction rolled back after the test, standing for the app's engine: each
+    session joins it in a savepoint of its own (its commit releases the savepoint), and what the app writes on a
+    connection of its own (`engine.begin()`) goes in a savepoint too — inside the request's, so it goes if the
+    request's goes: a test reading such a write after a request that wrote nothing is marked `committed`."""
+
+    @contextmanager
+    def begin(self):
+        """As `Engine.begin()`: this connection, its writes kept when the block ends without an error."""
+        with self.begin_nested():
+            yield self
+
+
+def emit_begin_on_sqlite(engine):
+    """pysqlite starts a transaction only before a write, so a savepoint would start (and its release end) one:
+    BEGIN is sent when SQLAlchemy begins instead (SQLAlchemy's recipe for savepoints on SQLite)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def leave_transactions_to_sqlalchemy(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def shared_app(test_database):
+    """The app of this test process's rolled-back tests, built once."""
+    application = build_app(test_database)
+    with application.app_context():
+        engine = application.extensions["allies"].db.engine
+    engine.dispose()
+    emit_begin_on_sqlite(engine)
+    yield application
+    engine.dispose()
+
+
 @pytest.fixture
-def app(app_factory):
-    """The application under test, with an app context pushed."""
-    application = app_factory()
+def rolled_back_app(shared_app):
+    """The shared app on a connection whose transaction is rolled back after the test; its config, instance folder
+    and the rate limiter (one for every app of the process) put back as they were."""
+    config, instance_path = dict(shared_app.config), shared_app.instance_path
+    limiter.enabled = shared_app.config["RATELIMIT_ENABLED"]  # the last app built sets it for all
+    db = shared_app.extensions["allies"].db
+    with shared_app.app_context():
+        engines = db.engines
+    engine = engines[None]
+    connection = TestConnection(engine)
+    transaction = Connection.begin(connection)
+    engines[None] = connection
+    sessions = db.session.session_factory  # Flask-SQLAlchemy's one `db`: the same for apps built in other tests
+    options = dict(sessions.kw)
+    sessions.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield shared_app
+    finally:
+        sessions.kw = options
+        engines[None] = engine
+        transaction.rollback()
+        connection.close()
+        shared_app.config.clear()
+        shared_app.config.update(config)
+        shared_app.instance_path = instance_path
+        limiter.enabled = shared_app.config["RATELIMIT_ENABLED"]
+
+
+@pytest.fixture
+def app(request):
+    """The application under test, with an app context pushed: the shared one, rolled back after the test, or for
+    tests marked `committed`, one of their own."""
+    if request.node.get_closest_marker("committed"):
+        application = request.getfixturevalue("app_factory")()
+    else:
+        application = request.getfixturevalue("rolled_back_app")
     with application.app_context():
         yield application
 
@@ -289,15 +386,18 @@ def objects(people, make_call):
             "token": token}
 
 
+# The savepoints of a rolled-back test's sessions: the test's own, not the request's.
+TEST_SAVEPOINTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+
 def count_queries(app, client, url):
     """How many SQL statements a GET of `url` runs (it must answer 200)."""
-    from sqlalchemy import event
-
     statements = []
-    engine = app.extensions["allies"].db.engine
+    engine = app.extensions["allies"].db.engine.engine  # a connection's engine is itself: events of every connection
 
     def counter(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if not statement.startswith(TEST_SAVEPOINTS):
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", counter)
     try:

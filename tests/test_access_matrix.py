@@ -108,6 +108,7 @@ def test_every_endpoint_is_in_the_matrix(app):
     assert set(MATRIX) - endpoints == set(), "remove these endpoints from MATRIX"
 
 
+@pytest.mark.once  # who may reach what is the code's, whatever the database
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_access(app, objects, client_for, endpoint, role):

@@ -209,6 +209,7 @@ def test_writes_are_committed(app, world):
 
 
 class TestTokens:
+    @pytest.mark.committed  # the first use is noted on a connection of its own, whatever becomes of the request's
     def test_the_database_keeps_only_a_hash_and_the_page_shows_the_token_once(self, app, people, caplog):
         client = sign_in(app.test_client(), people["agent"])
         caplog.set_level(logging.DEBUG)

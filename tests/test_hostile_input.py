@@ -383,6 +383,7 @@ def combinations(target):
 
 
 @pytest.mark.postgres_pass  # where overflow and NUL bite; on SQLite when there is no PostgreSQL
+@pytest.mark.committed  # the world is a snapshot of the tables, put back on connections of its own
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_no_hostile_value_breaks_a_route(world, endpoint, record_property):
     """The sweep (every parameter × every value), then Hypothesis's combinations; all failures shown together."""

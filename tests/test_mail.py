@@ -271,6 +271,7 @@ def test_send_due_stops_at_the_limit(app, make_user):
 
 
 @pytest.mark.postgres
+@pytest.mark.committed  # each worker thread reads the outbox on a connection of its own
 def test_concurrent_workers_never_send_a_mail_twice(app, make_user, smtp_server):
     server = smtp_server(delay=0.02)
     inbox = server.start()

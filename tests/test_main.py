@@ -326,6 +326,7 @@ def written_sign_ups(call):
     return count, session.get(Call, call.id).held_places
 
 
+@pytest.mark.committed  # the fault waits for a real COMMIT
 @pytest.mark.parametrize("how", FAULTS)
 def test_a_commit_failing_as_the_database_goes_gives_the_503_page(app, people, make_call, how):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: what escapes becomes the server's bare 500
@@ -344,6 +345,7 @@ def test_a_commit_failing_as_the_database_goes_gives_the_503_page(app, people, m
     assert written_sign_ups(call) == (1, 1)
 
 
+@pytest.mark.committed  # the fault waits for a real COMMIT
 @pytest.mark.parametrize("how", FAULTS)
 def test_a_commit_failing_as_the_database_goes_gives_a_503_problem_on_the_api(app, people, make_call, how):
     from app.api.operations import create_token
@@ -395,6 +397,7 @@ def test_a_commit_refused_by_a_constraint_gives_the_500_page_and_writes_nothing(
     assert "IntegrityError" in caplog.text, "the error is logged with its traceback"
 
 
+@pytest.mark.committed  # the fault waits for a real COMMIT
 def test_an_error_page_after_a_failed_commit_keeps_the_language_chosen(app, people, make_call):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     call = make_call(capacity=2)
