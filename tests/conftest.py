@@ -162,7 +162,7 @@ def app_factory(database_url):
             state.db.engine.dispose()
 
 
-class TestConnection(Connection):
+class RolledBackConnection(Connection):
     """A test's connection, in the transaction rolled back after the test, standing for the app's engine: each
     session joins it in a savepoint of its own (its commit releases the savepoint), and what the app writes on a
     connection of its own (`engine.begin()`) goes in a savepoint too — inside the request's, so it goes if the
@@ -212,7 +212,7 @@ def rolled_back_app(shared_app):
     with shared_app.app_context():
         engines = db.engines
     engine = engines[None]
-    connection = TestConnection(engine)
+    connection = RolledBackConnection(engine)
     transaction = Connection.begin(connection)
     engines[None] = connection
     sessions = db.session.session_factory  # Flask-SQLAlchemy's one `db`: the same for apps built in other tests
@@ -386,14 +386,15 @@ def objects(people, make_call):
             "token": token}
 
 
-# The savepoints of a rolled-back test's sessions: the test's own, not the request's.
+# In a rolled-back test, each session stands in a savepoint; in production it commits on its own connection, which
+# sends no statement: the savepoints are not counted.
 TEST_SAVEPOINTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
 
 
 def count_queries(app, client, url):
     """How many SQL statements a GET of `url` runs (it must answer 200)."""
     statements = []
-    engine = app.extensions["allies"].db.engine.engine  # a connection's engine is itself: events of every connection
+    engine = app.extensions["allies"].db.engine.engine  # the engine, or a rolled-back test's connection's engine
 
     def counter(conn, cursor, statement, parameters, context, executemany):
         if not statement.startswith(TEST_SAVEPOINTS):
