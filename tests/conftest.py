@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 from app import create_app
 from app.database import Model, session as db_session
 from app.directory.models import OrgUnit, RoleGrant, User
-from app.extension import limiter
+from app.extensions import limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("REQUIRE_PG") == "1"
@@ -175,31 +175,13 @@ class RolledBackConnection(Connection):
             yield self
 
 
-def emit_begin_on_sqlite(engine):
-    """pysqlite starts a transaction only before a write, so a savepoint would start (and its release end) one:
-    BEGIN is sent when SQLAlchemy begins instead (SQLAlchemy's recipe for savepoints on SQLite)."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def leave_transactions_to_sqlalchemy(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def begin(connection):
-        connection.exec_driver_sql("BEGIN")
-
-
 @pytest.fixture(scope="session")
 def shared_app(test_database):
     """The app of this test process's rolled-back tests, built once."""
     application = build_app(test_database)
-    with application.app_context():
-        engine = application.extensions["allies"].db.engine
-    engine.dispose()
-    emit_begin_on_sqlite(engine)
     yield application
-    engine.dispose()
+    with application.app_context():
+        application.extensions["allies"].db.engine.dispose()
 
 
 @pytest.fixture
