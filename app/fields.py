@@ -174,10 +174,15 @@ class FilterForm(AlliesForm):
         is_filter = True  # the forms macro announces no text limits on filters
 
     def valid_filters(self):
-        """The filters that passed validation; a wrong one falls back to its default, the others stay."""
+        """The filters that passed validation; a wrong or blank one falls back to its default, the others stay."""
         self.validate()
-        return {name: (field.default or "") if field.errors else (field.data or "")
+        return {name: (field.default or "") if field.errors or _blank(field.data) else (field.data or "")
                 for name, field in self._fields.items()}
+
+
+def _blank(value):
+    """Spaces only: what Optional() lets through unchecked, choices included, and no filter means."""
+    return isinstance(value, str) and not value.strip()
 
 
 class CheckboxListField(SelectMultipleField):
