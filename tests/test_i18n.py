@@ -28,6 +28,7 @@ def extracted(tmp_path_factory):
     return {message.id for message in load(pot) if message.id}
 
 
+@pytest.mark.once  # the catalogs, whatever the database
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_catalog_has_every_message_translated(extracted, locale):
     catalog = load(CATALOGS / locale / "LC_MESSAGES" / "messages.po")
@@ -39,6 +40,7 @@ def test_catalog_has_every_message_translated(extracted, locale):
     assert [message.id for message in catalog if message.id and message.fuzzy] == [], f"fuzzy in {locale}"
 
 
+@pytest.mark.once  # the catalogs, whatever the database
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_placeholders_match(locale):
     import re
@@ -54,6 +56,7 @@ def test_placeholders_match(locale):
             assert sorted(set(pattern.findall(string))) == expected, message.id
 
 
+@pytest.mark.once  # the catalogs, whatever the database
 def test_french_typography_keeps_its_spaces_unbroken():
     """French puts a no-break space before : ; ! ? and inside « », so a line never starts with the sign."""
     import re

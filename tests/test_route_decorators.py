@@ -1,5 +1,7 @@
 """Every view of Alliés says who may reach it: an access decorator of app/auth/access.py, `public` included."""
 
+import pytest
+
 from app.auth.access import login_required, public, public_or_signed_in, role_required
 from tests.test_access_matrix import MATRIX, SIGN_IN
 
@@ -7,6 +9,7 @@ from tests.test_access_matrix import MATRIX, SIGN_IN
 STATIC = "allies.main.static"
 
 
+@pytest.mark.once  # the code, whatever the database
 def test_every_view_carries_an_access_decision(app):
     views = {endpoint: view for endpoint, view in app.view_functions.items() if endpoint.startswith("allies.")}
     assert len(views) > 50, "the url_map holds Alliés' views"
@@ -15,6 +18,7 @@ def test_every_view_carries_an_access_decision(app):
     assert not undecided, f"views without an access decorator (login_required, role_required, public…): {undecided}"
 
 
+@pytest.mark.once  # the code, whatever the database
 def test_each_decorator_records_its_decision():
     def view():
         """A view."""
@@ -27,6 +31,7 @@ def test_each_decorator_records_its_decision():
     assert public(view).access == "public"
 
 
+@pytest.mark.once  # the code, whatever the database
 def test_public_views_are_the_known_few(app):
     public_views = sorted(endpoint for endpoint, view in app.view_functions.items()
                           if getattr(view, "access", None) == "public")
