@@ -86,11 +86,6 @@ def get_or_404(model, ident):
     return current_app.extensions["allies"].db.get_or_404(model, ident)
 
 
-def one_or_404(query):
-    """The one row `query` selects, or 404."""
-    return current_app.extensions["allies"].db.one_or_404(query)
-
-
 MAX_PAGE = 100_000  # beyond, a page number is a typing mistake (and an offset the database cannot take)
 
 

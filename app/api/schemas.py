@@ -159,16 +159,21 @@ class AgentSchema(Output):
                              metadata={"description": "The org unit's full path."})
 
 
-class MySignUpSchema(Output):
-    """One of my sign-ups (`can_withdraw` and `waitlist_rank` are shown beside it)."""
+class SignUpStateSchema(Output):
+    """What every view of a sign-up shows of its state: status, hours asked, when, and the rank if it waits."""
 
-    id = Id()
-    call = fields.Nested(CallRefSchema)
     status = one_of(SIGNUP_STATUSES)
     hours_asked = in_hours()
     submitted_at = fields.DateTime()
     status_changed_at = fields.DateTime()
     waitlist_rank = fields.Integer(allow_none=True, dump_default=None, metadata={"minimum": 1})
+
+
+class MySignUpSchema(SignUpStateSchema):
+    """One of my sign-ups (`can_withdraw` and `waitlist_rank` are shown beside it)."""
+
+    id = Id()
+    call = fields.Nested(CallRefSchema)
     decline_reason = OrNull(allow_none=True)
     can_withdraw = fields.Boolean()
 
@@ -180,17 +185,12 @@ class AnswerSchema(Output):
     value = fields.Raw(allow_none=True, metadata={"type": ["string", "number", "boolean", "array"]})
 
 
-class LabSignUpSchema(Output):
+class LabSignUpSchema(SignUpStateSchema):
     """A sign-up as the lab reviews it: the agent, the motivation, the answers."""
 
     id = Id()
     call_id = Id()
     agent = fields.Nested(AgentSchema)
-    status = one_of(SIGNUP_STATUSES)
-    hours_asked = in_hours()
-    submitted_at = fields.DateTime()
-    status_changed_at = fields.DateTime()
-    waitlist_rank = fields.Integer(allow_none=True, dump_default=None, metadata={"minimum": 1})
     motivation = fields.String()
     availability = fields.String()
     answers = fields.Nested(AnswerSchema, many=True)
