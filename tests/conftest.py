@@ -35,11 +35,14 @@ COMMITTING_FIXTURES = {"app_factory", "database_url"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests using a committing fixture are marked `committed`; PostgreSQL-only tests are skipped on SQLite unless
-    REQUIRE_PG=1 (then they fail)."""
+    """Tests using a committing fixture are marked `committed`; walks in a real browser that are not marked `once`
+    are marked `postgres_pass` (one run, on production's database when there is one); PostgreSQL-only tests are
+    skipped on SQLite unless REQUIRE_PG=1 (then they fail)."""
     for item in items:
         if COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.committed)
+        if "browser" in item.keywords and "once" not in item.keywords:
+            item.add_marker(pytest.mark.postgres_pass)
     if ON_POSTGRES:
         return
     reason = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"
@@ -153,13 +156,18 @@ def app_factory(database_url):
 
     yield build
     for application in apps:
-        with application.app_context():
-            db_session.remove()
-            state = application.extensions["allies"]
-            with state.db.engine.begin() as connection:
-                for table in reversed(Model.metadata.sorted_tables):
-                    connection.execute(delete(table))
-            state.db.engine.dispose()
+        empty_tables(application)
+
+
+def empty_tables(application):
+    """Delete every row `application` committed, and close its connections."""
+    with application.app_context():
+        db_session.remove()
+        state = application.extensions["allies"]
+        with state.db.engine.begin() as connection:
+            for table in reversed(Model.metadata.sorted_tables):
+                connection.execute(delete(table))
+        state.db.engine.dispose()
 
 
 class RolledBackConnection(Connection):

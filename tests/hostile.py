@@ -343,14 +343,22 @@ def snapshot(engine):
             select(table).order_by(*table.primary_key.columns)).mappings()]) for table in Model.metadata.sorted_tables]
 
 
-def restore(engine, rows):
-    """Empty every table and put the snapshot's rows back (same ids: the URLs and forms read stay valid)."""
+def restore(engine, rows, written=None):
+    """Put the snapshot's rows back (same ids: the URLs and forms read stay valid) in the tables `written` and those
+    pointing at them, or in every table."""
+    tables = [table for table, _ in rows]
+    if written is not None:
+        tables = [table for table in tables if table.name in set(written)]
+        for table in [table for table, _ in rows]:  # sorted: a table comes after the tables it points at
+            if table not in tables and any(key.column.table in tables for key in table.foreign_keys):
+                tables.append(table)
     with engine.begin() as connection:
         for table, _ in reversed(rows):
-            connection.execute(delete(table))
+            if table in tables:
+                connection.execute(delete(table))
         for table, table_rows in rows:
-            for row in table_rows:  # one by one: rows pointing at rows of the same table come after them
-                connection.execute(table.insert(), row)
+            if table in tables and table_rows:  # in id order: a row pointing at its own table comes after its target
+                connection.execute(table.insert(), table_rows)
 
 
 def first_line(error):

@@ -88,6 +88,7 @@ def strategy_for(operation, ids):
                       for parameters in [None, *fixed]])
 
 
+@pytest.mark.postgres_pass  # the description is the code's: checked once, on production's database
 @pytest.mark.parametrize("role", ROLES)
 def test_the_api_keeps_to_its_description(app, people, make_call, make_user, role):
     """Every operation, with this role's token: no 500, and every answer as the description says. Bounded and

@@ -12,7 +12,7 @@ from app.budgets.operations import log_time
 from app.database import session
 from app.demo.data import DEMO_ACCOUNTS
 from app.directory.models import User
-from tests.test_browser import AXE_OPTIONS, chromium, live_app, page, sign_in  # noqa: F401 (fixtures)
+from tests.test_browser import axe_check, chromium, live_app, page, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 TITLE = "Réseau des facilitateurs de l'accueil"
@@ -73,9 +73,7 @@ def test_a_sign_up_sent_empty_lands_on_the_error_summary(page, open_call):
     for index in range(links.count()):
         target = links.nth(index).get_attribute("href")
         assert page.locator(target).count() == 1, target
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=AXE_OPTIONS)
+    results = axe_check(page)
     assert results.violations_count == 0, results.generate_report()
     links.first.click()
     expect(page.get_by_label("Pourquoi souhaitez-vous participer")).to_be_focused()
@@ -98,8 +96,6 @@ def test_the_time_proposed_with_a_comma_is_in_the_field_and_is_sent(page, live_a
 
 
 def test_the_call_form_with_errors_opens_its_units_and_passes_axe(page, live_app):
-    from axe_playwright_python.sync_playwright import Axe
-
     sign_in(page, DEMO_ACCOUNTS["lab"])
     page.goto("/lab/calls/new")
     units = page.locator("details.unit-choice")
@@ -111,66 +107,5 @@ def test_the_call_form_with_errors_opens_its_units_and_passes_axe(page, live_app
     expect(units).to_have_attribute("open", "")
     page.locator(".error-summary").get_by_role("link", name=re.compile("Unités")).click()
     expect(page.locator("#audience_units-0")).to_be_focused()
-    results = Axe().run(page, options=AXE_OPTIONS)
+    results = axe_check(page)
     assert results.violations_count == 0, results.generate_report()
-
-
-# Forms on a page that ask for something: a required text field, or a required group of choices with none
-# chosen. Each is sent with its text emptied. Forms whose fields are optional or chosen by default (filters,
-# confirmations, preferences) cannot be sent wrong that way; downloads leave the page.
-TEXT = "input[type=text], input[type=email], input[type=password], input[type=date], input[type=datetime-local], textarea"
-FORMS_ASKING = """() => [...document.querySelectorAll('main form[method=post], main form[method=POST]')]
-    .map((form, index) => [index, !form.action.includes('/export') && !!form.querySelector('button[type=submit]:not([disabled])')
-        && [...form.querySelectorAll('.field, fieldset.choices')].some(f => f.querySelector('.required')
-            && (f.matches('fieldset') ? !f.querySelector('input:checked') : !!f.querySelector('%s')))])
-    .filter(([, asking]) => asking).map(([index]) => index)""" % TEXT
-EMPTY_TEXT = """index => { const form = document.querySelectorAll('main form[method=post], main form[method=POST]')[index];
-    form.querySelectorAll('%s').forEach(e => { e.value = ''; });
-    form.querySelector('button[type=submit]').click(); }""" % TEXT
-SUMMARY = """() => { const summary = document.querySelector('.error-summary');
-    if (!summary) return null;
-    return [[...summary.querySelectorAll('a')].map(a => a.getAttribute('href'))
-        .filter(href => !href.startsWith('#') || !document.querySelector(CSS.escape ? '#' + CSS.escape(href.slice(1)) : href))]; }"""
-
-
-@pytest.mark.once  # the same HTML whatever the database
-@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
-def test_every_form_sent_empty_shows_its_errors_summed_up_focused_and_accessible(page, live_app, role):
-    """Each form of each page this role reaches, sent with its text emptied: a summary of the errors at its top,
-    focused, linking to fields that exist; zero axe violations; no sideways scroll at 320 CSS px."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    from tests.test_browser import OVERFLOW, pages_for
-
-    if role != "anonymous":
-        sign_in(page, DEMO_ACCOUNTS[role])
-    axe, problems, checked = Axe(), [], 0
-    for url in pages_for(role, live_app):
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(url)
-        for index in page.evaluate(FORMS_ASKING):
-            page.goto(url)
-            with page.expect_navigation():
-                page.evaluate(EMPTY_TEXT, index)
-            summary = page.evaluate(SUMMARY)
-            checked += 1
-            if summary is None:
-                problems.append(f"{url} form {index}: no error summary after an empty submit (landed on {page.url})")
-                continue
-            dead_links = summary[0]
-            try:  # the browser moves the focus once the page is laid out, which may follow its load event
-                expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
-            except AssertionError:
-                problems.append(f"{url} form {index}: the error summary is not focused")
-            if dead_links:
-                problems.append(f"{url} form {index}: summary links to no field: {dead_links}")
-            results = axe.run(page, options=AXE_OPTIONS)
-            if results.violations_count:
-                problems.append(f"{url} form {index}: {results.generate_report()}")
-            page.set_viewport_size({"width": 320, "height": 800})
-            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
-            if scroll_width > inner_width:
-                problems.append(f"{url} form {index} at 320 px: scrollWidth {scroll_width}; {wide}")
-    assert checked, "this role reaches at least one form"
-    print(f"{role}: {checked} forms sent empty")
-    assert problems == [], "\n".join(problems)

@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "intranet"
 
+pytestmark = pytest.mark.postgres_pass  # a wheel built and installed once, its host on production's database
+
 
 def run(*command, **options):
     """Run a command; its output is shown when it fails."""

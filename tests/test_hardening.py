@@ -275,6 +275,7 @@ def raw_status(port, request_line):
     return int(answer.split(b" ", 2)[1])
 
 
+@pytest.mark.postgres_pass  # a real server: once, on production's database
 def test_gunicorn_answers_hostile_requests_with_our_pages_and_never_a_forged_link(app, people, make_call,
                                                                                    database_url, tmp_path):
     from live_servers import start_gunicorn, wait_for_port

@@ -139,7 +139,7 @@ class World:
         self.errors.clear()
         written = self.watch.take()
         if written:
-            restore(self.engine, _WORLD["rows"])
+            restore(self.engine, _WORLD["rows"], written)
             self.watch.take()
         if method != "GET" or written:
             self.clients[role] = self.client(role)  # signing out, or the restore, ends the session of the cookie

@@ -22,7 +22,7 @@ from app.database import session
 from app.signups.models import SignUp
 from conftest import PASSWORD
 from live_servers import free_port, start_gunicorn, wait_for_port
-from test_browser import AXE_OPTIONS, chromium  # noqa: F401  (the Chromium fixture, skipped without it)
+from test_browser import axe_check, chromium  # noqa: F401  (the Chromium fixture, skipped without it)
 
 pytestmark = pytest.mark.browser
 
@@ -233,8 +233,6 @@ def test_the_whole_app_works_under_the_prefix(stack, chromium, people, make_call
 
 
 def test_nginx_signs_the_agent_in_without_a_password_form(stack, chromium, people):  # noqa: F811
-    from axe_playwright_python.sync_playwright import Axe
-
     base = f"http://127.0.0.1:{stack['nginx_header']}{PREFIX}"
     found = {}
     for login, expected in (("alex.agent", "Mon profil"), ("zoe.unknown", None)):
@@ -250,7 +248,7 @@ def test_nginx_signs_the_agent_in_without_a_password_form(stack, chromium, peopl
         else:
             assert response.status == 403 and page.url.startswith(base + "/login")
             assert "zoe.unknown" in page.locator("main").inner_text()
-        results = Axe().run(page, options=AXE_OPTIONS)
+        results = axe_check(page)
         if results.violations_count:
             found[page.url] = results.generate_report()
         problems = [text for text in problems if "403" not in text]  # the refusal page's own status

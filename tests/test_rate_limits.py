@@ -79,6 +79,7 @@ def first_refusal(port, log):
     return None, workers_seen(log, "POST", since)
 
 
+@pytest.mark.postgres_pass  # real servers: once, on production's database
 def test_two_workers_share_the_sign_in_limit_in_redis(two_workers):
     if not redis_reachable():
         if os.environ.get("REQUIRE_PG") == "1":

@@ -1,0 +1,273 @@
+"""Every page each role reaches, in Chromium, on one served demo that these walks only read: axe in French and in
+English, no sideways scroll at 320 CSS px and at 200 % zoom, a visible keyboard focus, charts readable on a phone, and
+every form sent empty answered with its errors summed up (no form takes an empty answer: the site stays as it was)."""
+
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from app.budgets.models import Allocation, Extension, TimeEntry
+from app.calls.models import Call
+from app.database import session
+from app.demo.data import DEMO_ACCOUNTS
+from app.directory.models import User
+from app.signups.models import SignUp
+from conftest import build_app, empty_tables
+from tests.test_browser import (axe_check, chromium, live_settings, load_axe_in_every_document,  # noqa: F401, F811
+                                load_demo_world, served, sign_in)
+
+pytestmark = [pytest.mark.browser, pytest.mark.once]  # the same HTML whatever the database
+
+LANGUAGE_BUTTONS = {"fr": "Français", "en": "English"}
+
+
+@pytest.fixture(scope="module")
+def demo_site(database_url, tmp_path_factory):
+    """The demo world served once for this module's walks, which only read it (signing in and choosing a language
+    aside); every table emptied after."""
+    application = build_app(database_url, **live_settings(tmp_path_factory.mktemp("site")))
+    load_demo_world(application)
+    try:
+        with served(application):
+            yield application
+    finally:
+        empty_tables(application)
+
+
+@pytest.fixture
+def site_page(chromium, demo_site):
+    """A new browser tab (its own cookies) on the demo site, in French."""
+    context = chromium.new_context(base_url=demo_site.config["LIVE_URL"], locale="fr-FR")
+    yield context.new_page()
+    context.close()
+
+
+def choose_language(page, language):
+    """Choose the language with the header's button: a person's choice is kept for them, so each walk says its own."""
+    page.goto("/privacy")
+    page.get_by_role("button", name=LANGUAGE_BUTTONS[language]).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def pages_for(role, site):
+    """The GET pages a person of this role reaches, with realistic data (the demo's calls and sign-ups)."""
+    with site.app_context():
+        agent_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["agent"]).scalar()
+        manager_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["manager"]).scalar()
+        busy_call = session.query(Call).filter_by(capacity=3).first()
+        # Another open call, that the agent has not answered: its page and its sign-up form.
+        open_call = (session.query(Call).filter_by(status="published", audience_all=True)
+                     .filter(Call.id != busy_call.id).order_by(Call.id).first())
+        draft = session.query(Call).filter_by(status="draft").first()
+        signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
+        own = session.query(SignUp).filter_by(agent_id=agent_id, call_id=busy_call.id).first()
+        waiting = (session.query(SignUp).join(User, User.id == SignUp.agent_id)  # a request the manager decides
+                   .filter(User.manager_id == manager_id, SignUp.status == "pending_manager").order_by(SignUp.id).first())
+        question_id = busy_call.active_questions[0].id
+        allocation = session.query(Allocation).filter_by(agent_id=agent_id).one()
+        entry = session.query(TimeEntry).filter_by(agent_id=agent_id, day=date.today()).first()
+        extension = session.query(Extension).filter_by(allocation_id=allocation.id).one()
+    public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
+    if role == "anonymous":
+        return ["/login", *public]
+    pages = ["/", *public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
+             f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation", "/approvals/delegation?q=e",
+             "/approvals/history", "/approvals/team", "/my/budget", "/my/data", f"/my/budget?year={date.today().year - 1}", "/my/tokens"]
+    if role == "agent":
+        pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
+                  f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]
+    if role == "manager":
+        pages += [f"/approvals/{waiting.id}", f"/approvals/extensions/{extension.id}",
+                  f"/approvals/allocations/{allocation.id}/revise"]
+    if role == "lab":
+        pages += ["/lab/dashboard", "/lab/facilitators", f"/lab/dashboard?year={date.today().year - 1}", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
+                  "/lab/volunteers?q=zzzz", "/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
+                  f"/lab/calls/{draft.id}", f"/lab/calls/{busy_call.id}/edit", f"/lab/calls/{busy_call.id}/sign-ups",
+                  f"/lab/calls/{busy_call.id}/sign-ups?status=waitlisted", f"/lab/sign-ups/{signup.id}",
+                  f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
+                  f"/lab/calls/{busy_call.id}/questions/{question_id}/remove", f"/lab/calls/{draft.id}/publish",
+                  f"/lab/calls/{draft.id}/archive",
+                  "/lab/notifications"]
+    if role == "admin":
+        pages += ["/admin/audit", "/admin/audit?action=signup&object_type=SignUp", "/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
+                  f"/admin/users/{agent_id}", f"/admin/users/{manager_id}", "/admin/org-units"]
+    else:
+        pages += ["/admin/users"]  # the 403 page
+    return pages
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
+def test_axe_finds_no_violation(site_page, demo_site, role, language):
+    page = site_page
+    if role != "anonymous":
+        sign_in(page, DEMO_ACCOUNTS[role])
+    choose_language(page, language)
+    load_axe_in_every_document(page)
+    found = {}
+    for url in pages_for(role, demo_site):
+        page.goto(url)
+        if urlsplit(page.url).path != urlsplit(url).path:  # a page that sends elsewhere is not checked
+            found[url] = f"redirected to {page.url}"
+            continue
+        assert page.evaluate("document.documentElement.lang") == language
+        results = axe_check(page)
+        if results.violations_count:
+            found[url] = results.generate_report()
+    assert found == {}, "\n\n".join(f"{url}\n{report}" for url, report in found.items())
+
+
+# 320 CSS px is a phone held upright (WCAG 1.4.10, RGAA 10.11). 200 % zoom of a 1280 px wide window is a
+# 640 CSS px layout viewport: zoom shrinks the viewport in CSS pixels (device_scale_factor would not).
+REFLOW_WIDTHS = (320, 640)
+OVERFLOW = """() => { const width = window.innerWidth;
+    const wide = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > width + 1
+        && !e.closest('.table-scroll') && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1));
+    return [document.documentElement.scrollWidth, width, wide.slice(0, 3).map(e =>
+        e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ').join('.') : '')
+        + ' « ' + (e.innerText || '').trim().slice(0, 30) + ' »')]; }"""
+# Each element the keyboard focuses, once, with whether its focus shows (an outline or a shadow); done once the focus
+# leaves the page or comes back to an element it saw.
+WATCH_FOCUS = """() => { const watch = window.alliesFocus = {seen: [], done: false};
+    document.addEventListener('focusin', event => {
+        const e = event.target;
+        if (watch.done || e.dataset.tabbed) { watch.done = true; return; }
+        e.dataset.tabbed = '1';
+        const style = getComputedStyle(e);
+        watch.seen.push([e.tagName.toLowerCase() + ' « ' + (e.innerText || e.value || e.name || '').trim().slice(0, 30) + ' »',
+                         style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none']);
+    }); }"""
+FOCUS_DONE = "() => alliesFocus.done || alliesFocus.seen.length > 0 && document.activeElement === document.body"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
+def test_every_page_reflows_and_shows_the_keyboard_focus(site_page, demo_site, role):
+    """At 320 CSS px and at 200 % zoom no page scrolls sideways (tables scroll inside their own region), and
+    every control reached by Tab shows where the focus is."""
+    page = site_page
+    if role != "anonymous":
+        sign_in(page, DEMO_ACCOUNTS[role])
+        choose_language(page, "fr")
+    overflows, unfocused = [], []
+    for url in pages_for(role, demo_site):
+        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
+        page.goto(url)
+        for width in REFLOW_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
+            if scroll_width > inner_width:
+                overflows.append(f"{url} ({role}, {width} px): scrollWidth {scroll_width} > {inner_width}; {wide}")
+        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
+        page.evaluate(WATCH_FOCUS)
+        for _ in range(8):  # 80 presses at most, asked whether the walk is over every ten
+            for _ in range(10):
+                page.keyboard.press("Tab")
+            if page.evaluate(FOCUS_DONE):
+                break
+        unfocused += [f"{url} ({role}): {element} has no visible focus"
+                      for element, visible in page.evaluate("alliesFocus.seen") if not visible]
+    assert overflows == [] and unfocused == [], "\n".join(overflows + unfocused)
+
+
+CHART_TEXT = """() => [...document.querySelectorAll('.chart svg text')].map(text => {
+    const svg = text.ownerSVGElement, frame = svg.getBoundingClientRect(), box = text.getBoundingClientRect();
+    const size = parseFloat(getComputedStyle(text).fontSize) * frame.width / svg.viewBox.baseVal.width;
+    const inside = box.left >= frame.left - 1 && box.right <= frame.right + 1 && box.top >= frame.top - 1
+        && box.bottom <= frame.bottom + 1;
+    return [text.textContent, Math.round(size * 10) / 10, inside]; })"""
+# WCAG 1.4.12: the reader's own spacing must not cut text off.
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }
+p { margin-bottom: 2em !important; }"""
+
+
+@pytest.mark.parametrize("role", ["agent", "manager", "lab"])
+def test_charts_stay_readable_on_a_phone(chromium, demo_site, role):
+    """At 320 CSS px, with and without larger text spacing, every chart label is whole and at least 12 px."""
+    with demo_site.app_context():
+        agent_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["agent"]).scalar()
+        allocation_id = session.query(Allocation.id).filter_by(agent_id=agent_id).scalar()
+    urls = {"agent": ["/my/budget", f"/my/budget/allocations/{allocation_id}"], "manager": ["/approvals/team"],
+            "lab": ["/lab/dashboard"]}[role]
+    context = chromium.new_context(base_url=demo_site.config["LIVE_URL"], locale="fr-FR", bypass_csp=True,
+                                   viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    sign_in(page, DEMO_ACCOUNTS[role])
+    choose_language(page, "fr")
+    problems, labels = [], []
+    for url in urls:
+        page.goto(url)
+        assert page.locator("figure.chart").count() >= 1, url
+        for spacing in (False, True):
+            if spacing:
+                page.add_style_tag(content=TEXT_SPACING)
+            for text, size, inside in page.evaluate(CHART_TEXT):
+                labels.append(text)
+                if size < 12 or not inside:
+                    problems.append(f"{url}{' (text spacing)' if spacing else ''}: « {text} » {size} px, whole: {inside}")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > 320:
+                problems.append(f"{url}{' (text spacing)' if spacing else ''}: scrollWidth {scroll_width} > 320")
+    context.close()
+    if role == "agent":
+        assert "aujourd’hui" in labels or "aujourd'hui" in labels  # the allocation runs today
+    assert problems == [], "\n".join(problems)
+
+
+# Forms on a page that ask for something: a required text field, or a required group of choices with none
+# chosen. Each is sent with its text emptied. Forms whose fields are optional or chosen by default (filters,
+# confirmations, preferences) cannot be sent wrong that way; downloads leave the page.
+TEXT = "input[type=text], input[type=email], input[type=password], input[type=date], input[type=datetime-local], textarea"
+FORMS_ASKING = """() => [...document.querySelectorAll('main form[method=post], main form[method=POST]')]
+    .map((form, index) => [index, !form.action.includes('/export') && !!form.querySelector('button[type=submit]:not([disabled])')
+        && [...form.querySelectorAll('.field, fieldset.choices')].some(f => f.querySelector('.required')
+            && (f.matches('fieldset') ? !f.querySelector('input:checked') : !!f.querySelector('%s')))])
+    .filter(([, asking]) => asking).map(([index]) => index)""" % TEXT
+EMPTY_TEXT = """index => { const form = document.querySelectorAll('main form[method=post], main form[method=POST]')[index];
+    form.querySelectorAll('%s').forEach(e => { e.value = ''; });
+    form.querySelector('button[type=submit]').click(); }""" % TEXT
+SUMMARY = """() => { const summary = document.querySelector('.error-summary');
+    if (!summary) return null;
+    return [[...summary.querySelectorAll('a')].map(a => a.getAttribute('href'))
+        .filter(href => !href.startsWith('#') || !document.querySelector(CSS.escape ? '#' + CSS.escape(href.slice(1)) : href))]; }"""
+
+
+@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
+def test_every_form_sent_empty_shows_its_errors_summed_up_focused_and_accessible(site_page, demo_site, role):
+    """Each form of each page this role reaches, sent with its text emptied: a summary of the errors at its top,
+    focused, linking to fields that exist; zero axe violations; no sideways scroll at 320 CSS px."""
+    page = site_page
+    if role != "anonymous":
+        sign_in(page, DEMO_ACCOUNTS[role])
+        choose_language(page, "fr")
+    problems, checked = [], 0
+    for url in pages_for(role, demo_site):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(url)
+        for index in page.evaluate(FORMS_ASKING):
+            page.goto(url)
+            with page.expect_navigation():
+                page.evaluate(EMPTY_TEXT, index)
+            summary = page.evaluate(SUMMARY)
+            checked += 1
+            if summary is None:
+                problems.append(f"{url} form {index}: no error summary after an empty submit (landed on {page.url})")
+                continue
+            dead_links = summary[0]
+            try:  # the browser moves the focus once the page is laid out, which may follow its load event
+                expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
+            except AssertionError:
+                problems.append(f"{url} form {index}: the error summary is not focused")
+            if dead_links:
+                problems.append(f"{url} form {index}: summary links to no field: {dead_links}")
+            results = axe_check(page)
+            if results.violations_count:
+                problems.append(f"{url} form {index}: {results.generate_report()}")
+            page.set_viewport_size({"width": 320, "height": 800})
+            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
+            if scroll_width > inner_width:
+                problems.append(f"{url} form {index} at 320 px: scrollWidth {scroll_width}; {wide}")
+    assert checked, "this role reaches at least one form"
+    print(f"{role}: {checked} forms sent empty")
+    assert problems == [], "\n".join(problems)
