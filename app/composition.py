@@ -33,7 +33,7 @@ from .mail.cli import outbox_cli
 from .main.errors import register_error_handlers
 from .main.i18n import elided, format_day, format_share, join_choices, select_locale
 from .main.security import add_security_headers
-from .main.templating import date_and_time, iso_date, template_context
+from .main.templating import LANGUAGE_FILTERS, date_and_time, formatted_per_render, iso_date, template_context
 from .main.theme import check_theme_colour
 from .main.views import bp as main_bp
 from .privacy.cli import privacy_cli
@@ -263,6 +263,9 @@ class Allies:
         app.add_template_filter(format_day, "human_date")
         app.add_template_filter(format_share, "share")
         app.add_template_filter(join_choices, "choices")
+        for name in LANGUAGE_FILTERS:
+            if name in app.jinja_env.filters:
+                app.jinja_env.filters[name] = formatted_per_render(app.jinja_env.filters[name])
 
         @app.context_processor
         def allies_template_context():

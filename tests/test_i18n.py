@@ -255,3 +255,20 @@ def test_every_status_has_its_own_french_title(app):
             french = {f"{enum.__name__}.{member.name}": str(member.title) for enum in enums for member in enum}
     assert len(french) == sum(len(enum) for enum in enums)
     assert [name for name, title in french.items() if title == english[name]] == []
+
+
+@pytest.mark.once  # the templates, whatever the database
+def test_a_share_written_in_a_template_follows_each_requests_language(app):
+    """Jinja runs a filter on a constant (`0.8|percentformat`) when it compiles the template, unless the filter
+    takes the render's context: the first request's language would then stay in the page for everyone after."""
+    from flask import session
+
+    from app.main.i18n import LOCALE_SESSION_KEY
+
+    source = "{{ 0.8|percentformat }} · {{ 1|share }} · {{ 1607.25|decimalformat }}"
+    with app.app_context(), app.test_request_context():  # each request its own `g`, where its language is kept
+        session[LOCALE_SESSION_KEY] = "en"  # chosen with the switch
+        template = app.jinja_env.from_string(source)
+        assert template.render() == "80% · 100% · 1,607.25"
+    with app.app_context(), app.test_request_context():
+        assert template.render() == "80\u00a0% · 100\u00a0% · 1\u202f607,25"

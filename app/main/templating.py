@@ -1,10 +1,12 @@
 """What every Alliés template can use."""
 
 from datetime import date
+from functools import wraps
 
 from flask import current_app, g, url_for
 from flask_babel import format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
+from jinja2 import pass_context
 
 from ..auth.access import here
 from ..auth.identity import current_agent, identity
@@ -15,6 +17,27 @@ from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.models import SignUpStatus
 from ..directory.queries import direct_reports
 from .i18n import format_day, format_share, plural_count
+
+
+# Filters whose text depends on the request's language: Flask-Babel's and ours.
+LANGUAGE_FILTERS = ("datetimeformat", "dateformat", "timeformat", "timedeltaformat", "numberformat", "decimalformat",
+                    "currencyformat", "percentformat", "scientificformat", "date_and_time", "human_date", "share",
+                    "choices")
+
+
+def formatted_per_render(format_):
+    """`format_` as a filter Jinja cannot run while compiling: it folds a filter on a constant (`0.8|percentformat`)
+    into the compiled template, in the language of the request that compiled it, for every request after."""
+    if getattr(format_, "formatted_per_render", False):
+        return format_
+
+    @pass_context
+    @wraps(format_)
+    def render(context, value, *args, **kwargs):
+        return format_(value, *args, **kwargs)
+
+    render.formatted_per_render = True
+    return render
 
 
 def logo_url():
