@@ -11,7 +11,9 @@ PORT ?= 5000
 # Seconds between two passes of the mail worker `make run` starts beside the server.
 MAIL_INTERVAL ?= 2
 # Test processes side by side (pytest-xdist); each has its own database (SQLite file, or <db>_gwN on PostgreSQL).
+# Tests are handed out two at a time, the long ones first (tests/conftest.py), so the processes finish together.
 TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --maxschedchunk 2
 # Bytecode caches are written even where the environment asks not to: each test process, and each server or command
 # the tests start, would otherwise compile the app and rewrite the tests' assertions again (7 s → 3 s per process).
 unexport PYTHONDONTWRITEBYTECODE
@@ -60,9 +62,9 @@ test: install
 	$(VENV)/bin/ruff check --isolated --select F app
 	$(VENV)/bin/lint-imports --no-cache
 	@markers=""; if [ -n "$$TEST_DATABASE_URL" ]; then markers="not postgres and not postgres_pass"; fi; \
-	env -u TEST_DATABASE_URL REQUIRE_PG= $(PY) -m pytest -n $(TEST_WORKERS) -m "$$markers"
+	env -u TEST_DATABASE_URL REQUIRE_PG= $(PYTEST) -m "$$markers"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== PostgreSQL pass: $$TEST_DATABASE_URL"; $(PY) -m pytest -n $(TEST_WORKERS) -m "not once"; \
+		echo "== PostgreSQL pass: $$TEST_DATABASE_URL"; $(PYTEST) -m "not once"; \
 	elif [ "$$REQUIRE_PG" = "1" ]; then \
 		echo "REQUIRE_PG=1 but TEST_DATABASE_URL is not set"; exit 1; \
 	else echo "TEST_DATABASE_URL is not set: the PostgreSQL pass is skipped."; fi

@@ -34,15 +34,20 @@ if REQUIRE_PG and not ON_POSTGRES:
 COMMITTING_FIXTURES = {"app_factory", "database_url"}
 
 
+# The long tests (real servers, browsers, fuzzing) run first: the processes share them out, then the short ones.
+LONG_MARKS = {"browser", "postgres", "postgres_pass"}
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests using a committing fixture are marked `committed`; walks in a real browser that are not marked `once`
-    are marked `postgres_pass` (one run, on production's database when there is one); PostgreSQL-only tests are
-    skipped on SQLite unless REQUIRE_PG=1 (then they fail)."""
+    are marked `postgres_pass` (one run, on production's database when there is one); the long tests come first;
+    PostgreSQL-only tests are skipped on SQLite unless REQUIRE_PG=1 (then they fail)."""
     for item in items:
         if COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.committed)
         if "browser" in item.keywords and "once" not in item.keywords:
             item.add_marker(pytest.mark.postgres_pass)
+    items.sort(key=lambda item: not LONG_MARKS & set(item.keywords))  # stable: a module's tests stay together
     if ON_POSTGRES:
         return
     reason = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"
