@@ -104,7 +104,8 @@ def test_grant_and_revoke_a_role(admin_client, people):
     admin_client.post(f"/admin/users/{agent.id}/roles/revoke", data={"role": "lab"})
     session.expire_all()
     assert agent.roles == []
-    actions = session.execute(select(AuditEntry.action).where(AuditEntry.object_id == agent.id)).scalars().all()
+    actions = session.execute(select(AuditEntry.action).where(AuditEntry.object_id == agent.id)
+                          .order_by(AuditEntry.id)).scalars().all()
     assert actions == ["directory.role_granted", "directory.role_revoked"]
 
 
