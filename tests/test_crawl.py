@@ -98,27 +98,6 @@ def pages_for(role, site):
     return pages
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
-def test_axe_finds_no_violation(site_page, demo_site, role, language):
-    page = site_page
-    if role != "anonymous":
-        sign_in(page, DEMO_ACCOUNTS[role])
-    choose_language(page, language)
-    load_axe_in_every_document(page)
-    found = {}
-    for url in pages_for(role, demo_site):
-        page.goto(url)
-        if urlsplit(page.url).path != urlsplit(url).path:  # a page that sends elsewhere is not checked
-            found[url] = f"redirected to {page.url}"
-            continue
-        assert page.evaluate("document.documentElement.lang") == language
-        results = axe_check(page)
-        if results.violations_count:
-            found[url] = results.generate_report()
-    assert found == {}, "\n\n".join(f"{url}\n{report}" for url, report in found.items())
-
-
 # 320 CSS px is a phone held upright (WCAG 1.4.10, RGAA 10.11). 200 % zoom of a 1280 px wide window is a
 # 640 CSS px layout viewport: zoom shrinks the viewport in CSS pixels (device_scale_factor would not).
 REFLOW_WIDTHS = (320, 640)
@@ -140,35 +119,6 @@ WATCH_FOCUS = """() => { const watch = window.alliesFocus = {seen: [], done: fal
                          style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none']);
     }); }"""
 FOCUS_DONE = "() => alliesFocus.done || alliesFocus.seen.length > 0 && document.activeElement === document.body"
-
-
-@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
-def test_every_page_reflows_and_shows_the_keyboard_focus(site_page, demo_site, role):
-    """At 320 CSS px and at 200 % zoom no page scrolls sideways (tables scroll inside their own region), and
-    every control reached by Tab shows where the focus is."""
-    page = site_page
-    if role != "anonymous":
-        sign_in(page, DEMO_ACCOUNTS[role])
-        choose_language(page, "fr")
-    overflows, unfocused = [], []
-    for url in pages_for(role, demo_site):
-        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
-        page.goto(url)
-        for width in REFLOW_WIDTHS:
-            page.set_viewport_size({"width": width, "height": 800})
-            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
-            if scroll_width > inner_width:
-                overflows.append(f"{url} ({role}, {width} px): scrollWidth {scroll_width} > {inner_width}; {wide}")
-        page.set_viewport_size({"width": REFLOW_WIDTHS[0], "height": 800})
-        page.evaluate(WATCH_FOCUS)
-        for _ in range(8):  # 80 presses at most, asked whether the walk is over every ten
-            for _ in range(10):
-                page.keyboard.press("Tab")
-            if page.evaluate(FOCUS_DONE):
-                break
-        unfocused += [f"{url} ({role}): {element} has no visible focus"
-                      for element, visible in page.evaluate("alliesFocus.seen") if not visible]
-    assert overflows == [] and unfocused == [], "\n".join(overflows + unfocused)
 
 
 CHART_TEXT = """() => [...document.querySelectorAll('.chart svg text')].map(text => {
@@ -233,41 +183,110 @@ SUMMARY = """() => { const summary = document.querySelector('.error-summary');
         .filter(href => !href.startsWith('#') || !document.querySelector(CSS.escape ? '#' + CSS.escape(href.slice(1)) : href))]; }"""
 
 
-@pytest.mark.parametrize("role", ["anonymous", "agent", "manager", "lab", "admin"])
-def test_every_form_sent_empty_shows_its_errors_summed_up_focused_and_accessible(site_page, demo_site, role):
-    """Each form of each page this role reaches, sent with its text emptied: a summary of the errors at its top,
-    focused, linking to fields that exist; zero axe violations; no sideways scroll at 320 CSS px."""
-    page = site_page
+ROLES = ["anonymous", "agent", "manager", "lab", "admin"]
+WIDE, PHONE = {"width": 1280, "height": 900}, {"width": REFLOW_WIDTHS[0], "height": 800}
+
+
+def start_walk(page, role, language):
+    """Sign in as the role's demo account, choose the language, have axe loaded in every page from now on."""
     if role != "anonymous":
         sign_in(page, DEMO_ACCOUNTS[role])
-        choose_language(page, "fr")
-    problems, checked = [], 0
+    choose_language(page, language)
+    load_axe_in_every_document(page)
+    return page
+
+
+def reached(page, url, language, problems):
+    """Open `url` wide; whether it showed (a page that sends elsewhere is noted, not checked) in the language."""
+    page.set_viewport_size(WIDE)
+    page.goto(url)
+    if urlsplit(page.url).path != urlsplit(url).path:
+        problems.append(f"{url}: redirected to {page.url}")
+        return False
+    assert page.evaluate("document.documentElement.lang") == language, url
+    return True
+
+
+def axe_problems(page, where):
+    results = axe_check(page)
+    return [f"{where}:\n{results.generate_report()}"] if results.violations_count else []
+
+
+def reflow_problems(page, where):
+    """At 320 CSS px and at 200 % zoom, nothing but a table's own region scrolls sideways."""
+    problems = []
+    for width in REFLOW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
+        if scroll_width > inner_width:
+            problems.append(f"{where} at {width} px: scrollWidth {scroll_width} > {inner_width}; {wide}")
+    return problems
+
+
+def focus_problems(page, where):
+    """Each control reached by Tab, at 320 CSS px, shows where the focus is."""
+    page.set_viewport_size(PHONE)
+    page.evaluate(WATCH_FOCUS)
+    for _ in range(8):  # 80 presses at most, asked whether the walk is over every ten
+        for _ in range(10):
+            page.keyboard.press("Tab")
+        if page.evaluate(FOCUS_DONE):
+            break
+    return [f"{where}: {element} has no visible focus" for element, visible in page.evaluate("alliesFocus.seen")
+            if not visible]
+
+
+def empty_form_problems(page, url, index):
+    """The page's form `index`, sent with its text emptied: a summary of the errors at its top, focused, linking to
+    fields that exist; no axe violation; no sideways scroll at 320 CSS px."""
+    where = f"{url} form {index}"
+    page.set_viewport_size(WIDE)
+    page.goto(url)
+    with page.expect_navigation():
+        page.evaluate(EMPTY_TEXT, index)
+    summary = page.evaluate(SUMMARY)
+    if summary is None:
+        return [f"{where}: no error summary after an empty submit (landed on {page.url})"]
+    problems = [f"{where}: summary links to no field: {summary[0]}"] if summary[0] else []
+    try:  # the browser moves the focus once the page is laid out, which may follow its load event
+        expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
+    except AssertionError:
+        problems.append(f"{where}: the error summary is not focused")
+    problems += axe_problems(page, where)
+    page.set_viewport_size(PHONE)
+    scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
+    if scroll_width > inner_width:
+        problems.append(f"{where} at 320 px: scrollWidth {scroll_width}; {wide}")
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_in_french_passes_axe_reflows_shows_its_focus_and_sums_up_form_errors(site_page, demo_site, role):
+    """Every page this role reaches, in French: no axe violation; no sideways scroll at 320 CSS px nor at 200 %
+    zoom; a visible focus on each control reached by Tab; and each form that asks for something, sent with its
+    text emptied, answered with its errors summed up (see `empty_form_problems`)."""
+    page = start_walk(site_page, role, "fr")
+    problems, forms = [], 0
     for url in pages_for(role, demo_site):
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(url)
-        for index in page.evaluate(FORMS_ASKING):
-            page.goto(url)
-            with page.expect_navigation():
-                page.evaluate(EMPTY_TEXT, index)
-            summary = page.evaluate(SUMMARY)
-            checked += 1
-            if summary is None:
-                problems.append(f"{url} form {index}: no error summary after an empty submit (landed on {page.url})")
-                continue
-            dead_links = summary[0]
-            try:  # the browser moves the focus once the page is laid out, which may follow its load event
-                expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
-            except AssertionError:
-                problems.append(f"{url} form {index}: the error summary is not focused")
-            if dead_links:
-                problems.append(f"{url} form {index}: summary links to no field: {dead_links}")
-            results = axe_check(page)
-            if results.violations_count:
-                problems.append(f"{url} form {index}: {results.generate_report()}")
-            page.set_viewport_size({"width": 320, "height": 800})
-            scroll_width, inner_width, wide = page.evaluate(OVERFLOW)
-            if scroll_width > inner_width:
-                problems.append(f"{url} form {index} at 320 px: scrollWidth {scroll_width}; {wide}")
-    assert checked, "this role reaches at least one form"
-    print(f"{role}: {checked} forms sent empty")
-    assert problems == [], "\n".join(problems)
+        if not reached(page, url, "fr", problems):
+            continue
+        where = f"{url} ({role})"
+        problems += axe_problems(page, where)
+        asking = page.evaluate(FORMS_ASKING)
+        problems += reflow_problems(page, where) + focus_problems(page, where)
+        for index in asking:
+            forms += 1
+            problems += empty_form_problems(page, url, index)
+    assert forms, "this role reaches at least one form"
+    print(f"{role}: {forms} forms sent empty")
+    assert problems == [], "\n\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_in_english_passes_axe(site_page, demo_site, role):
+    page = start_walk(site_page, role, "en")
+    problems = []
+    for url in pages_for(role, demo_site):
+        if reached(page, url, "en", problems):
+            problems += axe_problems(page, f"{url} ({role})")
+    assert problems == [], "\n\n".join(problems)
