@@ -5,13 +5,14 @@ TEST_DATABASE_URL)."""
 import os
 import tempfile
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from datetime import date
 from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
 from jinja2 import MemcachedBytecodeCache
-from sqlalchemy import Connection, create_engine, delete, event, text
+from sqlalchemy import Connection, create_engine, delete, event, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
@@ -162,6 +163,51 @@ def app_factory(database_url):
     yield build
     for application in apps:
         empty_tables(application)
+
+
+def snapshot(engine):
+    """Every row of every table, in id order: what `restore` puts back (an engine, or a rolled-back test's
+    connection standing for it)."""
+    with engine.connect() if hasattr(engine, "connect") else nullcontext(engine) as connection:
+        return [(table, [dict(row) for row in connection.execute(
+            select(table).order_by(*table.primary_key.columns)).mappings()]) for table in Model.metadata.sorted_tables]
+
+
+def restore(engine, rows, written=None):
+    """Put the snapshot's rows back (same ids: the URLs and forms read stay valid) in the tables `written` and those
+    pointing at them, or in every table."""
+    tables = [table for table, _ in rows]
+    if written is not None:
+        tables = [table for table in tables if table.name in set(written)]
+        for table in [table for table, _ in rows]:  # sorted: a table comes after the tables it points at
+            if table not in tables and any(key.column.table in tables for key in table.foreign_keys):
+                tables.append(table)
+    with engine.begin() as connection:
+        for table, _ in reversed(rows):
+            if table in tables:
+                connection.execute(delete(table))
+        for table, table_rows in rows:
+            if table in tables and table_rows:  # in id order: a row pointing at its own table comes after its target
+                connection.execute(table.insert(), table_rows)
+
+
+_LOADED = {}  # (what, database, day): the rows it left, in this test process
+
+
+def load_once(application, what, load):
+    """Run `load()` in `application` the first time this process asks for `what` on its database today; after that,
+    put back the rows it left (same ids) instead: a few inserts rather than the operations. The tables must hold
+    nothing else (an app from `app_factory`, emptied after each test)."""
+    with application.app_context():
+        engine = application.extensions["allies"].db.engine
+        key = (what, str(engine.url), date.today())  # dates in the rows are today's
+        if key in _LOADED:
+            restore(engine, _LOADED[key])
+        else:
+            load()
+            db_session.commit()
+            _LOADED[key] = snapshot(engine)
+        db_session.remove()
 
 
 def empty_tables(application):
@@ -379,6 +425,22 @@ def objects(people, make_call):
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
             "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
             "token": token}
+
+
+_SHARED_OBJECTS = {}  # per test process: the rows of `objects`, and each object's class and id
+
+
+@pytest.fixture
+def shared_objects(app, request):
+    """The objects of `objects`, for a rolled-back test that only reads them: built by the first test of the process
+    that asks, then put back as rows in each test's transaction (same ids), and loaded again by id."""
+    engine = app.extensions["allies"].db.engine
+    if _SHARED_OBJECTS:
+        restore(engine, _SHARED_OBJECTS["rows"])
+        return {name: db_session.get(kind, ident) for name, (kind, ident) in _SHARED_OBJECTS["ids"].items()}
+    built = request.getfixturevalue("objects")
+    _SHARED_OBJECTS.update(rows=snapshot(engine), ids={name: (type(thing), thing.id) for name, thing in built.items()})
+    return built
 
 
 # In a rolled-back test, each session stands in a savepoint; in production it commits on its own connection, which

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote_from_bytes, urlsplit
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import event
 
-from app.database import Model
 
 
 # Where a value is sent: "core" values to every field; "number" values to the fields holding numbers or ids, "date"
@@ -334,31 +333,6 @@ class WriteWatch:
     def take(self):
         written, self.committed = self.committed, []
         return written
-
-
-def snapshot(engine):
-    """Every row of every table, to put back after a request that wrote."""
-    with engine.connect() as connection:
-        return [(table, [dict(row) for row in connection.execute(
-            select(table).order_by(*table.primary_key.columns)).mappings()]) for table in Model.metadata.sorted_tables]
-
-
-def restore(engine, rows, written=None):
-    """Put the snapshot's rows back (same ids: the URLs and forms read stay valid) in the tables `written` and those
-    pointing at them, or in every table."""
-    tables = [table for table, _ in rows]
-    if written is not None:
-        tables = [table for table in tables if table.name in set(written)]
-        for table in [table for table, _ in rows]:  # sorted: a table comes after the tables it points at
-            if table not in tables and any(key.column.table in tables for key in table.foreign_keys):
-                tables.append(table)
-    with engine.begin() as connection:
-        for table, _ in reversed(rows):
-            if table in tables:
-                connection.execute(delete(table))
-        for table, table_rows in rows:
-            if table in tables and table_rows:  # in id order: a row pointing at its own table comes after its target
-                connection.execute(table.insert(), table_rows)
 
 
 def first_line(error):

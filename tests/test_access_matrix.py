@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import sign_in
 from tests.pages import parse_page
 
 ROLES = ("anonymous", "agent", "manager", "lab", "admin")
@@ -111,7 +112,8 @@ def test_every_endpoint_is_in_the_matrix(app):
 @pytest.mark.once  # who may reach what is the code's, whatever the database
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_access(app, objects, client_for, endpoint, role):
+def test_access(app, shared_objects, endpoint, role):
+    objects = shared_objects
     method, arguments, expected = MATRIX[endpoint]
     values = {name: objects[value].id if value in objects else value for name, value in arguments.items()}
     with app.test_request_context():
@@ -119,7 +121,8 @@ def test_access(app, objects, client_for, endpoint, role):
 
         url = url_for(endpoint, **values)
     data = {"role": "lab", "locale": "en"} if method == "POST" else None
-    response = client_for(role).open(url, method=method, data=data)
+    client = app.test_client() if role == "anonymous" else sign_in(app.test_client(), objects[role])
+    response = client.open(url, method=method, data=data)
     if expected[role] == SIGN_IN:
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]

@@ -24,6 +24,7 @@ from app.calls.models import Call
 from app.directory.models import User
 from app.signups.models import SignUp
 from app.signups.operations import sign_up
+from conftest import load_once
 
 pytestmark = pytest.mark.browser
 
@@ -70,8 +71,10 @@ def live_settings(folder):
 
 
 def load_demo_world(application):
-    """The demo, and for its agent a sign-up to the busy call, a time entry, an extension request and an API token."""
-    with application.app_context():
+    """The demo, and for its agent a sign-up to the busy call, a time entry, an extension request and an API token
+    (built once per test process, then put back as rows)."""
+
+    def load():
         load_demo()
         agent = session.query(User).filter_by(login=DEMO_ACCOUNTS["agent"]).one()
         busy_call = session.query(Call).filter_by(capacity=3).one()
@@ -80,8 +83,8 @@ def load_demo_world(application):
         log_time(allocation, agent, date.today(), Decimal("0.25"), "Relais auprès du service")
         request_extension(allocation, agent, Decimal(4), None, "Deux ateliers de plus")
         create_token(agent, "Portail de l'intranet")  # the agent's token page lists one
-        session.commit()
-        session.remove()
+
+    load_once(application, "demo world", load)
 
 
 @pytest.fixture

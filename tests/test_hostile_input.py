@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from app.api.operations import create_token
 from app.database import session
+from tests.conftest import restore, snapshot
 from tests.hostile import (CATALOG, JSON_BODIES, JSON_CATALOG, WriteWatch, baseline_of, example_of, first_line,
-                           json_body, kind_of_schema, path_and_query, plain, plan, query_string, read_page, restore,
-                           snapshot)
+                           json_body, kind_of_schema, path_and_query, plain, plan, query_string, read_page)
 from tests.test_access_matrix import MATRIX, ROLES, SIGN_IN
 
 SIGNED_IN = ROLES[1:]

@@ -23,6 +23,7 @@ from app.database import session
 from app.demo.cli import load_demo
 from app.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.directory.models import User
+from conftest import load_once
 from live_servers import start_gunicorn, wait_for_port
 from test_browser import chromium  # noqa: F401  (the Chromium fixture, skipped without it)
 
@@ -36,10 +37,7 @@ def server(app_factory, database_url, tmp_path):
     """The demo on the test database, served by gunicorn (two workers) as in production; fails the test if the
     server logged an error."""
     application = app_factory()
-    with application.app_context():
-        load_demo()
-        session.commit()
-        session.remove()
+    load_once(application, "demo", load_demo)
     process, port, log = start_gunicorn(database_url, tmp_path, "journeys", "--workers", "2", "--threads", "1",
                                         ALLIES_LOGIN_RATE_LIMIT="100 per minute",
                                         ALLIES_LOGIN_RATE_LIMIT_PER_LOGIN="100 per minute")
