@@ -132,3 +132,14 @@ def test_a_deputy_sees_the_requests_of_the_manager_they_stand_in_for(app, people
     session.commit()
     inbox = section(home(sign_in(app.test_client(), deputy)), "home-inbox")
     assert texts(inbox, "p")[0] == "1 demande attend votre décision. La plus ancienne est arrivée aujourd'hui."
+
+
+def test_requests_to_decide_are_in_the_navigation_of_managers_of_an_active_agent(app, people, make_user):
+    """Read with the signed-in agent in its one query: the manager of an active agent has the link; an agent, or a
+    manager whose only report left, has not."""
+    former = make_user("former.boss")
+    make_user("gone.agent", manager=former, active=False)
+    links = {login: texts(read_page(sign_in(app.test_client(), user), "/accessibility"), "nav a")
+             for login, user in (("manager", people["manager"]), ("agent", people["agent"]), ("former", former))}
+    assert "Demandes à valider" in links["manager"]
+    assert "Demandes à valider" not in links["agent"] and "Demandes à valider" not in links["former"]

@@ -178,3 +178,11 @@ def test_the_audit_log_names_its_objects_without_a_query_per_row(app, people, ma
     few = count_queries(app, client, "/admin/audit")
     add(10)
     assert count_queries(app, client, "/admin/audit") == few
+
+
+def test_being_signed_in_costs_one_query(app, people):
+    """The agent, their org unit, their roles and whether they manage someone are read in one query."""
+    anonymous = count_queries(app, app.test_client(), "/accessibility")
+    costs = {role: count_queries(app, sign_in(app.test_client(), person), "/accessibility") - anonymous
+             for role, person in people.items()}
+    assert costs == {"agent": 1, "manager": 1, "lab": 1, "admin": 1}

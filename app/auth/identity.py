@@ -7,6 +7,7 @@ intranet's own sign-in.
 
 import flask_login
 from flask import current_app, g, has_request_context, render_template, url_for
+from sqlalchemy.orm import joinedload, undefer
 from werkzeug.utils import import_string
 
 from ..database import session
@@ -141,13 +142,17 @@ def identity_source(name):
     return source()
 
 
+# What every signed-in page reads of its agent, in the one query that loads it.
+SIGNED_IN_AGENT = (joinedload(User.org_unit), joinedload(User.role_grants), undefer(User.has_reports))
+
+
 @login_manager.user_loader
 def load_user(user_id):
     """Flask-Login: the active user whose id and session version match the cookie."""
     user_pk, _, version = user_id.partition(":")
     if not user_pk.isdigit() or not version.isdigit():
         return None
-    user = session.get(User, int(user_pk))
+    user = session.get(User, int(user_pk), options=SIGNED_IN_AGENT)
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, or_
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, exists, or_
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
@@ -144,3 +144,10 @@ class User(UserMixin, Model):
     def end_sessions(self):
         """Invalidate every session of this user, server-side."""
         self.session_version = (self.session_version or 1) + 1
+
+
+# Whether the user manages an active agent (the navigation's « Mon équipe »): read with the user when asked, so
+# a signed-in request loads its agent, org unit, roles and this in one query (`auth.identity.load_user`).
+_reports = User.__table__.alias("reports")
+User.has_reports = column_property(
+    exists().where(_reports.c.manager_id == User.id, _reports.c.active.is_(True)), deferred=True)

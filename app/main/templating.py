@@ -3,7 +3,7 @@
 from datetime import date
 from functools import wraps
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from flask_babel import format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from jinja2 import pass_context
@@ -15,7 +15,6 @@ from ..calls.models import CallStatus
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.models import SignUpStatus
-from ..directory.queries import direct_reports
 from .i18n import format_day, format_share, plural_count
 
 
@@ -49,13 +48,10 @@ def logo_url():
 
 
 def agent_has_reports():
-    """Whether the signed-in agent manages someone (one query, when the navigation asks)."""
+    """Whether the signed-in agent manages an active agent (read with the agent; one query for a source that did
+    not load it so)."""
     agent = current_agent()
-    if agent is None:
-        return False
-    if "allies_has_reports" not in g:
-        g.allies_has_reports = bool(direct_reports(agent, active_only=True, limit=1))
-    return g.allies_has_reports
+    return agent is not None and agent.has_reports
 
 
 def date_and_time(moment):
