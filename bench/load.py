@@ -29,7 +29,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
 import seed  # bench/seed.py
-from app.extension import DEFAULTS
+from app.composition import DEFAULTS
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -52,6 +52,10 @@ INBOX_LABEL = f"manager inbox /approvals ({seed.INBOX_PENDING:,} pending)"
 API_LABEL = "API listCalls /api/v1/calls (token)"
 WIDGET_LABEL = "open-calls widget /widget/calls"
 TARGET_PAGE_RATIO = 0.5
+# Being signed in, measured in-process on a page that reads nothing else.
+SIGNED_IN_PAGE = "/accessibility"
+SIGNED_IN_ROUNDS, SIGNED_IN_REQUESTS = 10, 50
+TARGET_SIGNED_IN_MS = 2.0
 TARGET_BURST_P95_MS = 200.0
 
 started = time.monotonic()
@@ -128,6 +132,8 @@ def run(wrk, url, work, servers, stamp):
     if len(burst_agents) < BURST_COUNT:
         raise BenchError(f"only {len(burst_agents)} agents in the burst call's audience")
     manager_id = facts["inbox_manager_id"]
+    say(f"being signed in: {SIGNED_IN_PAGE}, anonymous and signed in, in turn, in this process")
+    signed_in = signed_in_cost(url, agent_id)
     cookies = forge_cookies(url, secret, [agent_id, manager_id] + burst_agents)
     api_headers = [f"Authorization: Bearer {forge_api_token(url, secret, agent_id)}"]
     page_cookie, manager_cookie = cookies[agent_id][0], cookies[manager_id][0]
@@ -200,6 +206,8 @@ def run(wrk, url, work, servers, stamp):
     engine.dispose()
 
     results = build_results(stamp, totals, pages, burst)
+    results["signed_in"] = signed_in
+    results["targets_met"] = results["targets_met"] and signed_in["met"]
     print_table(results)
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
@@ -292,6 +300,49 @@ def forge_api_token(url, secret, agent_id):
         session.remove()
         app.extensions["allies"].db.engine.dispose()
     return token
+
+
+def signed_in_cost(url, agent_id):
+    """What being signed in adds to a request: CPU per request in this process (the app and the test client, the
+    same for both) and SQL statements, on a page that reads nothing else (`SIGNED_IN_PAGE`), anonymous and as the
+    page agent in turn, `SIGNED_IN_ROUNDS` rounds of `SIGNED_IN_REQUESTS` each, so both see the same machine."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.database import session
+    from app.directory.models import User
+
+    app = create_app({"SECRET_KEY": "bench-" + os.urandom(16).hex(), "SQLALCHEMY_DATABASE_URI": url,
+                      "ALLIES_MAIL_BACKEND": "folder"})
+    clients = {"anonymous": app.test_client(), "signed in": app.test_client()}
+    with app.app_context():
+        user_id = session.get(User, agent_id).get_id()
+        session.remove()
+        engine = app.extensions["allies"].db.engine
+    with clients["signed in"].session_transaction() as cookie:
+        cookie["_user_id"], cookie["_fresh"] = user_id, True
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(1))
+    cpu, queries = dict.fromkeys(clients, 0.0), dict.fromkeys(clients, 0)
+    for round_ in range(SIGNED_IN_ROUNDS + 1):  # the first round warms up, not counted
+        for label, client in clients.items():
+            before, sent = time.process_time(), len(statements)
+            for _ in range(SIGNED_IN_REQUESTS):
+                answer = client.get(SIGNED_IN_PAGE)
+                if answer.status_code != 200 or (label == "signed in") != (b"/logout" in answer.data):
+                    raise BenchError(f"{SIGNED_IN_PAGE} {label}: {answer.status_code}, not the page expected")
+            if round_:
+                cpu[label] += time.process_time() - before
+                queries[label] += len(statements) - sent
+    engine.dispose()
+    requests = SIGNED_IN_ROUNDS * SIGNED_IN_REQUESTS
+    cost_ms = (cpu["signed in"] - cpu["anonymous"]) / requests * 1000
+    extra = (queries["signed in"] - queries["anonymous"]) / requests
+    return {"page": SIGNED_IN_PAGE, "requests_each": requests,
+            "anonymous_cpu_ms": round(cpu["anonymous"] / requests * 1000, 3),
+            "signed_in_cpu_ms": round(cpu["signed in"] / requests * 1000, 3), "cost_ms": round(cost_ms, 3),
+            "extra_queries": extra, "target": f"<= {TARGET_SIGNED_IN_MS:g} ms, 1 query",
+            "met": bool(cost_ms <= TARGET_SIGNED_IN_MS and extra <= 1)}
 
 
 class Server:
@@ -484,6 +535,12 @@ def print_table(results):
     print(f"  answers: {burst['statuses']} ({burst['rps']:.1f}/s, max {burst['max_ms']:.0f} ms); database: "
           f"{burst['places_held']} holding a place, {burst['waitlisted']} waitlisted, held_places "
           f"{burst['held_places']}, {burst['rows']} rows")
+    cost = results["signed_in"]
+    print()
+    print(f"being signed in ({cost['page']}, {cost['requests_each']} requests each, in turn): "
+          f"{cost['anonymous_cpu_ms']:.2f} ms anonymous, {cost['signed_in_cpu_ms']:.2f} ms signed in: "
+          f"+{cost['cost_ms']:.2f} ms and +{cost['extra_queries']:g} query per request  {cost['target']}  "
+          f"{mark(cost['met'])}")
     print()
     for check, passed in results["checks"].items():
         print(f"  check {'ok  ' if passed else 'FAIL'} {check}")
