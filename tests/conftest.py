@@ -435,11 +435,12 @@ def shared_objects(app, request):
     """The objects of `objects`, for a rolled-back test that only reads them: built by the first test of the process
     that asks, then put back as rows in each test's transaction (same ids), and loaded again by id."""
     engine = app.extensions["allies"].db.engine
-    if _SHARED_OBJECTS:
+    if _SHARED_OBJECTS.get("day") == date.today():  # dates in the rows are that day's
         restore(engine, _SHARED_OBJECTS["rows"])
         return {name: db_session.get(kind, ident) for name, (kind, ident) in _SHARED_OBJECTS["ids"].items()}
     built = request.getfixturevalue("objects")
-    _SHARED_OBJECTS.update(rows=snapshot(engine), ids={name: (type(thing), thing.id) for name, thing in built.items()})
+    _SHARED_OBJECTS.update(day=date.today(), rows=snapshot(engine),
+                           ids={name: (type(thing), thing.id) for name, thing in built.items()})
     return built
 
 
