@@ -110,11 +110,20 @@ def served(application):
         thread.join()
 
 
+@contextmanager
+def french_tab(chromium, application, **options):
+    """A new browser tab (its own cookies) on the served `application`, in French."""
+    context = chromium.new_context(base_url=application.config["LIVE_URL"], locale="fr-FR", **options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(chromium, live_app):
-    context = chromium.new_context(base_url=live_app.config["LIVE_URL"], locale="fr-FR")
-    yield context.new_page()
-    context.close()
+    with french_tab(chromium, live_app) as tab:
+        yield tab
 
 
 def sign_in(page, login):
@@ -193,14 +202,11 @@ def test_the_single_sign_on_page_passes_axe(chromium, app_factory):
     application = app_factory(ALLIES_IDENTITY_SOURCE="oidc", ALLIES_OIDC_ISSUER="http://127.0.0.1:9",
                               ALLIES_OIDC_CLIENT_ID="allies", ALLIES_OIDC_CLIENT_SECRET="not-a-real-secret",
                               ALLIES_OIDC_PROVIDER_NAME="ProConnect")
-    with served(application):
-        context = chromium.new_context(base_url=application.config["LIVE_URL"], locale="fr-FR")
-        page = context.new_page()
+    with served(application), french_tab(chromium, application) as page:
         page.goto("/calls")
         expect(page.get_by_role("link", name="Se connecter avec ProConnect")).to_be_visible()
         assert page.locator('input[type="password"]').count() == 0
         results = axe_check(page)
-        context.close()
     assert results.violations_count == 0, results.generate_report()
 
 

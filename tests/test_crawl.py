@@ -15,8 +15,8 @@ from app.demo.data import DEMO_ACCOUNTS
 from app.directory.models import User
 from app.signups.models import SignUp
 from conftest import build_app, empty_tables
-from tests.test_browser import (axe_check, chromium, live_settings, load_axe_in_every_document,  # noqa: F401, F811
-                                load_demo_world, served, sign_in)
+from tests.test_browser import (axe_check, chromium, french_tab, live_settings,  # noqa: F401, F811
+                                load_axe_in_every_document, load_demo_world, served, sign_in)
 
 pytestmark = [pytest.mark.browser, pytest.mark.once]  # the same HTML whatever the database
 
@@ -39,9 +39,8 @@ def demo_site(database_url, tmp_path_factory):
 @pytest.fixture
 def site_page(chromium, demo_site):
     """A new browser tab (its own cookies) on the demo site, in French."""
-    context = chromium.new_context(base_url=demo_site.config["LIVE_URL"], locale="fr-FR")
-    yield context.new_page()
-    context.close()
+    with french_tab(chromium, demo_site) as tab:
+        yield tab
 
 
 def choose_language(page, language):
@@ -140,26 +139,23 @@ def test_charts_stay_readable_on_a_phone(chromium, demo_site, role):
         allocation_id = session.query(Allocation.id).filter_by(agent_id=agent_id).scalar()
     urls = {"agent": ["/my/budget", f"/my/budget/allocations/{allocation_id}"], "manager": ["/approvals/team"],
             "lab": ["/lab/dashboard"]}[role]
-    context = chromium.new_context(base_url=demo_site.config["LIVE_URL"], locale="fr-FR", bypass_csp=True,
-                                   viewport={"width": 320, "height": 800})
-    page = context.new_page()
-    sign_in(page, DEMO_ACCOUNTS[role])
-    choose_language(page, "fr")
-    problems, labels = [], []
-    for url in urls:
-        page.goto(url)
-        assert page.locator("figure.chart").count() >= 1, url
-        for spacing in (False, True):
-            if spacing:
-                page.add_style_tag(content=TEXT_SPACING)
-            for text, size, inside in page.evaluate(CHART_TEXT):
-                labels.append(text)
-                if size < 12 or not inside:
-                    problems.append(f"{url}{' (text spacing)' if spacing else ''}: « {text} » {size} px, whole: {inside}")
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > 320:
-                problems.append(f"{url}{' (text spacing)' if spacing else ''}: scrollWidth {scroll_width} > 320")
-    context.close()
+    with french_tab(chromium, demo_site, bypass_csp=True, viewport={"width": 320, "height": 800}) as page:
+        sign_in(page, DEMO_ACCOUNTS[role])
+        choose_language(page, "fr")
+        problems, labels = [], []
+        for url in urls:
+            page.goto(url)
+            assert page.locator("figure.chart").count() >= 1, url
+            for spacing in (False, True):
+                if spacing:
+                    page.add_style_tag(content=TEXT_SPACING)
+                for text, size, inside in page.evaluate(CHART_TEXT):
+                    labels.append(text)
+                    if size < 12 or not inside:
+                        problems.append(f"{url}{' (text spacing)' if spacing else ''}: « {text} » {size} px, whole: {inside}")
+                scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if scroll_width > 320:
+                    problems.append(f"{url}{' (text spacing)' if spacing else ''}: scrollWidth {scroll_width} > 320")
     if role == "agent":
         assert "aujourd’hui" in labels or "aujourd'hui" in labels  # the allocation runs today
     assert problems == [], "\n".join(problems)

@@ -146,7 +146,7 @@ class User(UserMixin, Model):
         self.session_version = (self.session_version or 1) + 1
 
 
-# Whether the user manages an active agent (the navigation's « Mon équipe »): read with the user when asked, so
+# Whether the user manages an active agent (the navigation's « Demandes à valider »): read with the user when asked, so
 # a signed-in request loads its agent, org unit, roles and this in one query (`auth.identity.load_user`).
 _reports = User.__table__.alias("reports")
 User.has_reports = column_property(

@@ -46,14 +46,12 @@ def org_units_with_counts(q=""):
     return session.execute(query).all()
 
 
-def direct_reports(user, active_only=False, limit=None):
-    """The user's direct reports, active first, by name (at most `limit`)."""
+def direct_reports(user, active_only=False):
+    """The user's direct reports, active first, by name."""
     query = (select(User).where(User.manager_id == user.id).options(selectinload(User.org_unit))
              .order_by(User.active.desc(), User.sort_name))
     if active_only:
         query = query.where(User.active.is_(True))
-    if limit:
-        query = query.limit(limit)
     return session.execute(query).scalars().all()
 
 
