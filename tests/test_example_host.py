@@ -57,9 +57,9 @@ def test_the_wheel_carries_what_alliés_needs_at_run_time(wheel):
 
 def test_the_example_intranet_runs_on_the_installed_wheel(wheel, tmp_path, empty_database_url):
     environment = tmp_path / "venv"
-    venv.create(environment, with_pip=True)
+    venv.create(environment)  # no pip of its own: this run's pip installs the wheel into it
     python = environment / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel))
+    run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", str(wheel))
     # The pinned libraries Alliés depends on come from the project's environment (a path, not its .pth hooks),
     # so nothing is downloaded and the source tree stays out of sight.
     packages = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip()

@@ -1,5 +1,7 @@
 """Checking passwords and recording sign-ins."""
 
+from functools import cache
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -9,15 +11,19 @@ from ..database import session
 from ..directory.models import User
 from .models import Identity
 
-# Checked when the login is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@cache
+def dummy_hash():
+    """Checked when the login is unknown, so both failures take the same time; made at the first sign-in, not at
+    each start of a process (a hash costs about 0.1 s of CPU)."""
+    return generate_password_hash("not-a-real-password")
 
 
 def authenticate(login, password):
     """The active user with this login and password, or None; both outcomes go to the audit log."""
     user = find_user(login)
     # One hash check whatever the account's state, so timing tells nothing about it.
-    password_ok = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    password_ok = check_password_hash(user.password_hash if user and user.password_hash else dummy_hash(), password)
     if user is not None and user.active and user.password_hash and password_ok:
         record("auth.sign_in", actor=user, obj=user)
         return user
