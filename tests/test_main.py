@@ -215,7 +215,7 @@ def test_trusted_proxy_prefix_and_scheme(app_factory):
         "X-Forwarded-For": "10.1.2.3"})
     assert response.headers["Location"] == "/volontaires/login?next=/volontaires/"
     page = read_page(application.test_client(), "/login", headers={"X-Forwarded-Prefix": "/volontaires"})
-    assert one(page.head, "link[rel=stylesheet][href='/volontaires/allies-static/allies/allies.css']")
+    assert one(page.head, "link[rel=stylesheet][href^='/volontaires/allies-static/allies/allies.css?v=']")
 
 
 def test_logo_hosted_elsewhere_is_allowed_by_the_csp(app_factory):
@@ -272,12 +272,33 @@ def test_the_main_colour_comes_from_config_and_must_read_on_white(app_factory):
     client = themed.test_client()
     css = client.get("/theme.css")
     assert css.mimetype == "text/css" and css.get_data(as_text=True) == ":root { --blue: #8a1538; }\n"
-    assert one(read_page(client, "/login").head, "link[rel=stylesheet][href='/theme.css']")
+    link = one(read_page(client, "/login").head, "link[rel=stylesheet][href^='/theme.css?v=']")["href"]
+    assert client.get(link).get_data(as_text=True) == ":root { --blue: #8a1538; }\n"
+    other = app_factory(ALLIES_THEME_COLOUR="#000091").test_client()
+    assert one(read_page(other, "/login").head, "link[rel=stylesheet][href^='/theme.css?v=']")["href"] != link
     assert round(contrast_with_white("#000091"), 1) == 14.9 and round(contrast_with_white("#767676"), 2) == 4.54
     with pytest.raises(ValueError, match="contrast of 2.16:1"):
         app_factory(ALLIES_THEME_COLOUR="#f0a000")
     with pytest.raises(ValueError, match="such as #000091"):
         app_factory(ALLIES_THEME_COLOUR="red")
+
+
+def test_assets_are_kept_a_year_by_the_link_that_names_their_digest(client):
+    """The stylesheet, the theme and the logo are linked with a digest of what they serve: a browser keeps them a
+    year instead of asking again at each page; a link naming another digest (an older file) is not kept."""
+    page = read_page(client, "/login")
+    links = [one(page.head, f"link[rel={kind}][href*='{name}']")["href"]
+             for kind, name in (("stylesheet", "allies.css"), ("stylesheet", "theme.css"), ("icon", "logo.svg"))]
+    for link in links:
+        path, _, version = link.partition("?v=")
+        assert len(version) == 12, link
+        kept = client.get(link)
+        assert kept.status_code == 200 and kept.cache_control.max_age == 365 * 24 * 3600, link
+        assert kept.cache_control.public and kept.cache_control.immutable and not kept.cache_control.no_cache
+        for other in (path, f"{path}?v=000000000000"):
+            asked = client.get(other)
+            assert asked.status_code == 200 and asked.get_data() == kept.get_data(), other
+            assert asked.cache_control.max_age is None and (asked.cache_control.no_cache or asked.cache_control.no_store)
 
 
 def cut_the_commit(app, how):

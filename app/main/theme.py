@@ -26,3 +26,8 @@ def check_theme_colour(colour):
     if ratio < MINIMUM_CONTRAST:
         raise ValueError(f"ALLIES_THEME_COLOUR {colour} has a contrast of {ratio:.2f}:1 with white; links, "
                          f"buttons and headers need at least {MINIMUM_CONTRAST}:1 (WCAG AA).")
+
+
+def theme_stylesheet(colour):
+    """The organisation's main colour over the stylesheet's default."""
+    return f":root {{ --blue: {colour}; }}\n"

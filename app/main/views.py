@@ -11,12 +11,16 @@ from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
 from ..extensions import TEMPLATES_DIR
 from ..markup import render_markdown
+from .assets import add_digest, keep_for_a_year
 from .i18n import LOCALE_SESSION_KEY, remember_locale
 from .queries import budget_state, inbox_of, lab_news, last_directory_import, open_calls_of
 from .security import safe_next
+from .theme import theme_stylesheet
 
 bp = Blueprint("main", __name__, template_folder=str(TEMPLATES_DIR), static_folder="../static",
                static_url_path="/allies-static")
+bp.url_defaults(add_digest)
+bp.after_request(keep_for_a_year)
 
 
 @bp.route("/")
@@ -58,8 +62,7 @@ def instance_page(name):
 @public
 def theme():
     """The organisation's main colour (ALLIES_THEME_COLOUR), over the stylesheet's default."""
-    colour = current_app.config["ALLIES_THEME_COLOUR"]
-    return Response(f":root {{ --blue: {colour}; }}\n", mimetype="text/css")
+    return Response(theme_stylesheet(current_app.config["ALLIES_THEME_COLOUR"]), mimetype="text/css")
 
 
 @bp.route("/privacy")
