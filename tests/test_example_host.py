@@ -6,6 +6,7 @@ kind this run uses (SQLite, or a throw-away PostgreSQL database).
 """
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -32,7 +33,10 @@ def run(*command, **options):
 def wheel(tmp_path_factory):
     """Alliés' wheel, built from this tree as `pip install .` would."""
     out = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT))
+    # From a copy of the tree: setuptools builds in the tree's build/, which another test process may be using.
+    tree = shutil.copytree(ROOT, tmp_path_factory.mktemp("tree") / "allies", ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "*.egg-info", "__pycache__", "instance", ".pytest_cache", "node_modules"))
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(tree))
     return next(out.glob("allies-*.whl"))
 
 
