@@ -272,3 +272,23 @@ def test_a_share_written_in_a_template_follows_each_requests_language(app):
         assert template.render() == "80% · 100% · 1,607.25"
     with app.app_context(), app.test_request_context():
         assert template.render() == "80\u00a0% · 100\u00a0% · 1\u202f607,25"
+
+
+@pytest.mark.once  # the templates, whatever the database
+def test_messages_in_a_page_use_its_languages_catalog_and_escape_what_they_are_given(app):
+    """A page's `_()` and `ngettext()` read the catalog of the page's language (looked up once per page), fill
+    `%(name)s` and escape it; a mail written in another language in the same request reads that language's."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale
+
+    from app.main.i18n import LOCALE_SESSION_KEY
+
+    source = ("{{ _('Sign out') }} · {{ ngettext('%(value)s hour', '%(value)s hours', 2, value='<b>2</b>') }} · "
+              "{{ ngettext('%(value)s hour', '%(value)s hours', 1, value=1) }}")
+    with app.app_context(), app.test_request_context():
+        assert render_template_string(source) == "Se déconnecter · &lt;b&gt;2&lt;/b&gt; heures · 1 heure"
+        with force_locale("en"):
+            assert render_template_string(source) == "Sign out · &lt;b&gt;2&lt;/b&gt; hours · 1 hour"
+    with app.app_context(), app.test_request_context():
+        session[LOCALE_SESSION_KEY] = "en"  # chosen with the switch
+        assert render_template_string(source).startswith("Sign out · ")

@@ -4,9 +4,10 @@ from datetime import date
 from functools import wraps
 
 from flask import current_app, url_for
-from flask_babel import format_decimal, format_time, get_locale, ngettext
+from flask_babel import format_decimal, format_time, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from ..auth.access import here
 from ..auth.identity import current_agent, identity
@@ -37,6 +38,26 @@ def formatted_per_render(format_):
 
     render.formatted_per_render = True
     return render
+
+
+def catalog_of_this_render():
+    """`gettext` (`_`) and `ngettext` for one page or mail, bound to its language's catalog, found once: Flask-Babel's
+    own look it up again at each message (about 7 µs against 0.1 µs), and a page shows dozens. They behave as
+    Jinja's new-style ones: the text is escaped unless marked safe, and `%(name)s` takes the keyword arguments."""
+    catalog = get_translations()
+
+    @pass_context
+    def gettext(context, message, **variables):
+        text = catalog.ugettext(message)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, number, **variables):
+        variables.setdefault("num", number)
+        text = catalog.ungettext(singular, plural, number)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
 
 
 def logo_url():
@@ -95,6 +116,7 @@ def translated(labels):
 def template_context():
     """Inject the current agent, the organisation, the language and the labels into Alliés' templates and mails."""
     return {
+        **catalog_of_this_render(),
         "commitment": commitment,
         "hours_text": hours_text,
         "working_days_text": working_days_text,
