@@ -186,3 +186,15 @@ def test_being_signed_in_costs_one_query(app, people):
     costs = {role: count_queries(app, sign_in(app.test_client(), person), "/accessibility") - anonymous
              for role, person in people.items()}
     assert costs == {"agent": 1, "manager": 1, "lab": 1, "admin": 1}
+
+
+def test_a_managers_home_reads_as_many_queries_with_requests_waiting_as_without(app, people, make_call, make_user):
+    """The home page counts the requests and says how old the oldest is: it reads that request's dates, not its
+    call, its agent and the agent's org unit."""
+    client = sign_in(app.test_client(), people["manager"])
+    empty = count_queries(app, client, "/")
+    call = make_call(title="Appel attendu", capacity=5)
+    for _ in range(2):
+        sign_up(call.id, make_user(manager=people["manager"]), "Motivé", Decimal(10))
+    session.commit()
+    assert count_queries(app, client, "/") == empty

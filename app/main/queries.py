@@ -71,7 +71,9 @@ class Inbox:
 def inbox_of(approver, now=None):
     """The approver's waiting requests and extensions, and the oldest request's age in whole days."""
     requests = pending_for(approver)
-    oldest = session.execute(requests.limit(1)).scalar_one_or_none()
+    # The oldest request's two dates only: its call and agent are not shown here.
+    oldest = session.execute(requests.with_only_columns(SignUp.manager_asked_at, SignUp.submitted_at,
+                                                        maintain_column_froms=True).limit(1)).first()
     age = None
     if oldest is not None:
         asked = oldest.manager_asked_at or oldest.submitted_at
