@@ -198,3 +198,23 @@ def test_a_managers_home_reads_as_many_queries_with_requests_waiting_as_without(
         sign_up(call.id, make_user(manager=people["manager"]), "Motivé", Decimal(10))
     session.commit()
     assert count_queries(app, client, "/") == empty
+
+
+def test_a_deputys_requests_page_reads_delegations_and_escalations_within_its_queries(app, people, make_call, make_user):
+    """The deputy's page lists their own team's requests, those of the manager they stand in for; its queries:
+    who is signed in, the requests with their calls, agents and org units, their count, the extensions, and the
+    hours already given — delegations and escalations are read inside them, not by queries of their own."""
+    from datetime import date, timedelta
+
+    from app.approvals.operations import delegate
+    from tests.pages import read_page
+
+    deputy = make_user()
+    delegate(people["manager"], deputy, date.today(), date.today() + timedelta(days=5))
+    call = make_call(title="Appel suppléé", capacity=5)
+    sign_up(call.id, make_user(manager=people["manager"]), "Motivé", Decimal(10))
+    sign_up(call.id, make_user(manager=deputy), "Motivée", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), deputy)
+    assert len(read_page(client, "/approvals").select("a[href^='/approvals/']:-soup-contains('Décider')")) == 2
+    assert count_queries(app, client, "/approvals") == 8

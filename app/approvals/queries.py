@@ -61,12 +61,17 @@ def refusals_of(signup_ids):
     return {decision.signup_id: decision for decision in rows.scalars()}
 
 
+def _deputised_managers(user, day=None):
+    """The ids of the managers whose deputy `user` is on `day` (today by default), as a query."""
+    day = day or local_today()
+    return select(Delegation.manager_id).where(
+        Delegation.deputy_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
+        Delegation.end_date >= day)
+
+
 def managers_deputised_by(user, day=None):
     """Ids of the managers whose deputy `user` is on `day` (today by default)."""
-    day = day or local_today()
-    return session.execute(select(Delegation.manager_id).where(
-        Delegation.deputy_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
-        Delegation.end_date >= day)).scalars().all()
+    return session.execute(_deputised_managers(user, day)).scalars().all()
 
 
 def delegations_of(manager):
@@ -76,20 +81,25 @@ def delegations_of(manager):
         .options(selectinload(Delegation.deputy)).order_by(Delegation.start_date)).scalars().all()
 
 
+def _escalations_to(user):
+    """The ids of the requests escalated to `user` (the manager of their agent's manager), as a query."""
+    return select(RequestReminder.signup_id).where(RequestReminder.kind == "escalation",
+                                                   RequestReminder.recipient_id == user.id)
+
+
 def escalated_to(user):
     """Ids of the pending requests escalated to `user` (the manager of their agent's manager)."""
-    return set(session.execute(select(RequestReminder.signup_id).where(
-        RequestReminder.kind == "escalation", RequestReminder.recipient_id == user.id)).scalars())
+    return set(session.execute(_escalations_to(user)).scalars())
 
 
 def _decided_by(approver, escalated=True):
     """Condition on the agent (User) and the request (SignUp) of what this approver decides on: their direct
     reports', those of managers they deputise for, those escalated to them (while `escalated` requests count:
     an escalation ends with the request), and, for the fallback role, those of agents without a manager."""
-    managers = [approver.id, *managers_deputised_by(approver)]
-    mine = [User.manager_id.in_(managers)]
+    # Delegations and escalations are read inside the query that uses them, not by queries of their own.
+    mine = [User.manager_id == approver.id, User.manager_id.in_(_deputised_managers(approver))]
     if escalated:
-        mine.append(SignUp.id.in_(escalated_to(approver)))
+        mine.append(SignUp.id.in_(_escalations_to(approver)))
     if approver.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]):
         mine.append(User.manager_id.is_(None))
     return or_(*mine) & (User.id != approver.id)
