@@ -323,7 +323,7 @@ def list_pending_approvals():
         allocated = allocated_this_year({signup.agent_id for signup in signups})
         return [Shown(signup, hours_allocated_this_year=allocated.get(signup.agent_id, 0)) for signup in signups]
 
-    return json_answer(page_of_query(pending_for(current_agent()), PendingRequestSchema, represent))
+    return json_answer(page_of_query(pending_for(current_agent(), with_units=True), PendingRequestSchema, represent))
 
 
 @bp.route("/approvals/<int:signup_id>", methods=["POST"], endpoint="decideApproval")

@@ -125,10 +125,12 @@ def decisions_of(approver):
             .order_by(Decision.decided_at.desc(), Decision.id.desc()))
 
 
-def pending_for(manager):
-    """Requests waiting for this approver (see `_decided_by`), oldest first: a query to paginate or filter."""
+def pending_for(manager, with_units=False):
+    """Requests waiting for this approver (see `_decided_by`), oldest first, with their calls and agents (and the
+    agents' org units, for those who show them): a query to paginate or filter."""
+    agents = selectinload(SignUp.agent)
     return (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == SignUpStatus.PENDING_MANAGER)
-            .options(selectinload(SignUp.call), selectinload(SignUp.agent).selectinload(User.org_unit))
+            .options(selectinload(SignUp.call), agents.selectinload(User.org_unit) if with_units else agents)
             .order_by(SignUp.submitted_at, SignUp.id))
 
 
