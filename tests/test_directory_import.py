@@ -227,7 +227,7 @@ def test_role_changes_by_import_are_audited(import_file):
     import_file(GOOD.replace('"lab, admin"', "lab"))
     camille = user("camille")
     actions = session.execute(select(AuditEntry.action, AuditEntry.details).where(
-        AuditEntry.object_id == camille.id, AuditEntry.action.like("directory.role%"))).all()
+        AuditEntry.object_id == camille.id, AuditEntry.action.like("directory.role%")).order_by(AuditEntry.id)).all()
     assert [(action, details["role"]) for action, details in actions] == [
         ("directory.role_granted", "admin"), ("directory.role_granted", "lab"), ("directory.role_revoked", "admin")]
 
