@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, quote_from_bytes, urlsplit
 from sqlalchemy import event
 
 
-
 # Where a value is sent: "core" values to every field; "number" values to the fields holding numbers or ids, "date"
 # values to the fields holding days or moments; "once" values (and every value a route has no field for) to one field
 # of each route. A field gets no value of another kind: there it would meet the same refusal as the core values.

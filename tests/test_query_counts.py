@@ -201,12 +201,14 @@ def test_a_managers_home_reads_as_many_queries_with_requests_waiting_as_without(
 
 
 def test_a_deputys_requests_page_reads_delegations_and_escalations_within_its_queries(app, people, make_call, make_user):
-    """The deputy's page lists their own team's requests, those of the manager they stand in for; its queries:
+    """The deputy's page lists their own team's requests, those of the manager they stand in for and one escalated
+    to them; its queries:
     who is signed in, the requests with their calls and agents (not the org units it does not show), their count,
     the extensions, and the hours already given — delegations and escalations are read inside them, not by queries
     of their own."""
     from datetime import date, timedelta
 
+    from app.approvals.models import RequestReminder
     from app.approvals.operations import delegate
     from tests.pages import read_page
 
@@ -215,7 +217,10 @@ def test_a_deputys_requests_page_reads_delegations_and_escalations_within_its_qu
     call = make_call(title="Appel suppléé", capacity=5)
     sign_up(call.id, make_user(manager=people["manager"]), "Motivé", Decimal(10))
     sign_up(call.id, make_user(manager=deputy), "Motivée", Decimal(10))
+    escalated, *_ = sign_up(call.id, make_user(manager=make_user()), "Motivé aussi", Decimal(10))
+    session.add(RequestReminder(signup_id=escalated.id, kind="escalation", recipient_id=deputy.id,
+                                sent_on=date.today()))
     session.commit()
     client = sign_in(app.test_client(), deputy)
-    assert len(read_page(client, "/approvals").select("a[href^='/approvals/']:-soup-contains('Décider')")) == 2
+    assert len(read_page(client, "/approvals").select("a[href^='/approvals/']:-soup-contains('Décider')")) == 3
     assert count_queries(app, client, "/approvals") == 7
