@@ -4,8 +4,10 @@ from datetime import timezone
 
 from flask import current_app, g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event, func, select
+from sqlalchemy import DateTime, Enum, Float, Integer, MetaData, TypeDecorator, event, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.local import LocalProxy
 
 NAMING_CONVENTION = {
@@ -59,6 +61,53 @@ def stored_enum(enum, check_name, length=20):
     (no native enum type, so adding a member is a new constraint, not an ALTER TYPE); read back as members."""
     return Enum(enum, native_enum=False, create_constraint=True, length=length, validate_strings=True,
                 values_callable=lambda members: [member.value for member in members], name=check_name)
+
+
+class days_between(FunctionElement):
+    """SQL: the days from the date `start` to the date `end` (end − start: an integer on PostgreSQL, a whole float on
+    SQLite, where hours stored as integers would otherwise divide as integers)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class seconds_between(FunctionElement):
+    """SQL: the seconds from the moment `start` to the moment `end`."""
+
+    type = Float()
+    inherit_cache = True
+
+
+class earliest(FunctionElement):
+    """SQL: the smallest of its arguments."""
+
+    inherit_cache = True
+
+
+class latest(FunctionElement):
+    """SQL: the greatest of its arguments."""
+
+    inherit_cache = True
+
+
+def _spell(function, postgresql, sqlite):
+    """Have `function` written as the template `postgresql`, or `sqlite` on SQLite: {0}, {1}… are its arguments,
+    {all} all of them."""
+
+    def writer(template):
+        def write(element, compiler, **kw):
+            arguments = [compiler.process(clause, **kw) for clause in element.clauses]
+            return template.format(*arguments, all=", ".join(arguments))
+        return write
+
+    compiles(function)(writer(postgresql))
+    compiles(function, "sqlite")(writer(sqlite))
+
+
+_spell(days_between, "({1} - {0})", "(julianday({1}) - julianday({0}))")
+_spell(seconds_between, "EXTRACT(EPOCH FROM ({1} - {0}))", "((julianday({1}) - julianday({0})) * 86400.0)")
+_spell(earliest, "LEAST({all})", "min({all})")
+_spell(latest, "GREATEST({all})", "max({all})")
 
 
 # The standalone instance; a host intranet may hand its own to Allies(app, db=host_db).

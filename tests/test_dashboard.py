@@ -7,6 +7,7 @@ import pytest
 
 from app.approvals.operations import approve, refuse
 from app.budgets.operations import log_time
+from app.budgets.queries import hours_between, hours_in_year, overview_by_directorate
 from app.dashboard.queries import hours_per_month, manager_decisions, signups_per_call
 from app.database import session
 from app.privacy.operations import purge
@@ -77,3 +78,28 @@ def test_opens_on_this_year_while_it_holds_allocations(app, activity, make_call)
 
     make_call(title="Saison prochaine", start_date=date(YEAR + 1, 1, 1), end_date=date(YEAR + 1, 6, 30))
     assert year_that_matters() == YEAR
+
+
+def test_the_database_spreads_hours_as_the_budgets_do(app, people, make_call, make_user):
+    """The hours agreed per month and per directorate, summed by the database, are the budgets' own spread of each
+    allocation over its days: across a new year, over 29 February, longer than the year, on a single day."""
+    spans = [(date(2027, 12, 1), date(2028, 1, 31), Decimal(62)), (date(2028, 2, 10), date(2028, 3, 5), Decimal("7.25")),
+             (date(2027, 3, 15), date(2029, 2, 14), Decimal(300)), (date(2028, 6, 30), date(2028, 6, 30), Decimal("0.25"))]
+    call = make_call(capacity=None, start_date=date(2027, 3, 15), end_date=date(2029, 2, 14))
+    allocations = []
+    for start, end, hours in spans:
+        allocation = approve(sign_up(call.id, make_user(manager=people["manager"]), "Oui", hours)[0], people["manager"])
+        allocation.start_date, allocation.end_date, allocation.hours = start, end, hours
+        allocations.append(allocation)
+    session.commit()
+    months = hours_per_month(2028)
+    for (month, agreed, _), following in zip(months, [first for first, *_ in months[1:]] + [date(2029, 1, 1)]):
+        spread = sum(hours_between(a.hours, a.start_date, a.end_date, month, following - timedelta(days=1))
+                     for a in allocations)
+        assert agreed == spread.quantize(Decimal("0.01")), month
+    long_share = Decimal(300) / 703  # 703 days from 15 March 2027 to 14 February 2029, 29 February 2028 among them
+    assert months[0][1] == (31 + 31 * long_share).quantize(Decimal("0.01")) == Decimal("44.23")
+    assert months[1][1] == (Decimal("7.25") * 20 / 25 + 29 * long_share).quantize(Decimal("0.01"))
+    (directorate,) = overview_by_directorate(2028)
+    assert directorate.agents == 4 and directorate.allocated == sum(hours_in_year(a, 2028) for a in allocations)
+    assert overview_by_directorate(2026) == []

@@ -5,12 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select
+from sqlalchemy import Numeric, case, distinct, extract, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
-from ..database import session
-from ..directory.models import User
+from ..database import days_between, earliest, latest, session
+from ..directory.models import OrgUnit, User
 from ..signups.models import SignUp
 from .models import Allocation, Extension, ExtensionStatus, TimeEntry
 from .working_time import period_days, to_quarter_hours
@@ -71,6 +71,14 @@ def hours_between(hours, start, end, first, last):
     if first > last:
         return Decimal(0)
     return Decimal(hours) * period_days(first, last) / period_days(start, end)
+
+
+def hours_falling_between(first, last):
+    """SQL: the share of an allocation's hours, spread evenly over its days, that falls between the dates `first`
+    and `last` (0 when the periods do not meet), unrounded; `hours_between` in the database."""
+    overlap = days_between(latest(Allocation.start_date, first), earliest(Allocation.end_date, last)) + 1
+    period = days_between(Allocation.start_date, Allocation.end_date) + 1
+    return case((overlap > 0, Allocation.hours * overlap / period), else_=0)
 
 
 def hours_in_year(allocation, year):
@@ -160,19 +168,25 @@ def directorate_of(path):
 
 
 def overview_by_directorate(year):
-    """Figures per directorate over the year, most hours allocated first (four queries): agents with an
-    allocation running in the year, the hours agreed that fall in the year (spread evenly over each allocation),
-    the hours logged in the year."""
-    rows = session.execute(select(Allocation).where(_overlapping(year)).options(
-        selectinload(Allocation.agent).selectinload(User.org_unit))).scalars().all()
-    used = used_hours([allocation.id for allocation in rows], year)
+    """Figures per directorate over the year, most hours allocated first: agents with an allocation running in the
+    year, the hours agreed that fall in the year (spread evenly over each allocation), the hours logged in the year.
+    Two queries whatever the year holds: summed per org unit by the database, then per directorate here."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+
+    def per_unit(*columns):
+        return (select(OrgUnit.path, *columns).select_from(Allocation).join(User, User.id == Allocation.agent_id)
+                .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).where(_overlapping(year)).group_by(OrgUnit.path))
+
+    allocated = session.execute(per_unit(
+        func.count(distinct(Allocation.agent_id)),
+        type_coerce(func.sum(func.round(hours_falling_between(first, last), 2)), Numeric(14, 2))))
+    used = dict(session.execute(per_unit(func.sum(TimeEntry.hours)).join(TimeEntry, TimeEntry.allocation_id == Allocation.id)
+                                .where(TimeEntry.day.between(first, last))).all())
     figures = {}
-    for allocation in rows:
-        unit = allocation.agent.org_unit
-        name = directorate_of(unit.path) if unit is not None else _("No org unit")
-        entry = figures.setdefault(name, {"agents": set(), "allocated": Decimal(0), "used": Decimal(0)})
-        entry["agents"].add(allocation.agent_id)
-        entry["allocated"] += hours_in_year(allocation, year)
-        entry["used"] += used.get(allocation.id, Decimal(0))
-    return sorted((DirectorateFigures(name, len(entry["agents"]), entry["allocated"], entry["used"])
-                   for name, entry in figures.items()), key=lambda figure: (-figure.allocated, figure.name))
+    for path, agents, hours in allocated:
+        name = directorate_of(path) if path is not None else _("No org unit")
+        entry = figures.setdefault(name, DirectorateFigures(name, 0, Decimal(0), Decimal(0)))
+        entry.agents += agents  # an agent belongs to one org unit, so to one directorate
+        entry.allocated += Decimal(hours).quantize(Decimal("0.01"))
+        entry.used += Decimal(used.get(path) or 0)
+    return sorted(figures.values(), key=lambda figure: (-figure.allocated, figure.name))
