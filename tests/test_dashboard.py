@@ -7,7 +7,7 @@ import pytest
 
 from app.approvals.operations import approve, refuse
 from app.budgets.operations import log_time
-from app.budgets.queries import hours_between, hours_in_year, overview_by_directorate
+from app.budgets.queries import hours_between, overview_by_directorate
 from app.dashboard.queries import hours_per_month, manager_decisions, signups_per_call
 from app.database import session
 from app.privacy.operations import purge
@@ -35,7 +35,8 @@ def activity(people, make_call, make_user):
 
 
 def test_figures(app, activity):
-    (call,) = signups_per_call(YEAR)
+    (call,), calls = signups_per_call(YEAR)
+    assert calls == 1
     assert call.total == 3 and call.counts["approved"] == 1 and call.counts["refused"] == 1
     assert call.counts["pending_manager"] == 1
     months = hours_per_month(YEAR)
@@ -101,5 +102,25 @@ def test_the_database_spreads_hours_as_the_budgets_do(app, people, make_call, ma
     assert months[0][1] == (31 + 31 * long_share).quantize(Decimal("0.01")) == Decimal("44.23")
     assert months[1][1] == (Decimal("7.25") * 20 / 25 + 29 * long_share).quantize(Decimal("0.01"))
     (directorate,) = overview_by_directorate(2028)
-    assert directorate.agents == 4 and directorate.allocated == sum(hours_in_year(a, 2028) for a in allocations)
+    in_year = sum(hours_between(a.hours, a.start_date, a.end_date, date(2028, 1, 1), date(2028, 12, 31))
+                  for a in allocations)
+    assert directorate.agents == 4 and directorate.allocated == in_year.quantize(Decimal("0.01"))
     assert overview_by_directorate(2026) == []
+
+
+def test_the_busiest_calls_are_shown_and_the_list_of_calls_has_the_others(app, people, make_call, make_user):
+    agents = [make_user(manager=people["manager"]) for _ in range(2)]
+    for number in range(21):
+        call = make_call(title=f"Appel {number:02d}", start_date=date(YEAR, 3, 1), end_date=date(YEAR, 6, 30),
+                         capacity=None)
+        for agent in agents[:1 + (number == 20)]:
+            sign_up(call.id, agent, "Oui", Decimal(7))
+    session.commit()
+    calls, with_signups = signups_per_call(YEAR)
+    assert with_signups == 21 and len(calls) == 20
+    assert (calls[0].title, calls[0].total, calls[0].counts["pending_manager"]) == ("Appel 20", 2, 2)
+    assert [call.title for call in calls[1:]] == [f"Appel {number:02d}" for number in range(19)]
+    page = read_page(sign_in(app.test_client(), people["lab"]), "/lab/dashboard")
+    assert len(table_rows(page, "calls-caption")) == 20
+    assert "Les 20 appels ayant le plus de candidatures, sur 21 appels avec des candidatures" in text_of(page.main)
+    assert page.main.find("a", string="Tous les appels et leurs candidatures")["href"] == "/lab/calls"

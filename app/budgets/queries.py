@@ -73,12 +73,21 @@ def hours_between(hours, start, end, first, last):
     return Decimal(hours) * period_days(first, last) / period_days(start, end)
 
 
-def hours_falling_between(first, last):
+def hours_falling_between(first, last, allocation=Allocation):
     """SQL: the share of an allocation's hours, spread evenly over its days, that falls between the dates `first`
-    and `last` (0 when the periods do not meet), unrounded; `hours_between` in the database."""
-    overlap = days_between(latest(Allocation.start_date, first), earliest(Allocation.end_date, last)) + 1
-    period = days_between(Allocation.start_date, Allocation.end_date) + 1
-    return case((overlap > 0, Allocation.hours * overlap / period), else_=0)
+    and `last` (0 when the periods do not meet), unrounded; `hours_between` in the database. `allocation`: what
+    has the columns `hours`, `start_date` and `end_date` (the table by default)."""
+    overlap = days_between(latest(allocation.start_date, first), earliest(allocation.end_date, last)) + 1
+    period = days_between(allocation.start_date, allocation.end_date) + 1
+    return case((overlap > 0, allocation.hours * overlap / period), else_=0)
+
+
+def allocations_per_period(year):
+    """SQL: the hours of the allocations touching the year summed per period, as a subquery with the columns
+    `hours`, `start_date` and `end_date`: most allocations take their call's period, so the hours are spread over
+    the days once per period, not once per allocation."""
+    return (select(func.sum(Allocation.hours).label("hours"), Allocation.start_date, Allocation.end_date)
+            .where(_overlapping(year)).group_by(Allocation.start_date, Allocation.end_date).subquery())
 
 
 def hours_in_year(allocation, year):
@@ -167,26 +176,39 @@ def directorate_of(path):
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def overview_by_directorate(year):
+def logged_per_unit_and_month(year):
+    """{(org unit id of the agent, month number): hours logged}, over the year (one query)."""
+    month = extract("month", TimeEntry.day)
+    rows = session.execute(select(User.org_unit_id, month, func.sum(TimeEntry.hours))
+                           .join(User, User.id == TimeEntry.agent_id)
+                           .where(TimeEntry.day.between(date(year, 1, 1), date(year, 12, 31)))
+                           .group_by(User.org_unit_id, month))
+    return {(unit_id, int(number)): Decimal(hours) for unit_id, number, hours in rows}
+
+
+def overview_by_directorate(year, logged=None):
     """Figures per directorate over the year, most hours allocated first: agents with an allocation running in the
-    year, the hours agreed that fall in the year (spread evenly over each allocation), the hours logged in the year.
-    Two queries whatever the year holds: summed per org unit by the database, then per directorate here."""
+    year, the hours agreed that fall in the year (spread evenly over each allocation), the hours logged in the year
+    (time is logged within its allocation's period, so that of allocations touching the year); `logged`: what
+    `logged_per_unit_and_month` answers, if read already. Three queries at most, summed per org unit by the
+    database, then per directorate here."""
     first, last = date(year, 1, 1), date(year, 12, 31)
-
-    def per_unit(*columns):
-        return (select(OrgUnit.path, *columns).select_from(Allocation).join(User, User.id == Allocation.agent_id)
-                .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).where(_overlapping(year)).group_by(OrgUnit.path))
-
-    allocated = session.execute(per_unit(
-        func.count(distinct(Allocation.agent_id)),
-        type_coerce(func.sum(func.round(hours_falling_between(first, last), 2)), Numeric(14, 2))))
-    used = dict(session.execute(per_unit(func.sum(TimeEntry.hours)).join(TimeEntry, TimeEntry.allocation_id == Allocation.id)
-                                .where(TimeEntry.day.between(first, last))).all())
+    allocated = session.execute(
+        select(User.org_unit_id, func.count(distinct(Allocation.agent_id)),
+               type_coerce(func.sum(hours_falling_between(first, last)), Numeric(14, 4)))
+        .join(Allocation.agent).where(_overlapping(year)).group_by(User.org_unit_id)).all()
+    used = {}
+    for (unit_id, _month), hours in (logged_per_unit_and_month(year) if logged is None else logged).items():
+        used[unit_id] = used.get(unit_id, Decimal(0)) + hours
+    paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)
+                                 .where(OrgUnit.id.in_([unit_id for unit_id, *_ in allocated]))).all())
     figures = {}
-    for path, agents, hours in allocated:
-        name = directorate_of(path) if path is not None else _("No org unit")
+    for unit_id, agents, hours in allocated:
+        name = directorate_of(paths[unit_id]) if unit_id is not None else _("No org unit")
         entry = figures.setdefault(name, DirectorateFigures(name, 0, Decimal(0), Decimal(0)))
         entry.agents += agents  # an agent belongs to one org unit, so to one directorate
-        entry.allocated += Decimal(hours).quantize(Decimal("0.01"))
-        entry.used += Decimal(used.get(path) or 0)
+        entry.allocated += Decimal(hours)
+        entry.used += used.get(unit_id, Decimal(0))
+    for entry in figures.values():
+        entry.allocated = entry.allocated.quantize(Decimal("0.01"))
     return sorted(figures.values(), key=lambda figure: (-figure.allocated, figure.name))

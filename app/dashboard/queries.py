@@ -9,11 +9,14 @@ from sqlalchemy import Numeric, func, select, type_coerce
 
 from ..approvals.models import Decision, DecisionKind, DecisionOutcome
 from ..budgets.models import Allocation
-from ..budgets.queries import hours_falling_between, monthly_use
+from ..budgets.queries import allocations_per_period, hours_falling_between, logged_per_unit_and_month
 from ..calls.models import Call, CallStatus
 from ..clock import local_midnight, local_today, utcnow
 from ..database import seconds_between, session
 from ..signups.models import SignUp, SignUpStatus
+
+
+BUSIEST_CALLS = 20  # calls the dashboard shows; the lab's list of calls has every one
 
 
 @dataclass
@@ -28,29 +31,34 @@ class CallFigures:
         return sum(self.counts.values())
 
 
-def signups_per_call(year):
-    """Calls whose period touches the year, each with its sign-ups per status, most sign-ups first."""
+def signups_per_call(year, limit=BUSIEST_CALLS):
+    """The `limit` calls with the most sign-ups among those whose period touches the year, each with its sign-ups
+    per status, most sign-ups first; and how many such calls have sign-ups (one query)."""
+    statuses = list(SignUpStatus)
     rows = session.execute(
-        select(Call.id, Call.title, SignUp.status, func.count(SignUp.id)).join(SignUp, SignUp.call_id == Call.id)
+        select(Call.title, func.count(), func.count().over(),
+               *(func.count().filter(SignUp.status == status) for status in statuses))
+        .join(SignUp, SignUp.call_id == Call.id)
         .where(Call.start_date <= date(year, 12, 31), Call.end_date >= date(year, 1, 1))
-        .group_by(Call.id, Call.title, SignUp.status))
-    calls = {}
-    for call_id, title, status, count in rows:
-        calls.setdefault(call_id, CallFigures(title, dict.fromkeys(SignUpStatus, 0))).counts[status] = count
-    return sorted(calls.values(), key=lambda figures: (-figures.total, figures.title))
+        .group_by(Call.id, Call.title).order_by(func.count().desc(), Call.title, Call.id).limit(limit)).all()
+    calls = [CallFigures(title, dict(zip(statuses, counts))) for title, _, _, *counts in rows]
+    return calls, (rows[0][2] if rows else 0)
 
 
-def hours_per_month(year):
+def hours_per_month(year, logged=None):
     """[(first day of the month, hours agreed, hours used)] for the 12 months: the hours agreed spread evenly
-    over each allocation's days, the hours used as logged (two queries, summed by the database)."""
+    over each allocation's days, the hours used as logged (`logged`: what `logged_per_unit_and_month` answers, if
+    read already). Two queries at most, summed by the database."""
     firsts = [date(year, number, 1) for number in range(1, 13)]
     lasts = [day - timedelta(days=1) for day in firsts[1:]] + [date(year, 12, 31)]
-    agreed = session.execute(
-        select(*(type_coerce(func.coalesce(func.sum(hours_falling_between(first, last)), 0), Numeric(14, 4))
-                 for first, last in zip(firsts, lasts)))
-        .where(Allocation.start_date <= date(year, 12, 31), Allocation.end_date >= date(year, 1, 1))).one()
-    return [(month, Decimal(hours).quantize(Decimal("0.01")), used)
-            for (month, used), hours in zip(monthly_use(year), agreed)]
+    periods = allocations_per_period(year)
+    agreed = session.execute(select(*(
+        type_coerce(func.coalesce(func.sum(hours_falling_between(first, last, periods.c)), 0), Numeric(14, 4))
+        for first, last in zip(firsts, lasts)))).one()
+    used = dict.fromkeys(range(1, 13), Decimal(0))
+    for (_unit, number), hours in (logged_per_unit_and_month(year) if logged is None else logged).items():
+        used[number] += hours
+    return [(month, Decimal(hours).quantize(Decimal("0.01")), used[month.month]) for month, hours in zip(firsts, agreed)]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from flask_babel import format_date
 from ..auth.access import role_required
 from ..budgets.charts import bar_chart
 from ..budgets.forms import YearForm
-from ..budgets.queries import overview_by_directorate
+from ..budgets.queries import logged_per_unit_and_month, overview_by_directorate
 from ..signups.models import SignUpStatus
 from .queries import hours_per_month, manager_decisions, signups_per_call, year_that_matters
 
@@ -18,11 +18,13 @@ bp = Blueprint("dashboard", __name__)
 def dashboard():
     """The year asked for, or the one that matters now: sign-ups per call and status, agents and hours per directorate, hours per month, managers' decisions."""
     year = YearForm(request.args).valid_filters()["year"] or year_that_matters()
-    calls = signups_per_call(year)
-    directorates = overview_by_directorate(year)
-    months = hours_per_month(year)
+    calls, calls_with_signups = signups_per_call(year)
+    logged = logged_per_unit_and_month(year)
+    directorates = overview_by_directorate(year, logged)
+    months = hours_per_month(year, logged)
     return render_template(
-        "allies/dashboard/dashboard.html", year=year, calls=calls, directorates=directorates, months=months,
+        "allies/dashboard/dashboard.html", year=year, calls=calls, calls_with_signups=calls_with_signups,
+        directorates=directorates, months=months,
         decisions=manager_decisions(year),
         calls_chart=bar_chart((call.title, call.total, call.counts[SignUpStatus.APPROVED]) for call in calls),
         directorates_chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in directorates),
