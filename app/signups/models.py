@@ -27,6 +27,7 @@ class SignUpStatus(TitledEnum):
 # Live: one per agent and call at most. Holding: counted against the call's capacity.
 SignUpStatus.LIVE = frozenset({SignUpStatus.PENDING_MANAGER, SignUpStatus.WAITLISTED, SignUpStatus.APPROVED})
 SignUpStatus.HOLDING = frozenset({SignUpStatus.PENDING_MANAGER, SignUpStatus.APPROVED})
+_PENDING_SQL = f"status = '{SignUpStatus.PENDING_MANAGER}'"
 _LIVE_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in SignUpStatus if status in SignUpStatus.LIVE))
 
 
@@ -40,6 +41,9 @@ class SignUp(Model):
         Index("uq_allies_signups_live", "call_id", "agent_id", unique=True,
               postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
         Index("ix_allies_signups_call_status", "call_id", "status", "submitted_at"),
+        # The requests waiting for a manager, in the order the inboxes read them (a small part of all sign-ups).
+        Index("ix_allies_signups_pending_manager", "submitted_at", "id",
+              postgresql_where=text(_PENDING_SQL), sqlite_where=text(_PENDING_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
