@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from babel.numbers import format_decimal
 from odf import table
 from odf.namespaces import OFFICENS, TABLENS
 from odf.opendocument import load
@@ -101,6 +102,12 @@ def test_every_format_holds_the_rows_of_the_screen_in_its_order(app, lab, volunt
     assert expected, "the filter should match someone"
     workbook = xlsx_rows(export(lab, "xlsx", **filters).data)
     assert [f"{row[1].value} {row[0].value}" for row in workbook[1:]] == expected
+    # The hours agreed, used and remaining: read for the page's rows on screen, for every row in a file.
+    screen_hours = [row[-3:] for row in table_rows(read_page(lab, "/lab/volunteers", query_string=filters),
+                                                   "volunteers-caption")]
+    file_hours = [[format_decimal(cell.value, locale="fr_FR") if cell.value is not None else ""
+                   for cell in row[9:12]] for row in workbook[1:]]
+    assert screen_hours == file_hours and ["8", "2,25", "5,75"] in screen_hours
     lines = list(csv.reader(io.StringIO(export(lab, "csv", **filters).data.decode("utf-8-sig")), delimiter=";"))
     assert len(lines) == len(expected) + 1
     sheet = ods_rows(export(lab, "ods", **filters).data)

@@ -5,12 +5,12 @@ from flask_sqlalchemy.pagination import Pagination
 
 from ..auth.access import role_required
 from ..auth.identity import current_agent
-from ..database import count_rows, page_from
+from ..database import page_from
 from ..main.responses import download
 from .forms import ExportForm
 from .loaders import volunteer_filters
 from .operations import export_facilitators, export_volunteers, facilitators
-from .volunteers import rows, volunteer_query
+from .volunteers import rows, volunteer_count, volunteer_query
 
 bp = Blueprint("exports", __name__)
 
@@ -19,11 +19,11 @@ class RowsPagination(Pagination):
     """One page of the volunteer list's rows (Flask-SQLAlchemy's pagination over a select of columns)."""
 
     def _query_items(self):
-        query = self._query_args["query"]
-        return list(rows(query.limit(self.per_page).offset(self._query_offset), []))
+        query = volunteer_query(**self._query_args["filters"], one_page=True)
+        return list(rows(query.limit(self.per_page).offset(self._query_offset), [], whole_list=False))
 
     def _query_count(self):
-        return count_rows(self._query_args["query"])
+        return volunteer_count(**self._query_args["filters"])
 
 
 @bp.route("/lab/volunteers")
@@ -33,7 +33,7 @@ def volunteers():
     form = volunteer_filters()
     page = RowsPagination(page=page_from(request.args),
                           per_page=current_app.config["ALLIES_PAGE_SIZE"], max_per_page=None, error_out=False,
-                          count=True, query=volunteer_query(**form.filters()))
+                          count=True, filters=form.filters())
     return render_template("allies/exports/volunteers.html", form=form, page=page, export_form=ExportForm())
 
 

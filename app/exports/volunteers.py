@@ -25,12 +25,18 @@ BATCH = 1000  # rows read from the database at a time, with their answers
 STATUS, SENT = 6, 7  # columns of a row that Python finishes: the status in words, the time in local time
 
 
-def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitted_to=None, q=""):
-    """A select of the volunteer list's columns for these filters, by call then by name."""
+def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitted_to=None, q="", one_page=False):
+    """A select of the volunteer list's columns for these filters, by call then by name. `one_page`: the hours
+    used are summed for each row read (a page of them), not for every allocation at once (a whole list)."""
     manager = aliased(User)
-    used = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours).label("hours"))
-            .group_by(TimeEntry.allocation_id).subquery())
-    used_hours = func.coalesce(used.c.hours, case((Allocation.id.is_not(None), 0)))
+    if one_page:
+        used = None
+        used_hours = case((Allocation.id.is_not(None), func.coalesce(
+            select(func.sum(TimeEntry.hours)).where(TimeEntry.allocation_id == Allocation.id).scalar_subquery(), 0)))
+    else:
+        used = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours).label("hours"))
+                .group_by(TimeEntry.allocation_id).subquery())
+        used_hours = func.coalesce(used.c.hours, case((Allocation.id.is_not(None), 0)))
     query = (select(SignUp.id, User.family_name, User.given_name, User.email,
                     func.coalesce(func.replace(OrgUnit.path, "/", " › "), ""),
                     func.coalesce(manager.given_name + " " + manager.family_name, ""), Call.title, SignUp.status,
@@ -42,8 +48,26 @@ def volunteer_query(calls=(), statuses=(), unit="", submitted_from=None, submitt
              .join(User, User.id == SignUp.agent_id).join(Call, Call.id == SignUp.call_id)
              .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id).outerjoin(manager, manager.id == User.manager_id)
              .outerjoin(Allocation, Allocation.signup_id == SignUp.id)
-             .outerjoin(used, used.c.allocation_id == Allocation.id)
              .order_by(Call.start_date.desc(), Call.id, User.sort_name, SignUp.id))
+    if used is not None:
+        query = query.outerjoin(used, used.c.allocation_id == Allocation.id)
+    return _filtered(query, calls, statuses, unit, submitted_from, submitted_to, q)
+
+
+def volunteer_count(calls=(), statuses=(), unit="", submitted_from=None, submitted_to=None, q=""):
+    """How many sign-ups the volunteer list holds for these filters: counted among the sign-ups alone, with their
+    agents (and org units) only when a filter needs them."""
+    query = select(func.count()).select_from(SignUp)
+    if unit or q:
+        query = query.join(User, User.id == SignUp.agent_id)
+    if unit:
+        query = query.outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+    return session.execute(_filtered(query, calls, statuses, unit, submitted_from, submitted_to, q)).scalar_one()
+
+
+def _filtered(query, calls, statuses, unit, submitted_from, submitted_to, q):
+    """The volunteer list's filters applied to a select of sign-ups (with their agents and org units, for the
+    filters on them)."""
     if calls:
         query = query.where(SignUp.call_id.in_(calls))
     if statuses:
@@ -87,12 +111,13 @@ def header(questions):
             *[f"{question.call_title} — {question.label}" if several else question.label for question in questions]]
 
 
-def rows(query, questions):
+def rows(query, questions, whole_list=True):
     """The list's rows as cell values (text, numbers, dates, times in local time), read in batches with their
-    answers."""
+    answers; a whole list is streamed from a server-side cursor, a page is read at once (PostgreSQL plans a cursor
+    for its first rows, not for all of a page)."""
     zone = ZoneInfo(current_app.config["ALLIES_TIMEZONE"])
     statuses = {status: str(status.title) for status in SignUpStatus}
-    result = session.connection().execute(query.execution_options(yield_per=BATCH))
+    result = session.connection().execute(query.execution_options(yield_per=BATCH) if whole_list else query)
     for batch in result.partitions(BATCH):
         answers = _answers([row[0] for row in batch], questions)
         for signup_id, *cells in batch:
