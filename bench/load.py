@@ -28,6 +28,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
+import scale  # bench/scale.py
 import seed  # bench/seed.py
 from app.composition import DEFAULTS
 from sqlalchemy import create_engine, func, select, text
@@ -39,6 +40,7 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds of steady load
 WARMUP = 2  # seconds of load before each measure, not counted
 THREADS, CONNECTIONS = 2, 16  # wrk, for the pages
 BURST_COUNT, BURST_CONNECTIONS = 500, 50
+SCALE = int(os.environ.get("SCALE", "10"))  # the scale table's second database: SCALE times the data; 1 skips it
 BURST_LIMIT = 90  # seconds: the burst is stopped after this even if answers are missing
 USER_AGENT = "allies-bench/1"
 # gthread: keep-alive connections wait in the worker's poller instead of holding a worker (sync closes every
@@ -77,22 +79,18 @@ def main():
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
-    name = f"allies_bench_{stamp}_{os.getpid()}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    names = [f"allies_bench_{stamp}_{os.getpid()}", f"allies_bench_{stamp}_{os.getpid()}_x{SCALE}"]
+    work = Path(tempfile.mkdtemp(prefix="allies-bench-"))
+    servers = []
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        urls = [create_database(admin, name) for name in names[:1 if SCALE == 1 else 2]]
+        return run(wrk, urls, work, servers, stamp)
     except OperationalError as error:
         print(f"Cannot create the benchmark database through {make_url(ADMIN_URL).render_as_string()}: "
               f"{error.orig}\nStart PostgreSQL or set BENCH_DATABASE_URL to a role that may CREATE DATABASE.",
               file=sys.stderr)
         return 2
-    say(f"database {name} created")
-    work = Path(tempfile.mkdtemp(prefix="allies-bench-"))
-    servers = []
-    try:
-        return run(wrk, url, work, servers, stamp)
     except BenchError as error:
         print(f"\nBENCHMARK FAILED: {error}", file=sys.stderr)
         for server in servers:
@@ -102,30 +100,41 @@ def main():
         for server in servers:
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            say(f"database {name} dropped")
-        except OperationalError as error:
-            print(f"Could not drop the benchmark database {name}: {error.orig}", file=sys.stderr)
+        for name in names:
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except OperationalError as error:
+                print(f"Could not drop the benchmark database {name}: {error.orig}", file=sys.stderr)
+        say("benchmark databases dropped")
         admin.dispose()
 
 
-def run(wrk, url, work, servers, stamp):
+def create_database(admin, name):
+    """A new empty database; its URL."""
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    say(f"database {name} created")
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def run(wrk, urls, work, servers, stamp):
+    url = urls[0]
     migrate(url)
     say("schema created (flask db upgrade)")
     engine = create_engine(url)
-    facts = seed.seed(engine)
+    facts = seed.seed(engine, with_time=True)
     with engine.connect() as conn:
         bad_count, bad_waitlist = seed.check_places(conn)
         totals = {table: conn.execute(select(func.count()).select_from(seed.table(table))).scalar()
                   for table in ("allies_users", "allies_calls", "allies_signups")}
-        agent_id, call_id = pick_page_agent_and_call(conn, facts)
+        agent_id, call_id = seed.pick_page_agent_and_call(conn, facts)
     if bad_count or bad_waitlist:
         raise BenchError(f"seed inconsistent: {bad_count} calls with wrong held_places, "
                          f"{bad_waitlist} with a waiting list and free places")
     say(f"seeded {totals['allies_users']} agents, {totals['allies_calls']} calls, "
-        f"{totals['allies_signups']} sign-ups (held places checked)")
+        f"{totals['allies_signups']} sign-ups (held places checked), with allocations, time logged and decisions")
+    scaled = measure_scales(urls, engine, facts, agent_id, call_id)
 
     secret = "bench-" + os.urandom(32).hex()
     burst_agents = [agent for agent in facts["burst_candidates"] if agent != agent_id][:BURST_COUNT]
@@ -207,8 +216,13 @@ def run(wrk, url, work, servers, stamp):
 
     results = build_results(stamp, totals, pages, burst)
     results["signed_in"] = signed_in
+    results["scale"] = scaled
+    if scaled:
+        results["targets_met"] = results["targets_met"] and all(row["met"] for row in scaled["rows"])
     results["targets_met"] = results["targets_met"] and signed_in["met"]
     print_table(results)
+    if scaled:
+        scale.print_table(scaled["rows"], SCALE)
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
     out_file = out_dir / f"bench-{stamp}.json"
@@ -222,6 +236,32 @@ def run(wrk, url, work, servers, stamp):
     return 0
 
 
+def measure_scales(urls, engine, facts, agent_id, call_id):
+    """The scale table: the list pages and the dashboard read on this data and on SCALE times as much (a second
+    database, seeded alike), in this process; None when SCALE is 1."""
+    if len(urls) == 1:
+        return None
+    with engine.connect() as conn:
+        pages = scale.pages_to_read(conn, facts, agent_id, call_id)
+    people = {"agent": agent_id, "manager": facts["inbox_manager_id"], "lab": facts["lab_ids"][0]}
+    say(f"scale: {len(pages)} pages at 1×, in this process")
+    one = scale.measure(urls[0], people, pages)
+    migrate(urls[1])
+    big = create_engine(urls[1])
+    big_facts = seed.seed(big, scale=SCALE, with_time=True)
+    with big.connect() as conn:
+        big_agent, big_call = seed.pick_page_agent_and_call(conn, big_facts)
+        big_pages = scale.pages_to_read(conn, big_facts, big_agent, big_call)
+        totals = {name: conn.execute(select(func.count()).select_from(seed.table(name))).scalar()
+                  for name in ("allies_users", "allies_signups", "allies_allocations", "allies_time_entries")}
+    big.dispose()
+    say(f"scale: seeded {SCALE}× ({', '.join(f'{count:,} {name[7:]}' for name, count in totals.items())}); "
+        f"the same pages at {SCALE}×")
+    many = scale.measure(urls[1], {"agent": big_agent, "manager": big_facts["inbox_manager_id"],
+                                   "lab": big_facts["lab_ids"][0]}, big_pages)
+    return {"scale": SCALE, "data": totals, "rows": scale.table(one, many, SCALE)}
+
+
 def migrate(url):
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("ALLIES_ENV", None)
@@ -229,28 +269,6 @@ def migrate(url):
                           capture_output=True, text=True, timeout=180, check=False)
     if done.returncode:
         raise BenchError(f"flask db upgrade failed:\n{done.stdout}\n{done.stderr}")
-
-
-def pick_page_agent_and_call(conn, facts):
-    """An ordinary agent with a few live sign-ups, and an open call with questions they have not answered."""
-    users, signups = seed.table("allies_users"), seed.table("allies_signups")
-    calls, questions = seed.table("allies_calls"), seed.table("allies_questions")
-    grants = seed.table("allies_role_grants")
-    live = (select(func.count()).where(signups.c.agent_id == users.c.id,
-                                       signups.c.status.in_(("pending_manager", "waitlisted", "approved")))
-            .scalar_subquery())
-    agent_id = conn.execute(
-        select(users.c.id).where(users.c.active.is_(True), users.c.manager_id.is_not(None), users.c.locale.is_(None),
-                                 ~select(grants.c.id).where(grants.c.user_id == users.c.id).exists(), live >= 4)
-        .order_by(users.c.id).limit(1)).scalar_one()
-    call_id = conn.execute(
-        select(calls.c.id).where(calls.c.audience_all.is_(True), calls.c.capacity.is_not(None),
-                                 calls.c.id != facts["burst_call_id"],
-                                 select(questions.c.id).where(questions.c.call_id == calls.c.id).exists(),
-                                 ~select(signups.c.id).where(signups.c.call_id == calls.c.id,
-                                                             signups.c.agent_id == agent_id).exists())
-        .order_by(calls.c.id).limit(1)).scalar_one()
-    return agent_id, call_id
 
 
 def forge_cookies(url, secret, agent_ids):

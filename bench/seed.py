@@ -1,4 +1,5 @@
-"""Benchmark data, written in bulk (SQLAlchemy core executemany): agents, calls, sign-ups, and the burst call.
+"""Benchmark data, written in bulk (SQLAlchemy core executemany): agents, calls, sign-ups, and the burst call;
+with `with_time`, the budgets of the approved sign-ups too (allocations, time logged, managers' decisions).
 
 The rows follow the application's rules without going through its per-row operations:
 each call's `held_places` equals its sign-ups pending the manager or approved, and a call
@@ -14,9 +15,10 @@ from sqlalchemy import func, select, text
 from app.database import Model
 from app.directory.models import folded, utcnow
 
-AGENTS = 5000
+AGENTS = 5000  # each of these three is multiplied by the scale
 CALLS = 200
 SIGNUPS = 20000
+ENTRIES_PER_ALLOCATION = 6
 BURST_CAPACITY = 50
 INBOX_PENDING = 1000  # requests waiting for one manager, for the inbox measure
 LAB_MEMBERS = 5
@@ -79,17 +81,18 @@ def table(name):
     return Model.metadata.tables[name]
 
 
-def seed(engine, rng_seed=2026):
-    """Fill an empty, migrated database; returns what the benchmark needs (ids of the burst call, page agent…)."""
+def seed(engine, rng_seed=2026, scale=1, with_time=False):
+    """Fill an empty, migrated database with `scale` times the agents, calls and sign-ups (the org tree, the lab
+    and the busy inbox stay as they are); returns what the benchmark needs (ids of the burst call, page agent…)."""
     rng = random.Random(rng_seed)
     now = utcnow()
     with engine.begin() as conn:
         units, directorate_of = _org_units(conn)
-        users = _users(conn, rng, units, now)
+        users = _users(conn, rng, units, now, AGENTS * scale)
         lab_ids = _roles(conn, users, units)
-        calls, audiences = _calls(conn, rng, units, lab_ids, now)
+        calls, audiences = _calls(conn, rng, units, lab_ids, now, CALLS * scale)
         burst_id = calls[-1]["id"]
-        signups, held = _signups(rng, calls[:-1], audiences, users, directorate_of, now)
+        signups, held = _signups(rng, calls[:-1], audiences, users, directorate_of, now, SIGNUPS * scale)
         inbox_manager = _busy_inbox(rng, calls[:-1], users, signups, held, now)
         for call in calls:
             call["held_places"] = held.get(call["id"], 0)
@@ -99,10 +102,12 @@ def seed(engine, rng_seed=2026):
                       for call_id, unit_ids in audiences.items() for unit_id in unit_ids])
         _questions(conn, rng, calls[:-1])
         conn.execute(table("allies_signups").insert(), signups)
+        if with_time:
+            _budgets(conn, rng, calls, users, now)
         for name in ("allies_org_units", "allies_users", "allies_calls"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
+        conn.execute(text("VACUUM ANALYZE"))  # as autovacuum leaves a live database: index-only scans can be used
     burst_units = {units[name] for name in BURST_DIRECTORATES}
     burst_agents = [user["id"] for user in users
                     if user["active"] and directorate_of[user["org_unit_id"]] in burst_units
@@ -137,8 +142,8 @@ def _org_units(conn):
     return ids, directorate_of
 
 
-def _users(conn, rng, units, now):
-    """5,000 agents: the DGS head, directors, heads of service, and agents under them."""
+def _users(conn, rng, units, now, count):
+    """`count` agents: the DGS head, directors, heads of service, and agents under them."""
     services = [f"{directorate}/{service}" for directorate, names in DIRECTORATES.items() for service in names]
     rows = []
 
@@ -165,7 +170,7 @@ def _users(conn, rng, units, now):
     for path in services:
         service_heads[path] = add(units[path], directors[path.split("/")[0]])
         rows[-1]["active"] = True
-    while len(rows) < AGENTS:
+    while len(rows) < count:
         path = services[len(rows) % len(services)]
         add(units[path], service_heads[path])
     conn.execute(table("allies_users").insert(), rows)
@@ -186,12 +191,12 @@ def _roles(conn, users, units):
     return set(lab)
 
 
-def _calls(conn, rng, units, lab_ids, now):
-    """200 published calls with deadlines ahead, plus the burst call (capacity 50, three directorates)."""
+def _calls(conn, rng, units, lab_ids, now, count):
+    """`count` published calls with deadlines ahead, plus the burst call (capacity 50, three directorates)."""
     directorates = [units[name] for name in DIRECTORATES]
     calls, audiences = [], {}
-    for number in range(1, CALLS + 2):
-        burst = number == CALLS + 1
+    for number in range(1, count + 2):
+        burst = number == count + 1
         kind, values = COMMITMENTS[number % len(COMMITMENTS)]
         theme = THEMES[number % len(THEMES)]
         title = rng.choice(FORMATS).format(theme)
@@ -238,14 +243,14 @@ def _questions(conn, rng, calls):
     conn.execute(table("allies_questions").insert(), rows)
 
 
-def _signups(rng, calls, audiences, users, directorate_of, now):
-    """20,000 sign-up rows over the calls, in order of arrival (places first, then the waiting list), and
+def _signups(rng, calls, audiences, users, directorate_of, now, signup_count):
+    """`signup_count` sign-up rows over the calls, in order of arrival (places first, then the waiting list), and
     {call id: places held}."""
     active = [user for user in users if user["active"]]
     weights = [rng.expovariate(1.0) for _ in calls]
     total = sum(weights)
-    counts = [int(SIGNUPS * weight / total) for weight in weights]
-    counts[0] += SIGNUPS - sum(counts)
+    counts = [int(signup_count * weight / total) for weight in weights]
+    counts[0] += signup_count - sum(counts)
     rows, held = [], {}
     for call, count in zip(calls, counts):
         units = set(audiences.get(call["id"], ()))
@@ -300,6 +305,63 @@ def _busy_inbox(rng, calls, users, rows, held, now):
                      "status_changed_at": moment})
         held[call["id"]] = held.get(call["id"], 0) + 1
     return manager_id
+
+
+def _budgets(conn, rng, calls, users, now):
+    """An allocation of the hours asked over the call's period for each approved sign-up, with
+    ENTRIES_PER_ALLOCATION days of time logged in it, and the manager's decision on each request decided."""
+    signups = table("allies_signups")
+    periods = {call["id"]: (call["start_date"], call["end_date"], call["needs_manager_agreement"]) for call in calls}
+    managers = {user["id"]: user["manager_id"] for user in users}
+    decided = conn.execute(select(signups.c.id, signups.c.call_id, signups.c.agent_id, signups.c.status,
+                                  signups.c.hours_asked, signups.c.submitted_at)
+                           .where(signups.c.status.in_(("approved", "refused")))).all()
+    allocations, decisions = [], []
+    for signup_id, call_id, agent_id, status, hours, submitted in decided:
+        start, end, needs_agreement = periods[call_id]
+        if status == "approved":
+            allocations.append({"signup_id": signup_id, "agent_id": agent_id, "hours": hours, "start_date": start,
+                                "end_date": end, "created_at": submitted})
+        if needs_agreement and managers[agent_id] is not None:
+            decisions.append({"signup_id": signup_id, "decided_by_id": managers[agent_id], "kind": "request",
+                              "outcome": status, "hours_asked": hours,
+                              "hours_agreed": hours if status == "approved" else None, "reason": "",
+                              "decided_at": min(now, submitted + timedelta(hours=rng.randint(1, 240)))})
+    conn.execute(table("allies_allocations").insert(), allocations)
+    conn.execute(table("allies_decisions").insert(), decisions)
+    allocation_table = table("allies_allocations")
+    entries = []
+    for allocation_id, agent_id, start, end in conn.execute(select(
+            allocation_table.c.id, allocation_table.c.agent_id, allocation_table.c.start_date,
+            allocation_table.c.end_date)):
+        days = (end - start).days + 1
+        for offset in rng.sample(range(days), min(days, ENTRIES_PER_ALLOCATION)):
+            entries.append({"allocation_id": allocation_id, "agent_id": agent_id, "day": start + timedelta(days=offset),
+                            "hours": Decimal(rng.choice(["0.5", "1", "1.5", "2", "3.25"])), "note": "Atelier",
+                            "created_at": now, "updated_at": now})
+    conn.execute(table("allies_time_entries").insert(), entries)
+
+
+def pick_page_agent_and_call(conn, facts):
+    """An ordinary agent with a few live sign-ups, and an open call with questions they have not answered."""
+    users, signups = table("allies_users"), table("allies_signups")
+    calls, questions = table("allies_calls"), table("allies_questions")
+    grants = table("allies_role_grants")
+    live = (select(func.count()).where(signups.c.agent_id == users.c.id,
+                                       signups.c.status.in_(("pending_manager", "waitlisted", "approved")))
+            .scalar_subquery())
+    agent_id = conn.execute(
+        select(users.c.id).where(users.c.active.is_(True), users.c.manager_id.is_not(None), users.c.locale.is_(None),
+                                 ~select(grants.c.id).where(grants.c.user_id == users.c.id).exists(), live >= 4)
+        .order_by(users.c.id).limit(1)).scalar_one()
+    call_id = conn.execute(
+        select(calls.c.id).where(calls.c.audience_all.is_(True), calls.c.capacity.is_not(None),
+                                 calls.c.id != facts["burst_call_id"],
+                                 select(questions.c.id).where(questions.c.call_id == calls.c.id).exists(),
+                                 ~select(signups.c.id).where(signups.c.call_id == calls.c.id,
+                                                             signups.c.agent_id == agent_id).exists())
+        .order_by(calls.c.id).limit(1)).scalar_one()
+    return agent_id, call_id
 
 
 def check_places(conn):
