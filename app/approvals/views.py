@@ -18,7 +18,7 @@ from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, page_from, paginate, session
 from ..refusals import Refusal, refusals_shown
 from ..directory.queries import direct_reports
-from ..main.templating import translated
+from ..main.templating import TranslatedLabels
 from ..markup import render_markdown
 from ..signups.models import SignUp, SignUpStatus
 from .forms import (
@@ -172,8 +172,9 @@ def decide_extension(extension_id):
 def history():
     """The decisions I took, or that were taken in my place, newest first."""
     page = paginate(decisions_of(current_agent()), page_from(request.args))
-    return render_template("allies/approvals/history.html", page=page, kinds=translated(DecisionKind.titles()),
-                           outcomes=translated(DecisionOutcome.titles()))
+    return render_template("allies/approvals/history.html", page=page,
+                           kinds=TranslatedLabels(DecisionKind.titles()),
+                           outcomes=TranslatedLabels(DecisionOutcome.titles()))
 
 
 @bp.route("/approvals/team")

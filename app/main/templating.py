@@ -1,5 +1,6 @@
 """What every Alliés template can use."""
 
+from collections.abc import Mapping
 from datetime import date
 from functools import wraps
 
@@ -108,9 +109,23 @@ def iso_date(text):
     return date.fromisoformat(text)
 
 
-def translated(labels):
-    """Labels translated once for the page (a template may show the same label many times)."""
-    return {key: str(label) for key, label in labels.items()}
+class TranslatedLabels(Mapping):
+    """Labels translated when a template first reads each of them, once per render: a page or a mail may show
+    one label many times, and most show few of them."""
+
+    def __init__(self, labels):
+        self._labels, self._read = labels, {}
+
+    def __getitem__(self, key):
+        if key not in self._read:
+            self._read[key] = str(self._labels[key])
+        return self._read[key]
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self):
+        return len(self._labels)
 
 
 def template_context():
@@ -121,9 +136,9 @@ def template_context():
         "hours_text": hours_text,
         "working_days_text": working_days_text,
         "plural_count": plural_count,
-        "question_labels": translated(QUESTION_LABELS),
-        "call_status_labels": translated(CallStatus.titles()),
-        "fact_labels": translated(FACT_LABELS),
+        "question_labels": TranslatedLabels(QUESTION_LABELS),
+        "call_status_labels": TranslatedLabels(CallStatus.titles()),
+        "fact_labels": TranslatedLabels(FACT_LABELS),
         "signup_status_labels": SignUpStatus.titles(),
         "signup_event_labels": SIGNUP_EVENT_LABELS,
         "current_agent": current_agent(),
