@@ -357,14 +357,19 @@ def test_mails_follow_the_recipients_language(app, people, make_call):
 
 def post_together(clients, url, data):
     """Each client posts at the same instant (threads released by a barrier); the status codes."""
-    barrier = threading.Barrier(len(clients))
+    return post_all_together([(client, url, data) for client in clients])
+
+
+def post_all_together(posts):
+    """Each (client, URL, form) posted at the same instant (threads released by a barrier); the status codes."""
+    barrier = threading.Barrier(len(posts))
     codes = []
 
-    def submit(client):
+    def submit(client, url, data):
         barrier.wait()
         codes.append(client.post(url, data=data).status_code)
 
-    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    threads = [threading.Thread(target=submit, args=post) for post in posts]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -391,6 +396,36 @@ def test_capacity_holds_under_a_burst_of_simultaneous_sign_ups(app_factory, make
 
     ranks = waitlist_ranks([call.id])
     assert [ranks[row.id] for row in rows[5:]] == list(range(1, 36))
+
+
+@pytest.mark.postgres
+def test_withdrawals_and_promotions_racing_a_burst_keep_the_places_and_the_queue(app_factory, make_call, make_user):
+    """5 places held and 5 agents waiting; 4 holders withdraw while 30 newcomers sign up, all at the same instant, on
+    two app instances: the freed places go to the first four who waited, and every newcomer waits behind the fifth."""
+    from app.signups.queries import waitlist_ranks
+
+    call = make_call(capacity=5)
+    signups = [sign_up(call.id, make_user(), "Motivé", Decimal(10))[0] for _ in range(10)]
+    newcomers = [make_user() for _ in range(30)]
+    session.commit()
+    holders, waiting = signups[:5], signups[5:]
+    assert [signup.status for signup in signups] == ["pending_manager"] * 5 + ["waitlisted"] * 5
+    apps = [app_factory(), app_factory()]
+    posts = [(sign_in(apps[index % 2].test_client(), signup.agent), f"/my/sign-ups/{signup.id}/withdraw", {})
+             for index, signup in enumerate(holders[:4])]
+    posts += [(sign_in(apps[index % 2].test_client(), agent), f"/calls/{call.id}/sign-up", form())
+              for index, agent in enumerate(newcomers)]
+    assert post_all_together(posts) == [302] * 34
+    session.expire_all()
+    rows = session.execute(select(SignUp).where(SignUp.call_id == call.id)
+                           .order_by(SignUp.submitted_at, SignUp.id)).scalars().all()
+    status = {row.id: row.status for row in rows}
+    assert [status[signup.id] for signup in holders] == ["withdrawn"] * 4 + ["pending_manager"]
+    assert [status[signup.id] for signup in waiting] == ["pending_manager"] * 4 + ["waitlisted"]
+    assert [row.status for row in rows[10:]] == ["waitlisted"] * 30 and len(rows) == 40
+    assert session.get(Call, call.id).held_places == 5
+    ranks = waitlist_ranks([call.id])
+    assert [ranks[row.id] for row in [waiting[4], *rows[10:]]] == list(range(1, 32))
 
 
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "{{7*7}}", "<img src=x onerror=alert(1)>"])

@@ -11,10 +11,19 @@ from ..text import folded
 from .models import Call, CallStatus
 
 
-def lock_call(call_id):
-    """The call, locked until the end of the transaction: decisions on its places happen one at a time."""
-    query = select(Call).where(Call.id == call_id).with_for_update().execution_options(populate_existing=True)
+def lock_call(call_id, shared=False):
+    """The call, locked until the end of the transaction: decisions on its places happen one at a time. A `shared`
+    lock is held by many at once (sign-ups joining a waiting list) but waits for, and holds back, the one of a
+    decision on places."""
+    query = (select(Call).where(Call.id == call_id).with_for_update(read=shared)
+             .execution_options(populate_existing=True))
     return session.execute(query).scalar_one()  # populate_existing: the locked row's values, not a stale copy
+
+
+def read_call(call_id):
+    """The call as it stands now, not locked (the row, not a copy the session already holds)."""
+    query = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
+    return session.execute(query).scalar_one()
 
 
 def unit_and_ancestor_ids(unit):

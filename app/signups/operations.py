@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.operations import record
 from ..budgets.models import Allocation, Extension, ExtensionStatus
 from ..calls.models import Call, CallStatus
-from ..calls.queries import lock_call
+from ..calls.queries import lock_call, read_call
 from ..clock import local_today, utcnow
 from ..database import session
 from ..refusals import Refusal
@@ -102,8 +102,14 @@ def sign_up(call_id, agent, motivation, hours_asked, availability="", answers=()
 
 
 def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
-    """Sign-up for `sign_up`, which handles a twin request's sign-up made in between."""
-    call = lock_call(call_id)
+    """Sign-up for `sign_up`, which handles a twin request's sign-up made in between.
+
+    Most sign-ups are decided as the call stood when read, without waiting for one another: a sign-up that holds
+    a place takes it last, by a conditional update, so that the call's row stays locked only until the commit that
+    follows; one that joins the waiting list shares the call's lock with the others joining it. When the call
+    changed in between (a place taken or freed), the sign-up is decided again under the call's lock.
+    """
+    call = read_call(call_id)
     existing = live_signup(call.id, agent.id)
     if existing is not None:
         return SignUpResult(existing, False, waitlist_rank(existing))
@@ -111,10 +117,41 @@ def _sign_up(call_id, agent, motivation, hours_asked, availability, answers):
         raise Refusal(_("This call is not open for sign-ups any more."))
     if not call.is_meant_for(agent):
         raise Refusal(_("This call is meant for other services."))
-    holds = not _someone_waiting(call) and _take_place(call)
-    signup = SignUp(call=call, agent=agent, status=_holding_status(call) if holds else SignUpStatus.WAITLISTED,
-                    motivation=motivation, availability=availability, hours_asked=hours_asked,
-                    submitted_at=utcnow(), status_changed_at=utcnow())
+
+    def signed_up_as(status):
+        return _new_signup(call, agent, status, motivation, hours_asked, availability, answers)
+
+    with session.begin_nested() as guess:
+        result = _as_the_call_stood(call, signed_up_as)
+        if result is None:
+            guess.rollback()
+    if result is None:
+        call = lock_call(call.id)
+        holds = not _someone_waiting(call) and _take_place(call)
+        result = signed_up_as(_holding_status(call) if holds else SignUpStatus.WAITLISTED)
+    return result
+
+
+def _as_the_call_stood(call, signed_up_as):
+    """The sign-up made as the call stood when read, or None if it has changed since (see `_sign_up`)."""
+    if _someone_waiting(call) or not call.has_free_place():
+        lock_call(call.id, shared=True)
+        if not _someone_waiting(call) and call.has_free_place():
+            return None  # a place was freed in between
+        return signed_up_as(SignUpStatus.WAITLISTED)
+    result = signed_up_as(_holding_status(call))
+    if not _take_place(call):
+        return None  # the last place was taken in between
+    # Sent when its place was taken: sign-ups stay in the order of their places, and before those that wait.
+    result.signup.submitted_at = result.signup.status_changed_at = utcnow()
+    return result
+
+
+def _new_signup(call, agent, status, motivation, hours_asked, availability, answers):
+    """Write the sign-up with its answers, its audit entry, its budget if the call's rule approves it, and its
+    mails; a SignUpResult."""
+    signup = SignUp(call=call, agent=agent, status=status, motivation=motivation, availability=availability,
+                    hours_asked=hours_asked, submitted_at=utcnow(), status_changed_at=utcnow())
     signup.answers = [Answer(question=question, position=question.position, label=question.label,
                              kind=question.kind, value=_json_value(value)) for question, value in answers]
     session.add(signup)
