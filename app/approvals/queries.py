@@ -92,6 +92,14 @@ def escalated_to(user):
     return set(session.execute(_escalations_to(user)).scalars())
 
 
+def may_be_asked(user):
+    """Whether requests may wait for `user` though they have no team and deputise for nobody: they hold the fallback
+    approver role, or a request was escalated to them (one query at most)."""
+    if user.has_role(current_app.config["ALLIES_FALLBACK_APPROVER_ROLE"]):
+        return True
+    return session.execute(select(_escalations_to(user).exists())).scalar()
+
+
 def _decided_by(approver, escalated=True):
     """Condition on the agent (User) and the request (SignUp) of what this approver decides on: their direct
     reports', those of managers they deputise for, those escalated to them (while `escalated` requests count:

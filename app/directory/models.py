@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, exists, or_
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, exists, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -74,7 +74,10 @@ class User(UserMixin, Model):
     """An agent of the directory; leavers are deactivated, never deleted."""
 
     __tablename__ = "allies_users"
-    __table_args__ = (CheckConstraint("quotity BETWEEN 50 AND 100", name="quotity_range"),)
+    __table_args__ = (CheckConstraint("quotity BETWEEN 50 AND 100", name="quotity_range"),
+                      # A manager's active reports, read from the index alone: whether someone has reports is asked
+                      # on every signed-in request, and most people have none.
+                      Index("ix_allies_users_manager_id_active", "manager_id", "active"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
@@ -85,7 +88,7 @@ class User(UserMixin, Model):
     sort_name: Mapped[str] = mapped_column(String(201), index=True, default="")
     search_text: Mapped[str] = mapped_column(String(1000), default="")
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("allies_org_units.id"), index=True)
-    manager_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
     quotity: Mapped[int] = mapped_column(Integer, default=100)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The language chosen with the switch (fr, en); mails to this person use it. None: the default.

@@ -71,14 +71,13 @@ class Inbox:
 def inbox_of(approver, now=None):
     """The approver's waiting requests and extensions, and the oldest request's age in whole days."""
     requests = pending_for(approver)
-    # The oldest request's two dates only: its call and agent are not shown here.
-    oldest = session.execute(requests.with_only_columns(SignUp.manager_asked_at, SignUp.submitted_at,
-                                                        maintain_column_froms=True).limit(1)).first()
+    count = count_rows(requests)
     age = None
-    if oldest is not None:
-        asked = oldest.manager_asked_at or oldest.submitted_at
-        age = ((now or utcnow()) - asked).days
-    return Inbox(count_rows(requests), count_rows(pending_extensions_for(approver)), age)
+    if count:  # the oldest request's two dates only: its call and agent are not shown here
+        oldest = session.execute(requests.with_only_columns(SignUp.manager_asked_at, SignUp.submitted_at,
+                                                            maintain_column_froms=True).limit(1)).one()
+        age = ((now or utcnow()) - (oldest.manager_asked_at or oldest.submitted_at)).days
+    return Inbox(count, count_rows(pending_extensions_for(approver)), age)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 from flask_babel import get_locale
 
-from ..approvals.queries import managers_deputised_by
+from ..approvals.queries import managers_deputised_by, may_be_asked
 from ..auth.access import login_required, public
 from ..auth.identity import current_agent
 from ..directory.queries import direct_reports
@@ -30,8 +30,9 @@ def home():
     directory import), then their profile and, for a manager, the team."""
     agent = current_agent()
     team = direct_reports(agent, active_only=True)
-    inbox = inbox_of(agent)
-    if not (team or inbox.total or managers_deputised_by(agent)):
+    decides_for_a_team = bool(team or managers_deputised_by(agent))
+    inbox = inbox_of(agent) if decides_for_a_team or may_be_asked(agent) else None
+    if inbox is not None and not (decides_for_a_team or inbox.total):
         inbox = None  # not a manager, nor a deputy, nor the fallback approver of anyone waiting
     return render_template(
         "allies/main/home.html", agent=agent, team=team, calls=open_calls_of(agent), budget=budget_state(agent),
