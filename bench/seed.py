@@ -343,16 +343,19 @@ def _budgets(conn, rng, calls, users, now):
 
 
 def pick_page_agent_and_call(conn, facts):
-    """An ordinary agent with a few live sign-ups, and an open call with questions they have not answered."""
+    """An ordinary agent (no role, no reports) with a few live sign-ups, and an open call with questions they have
+    not answered."""
     users, signups = table("allies_users"), table("allies_signups")
     calls, questions = table("allies_calls"), table("allies_questions")
     grants = table("allies_role_grants")
     live = (select(func.count()).where(signups.c.agent_id == users.c.id,
                                        signups.c.status.in_(("pending_manager", "waitlisted", "approved")))
             .scalar_subquery())
+    reports = users.alias("reports")
     agent_id = conn.execute(
         select(users.c.id).where(users.c.active.is_(True), users.c.manager_id.is_not(None), users.c.locale.is_(None),
-                                 ~select(grants.c.id).where(grants.c.user_id == users.c.id).exists(), live >= 4)
+                                 ~select(grants.c.id).where(grants.c.user_id == users.c.id).exists(),
+                                 ~select(reports.c.id).where(reports.c.manager_id == users.c.id).exists(), live >= 4)
         .order_by(users.c.id).limit(1)).scalar_one()
     call_id = conn.execute(
         select(calls.c.id).where(calls.c.audience_all.is_(True), calls.c.capacity.is_not(None),
