@@ -554,3 +554,21 @@ def test_a_twin_request_that_got_in_first_is_landed_on(agent_client, people, mak
     assert count(SignUp) == 1
     session.expire_all()
     assert session.get(Call, call.id).held_places == 1, "the place taken by the twin's twin was given back"
+
+
+def test_a_calls_sign_ups_are_paged_in_the_order_they_arrived_and_keep_the_filter(app_factory, people, make_call,
+                                                                                  make_user):
+    application = app_factory(ALLIES_PAGE_SIZE=5)
+    call = make_call(capacity=None)
+    for index in range(7):
+        sign_up(call.id, make_user(family_name=f"Agent{index:02d}"), "Motivé", Decimal(8))
+    session.commit()
+    client = sign_in(application.test_client(), people["lab"])
+    url = f"/lab/calls/{call.id}/sign-ups"
+    first = read_page(client, url, query_string={"status": "pending_manager"})
+    assert [row[0] for row in table_rows(first, "signups-caption")] == [f"Camille Agent{n:02d}" for n in range(5)]
+    assert one(first, "nav.pagination a")["href"] == f"{url}?page=2&status=pending_manager"
+    second = read_page(client, url, query_string={"status": "pending_manager", "page": 2})
+    assert [row[0] for row in table_rows(second, "signups-caption")] == ["Camille Agent05", "Camille Agent06"]
+    past = read_page(client, url, query_string={"page": 9})
+    assert "Cette page est au-delà de la dernière." in text_of(past.main) and not past.select("#signups-caption")

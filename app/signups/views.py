@@ -9,7 +9,7 @@ from ..auth.identity import current_agent
 from ..budgets.working_time import proposal
 from ..calls.loaders import get_call_for_agent, get_call_for_lab
 from ..calls.queries import status_counts
-from ..database import all_rows, session
+from ..database import all_rows, page_from, paginate, session
 from ..mail.models import MailPreference
 from .forms import ConfirmForm, DeclineForm, LabNoticesForm, SignUpFilterForm, signup_form_for
 from .loaders import get_own_signup, get_signup_for_lab
@@ -89,7 +89,7 @@ def of_call(call_id):
     call = get_call_for_lab(call_id)
     form = SignUpFilterForm(request.args)
     return render_template("allies/signups/of_call.html", call=call, form=form,
-                           signups=all_rows(signups_of_call(call, **form.valid_filters())),
+                           page=paginate(signups_of_call(call, **form.valid_filters()), page_from(request.args)),
                            counts=status_counts([call.id])[call.id],
                            ranks=waitlist_ranks([call.id]))
 
