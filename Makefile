@@ -41,7 +41,7 @@ compile-translations: $(RUN_STAMP)
 # Ctrl-C stops both. Links in mails written outside a request point at the port served.
 run: export ALLIES_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install-run
-	$(FLASK) db upgrade
+	$(FLASK) allies-db upgrade
 	$(FLASK) demo load
 	@echo "Outbox worker: sends the mails every $(MAIL_INTERVAL) s (in development they are printed here)."
 	@$(FLASK) outbox send --loop --interval $(MAIL_INTERVAL) & worker=$$!; \
@@ -52,7 +52,7 @@ run: install-run
 demo-reset: install-run
 	@if [ -n "$$DATABASE_URL" ]; then echo "DATABASE_URL is set: demo-reset only resets the embedded SQLite database."; exit 1; fi
 	rm -f instance/allies.sqlite3 instance/allies.sqlite3-journal instance/allies.sqlite3-wal instance/allies.sqlite3-shm
-	$(FLASK) db upgrade
+	$(FLASK) allies-db upgrade
 	$(FLASK) demo load
 
 # SQLite first; with TEST_DATABASE_URL, PostgreSQL-only tests and those best run there (the hostile-input net, marked

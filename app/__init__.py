@@ -7,15 +7,12 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask_migrate import Migrate
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.sansio.utils import host_is_trusted
 
 from . import models  # noqa: F401  (every table registered on the metadata)
-from .database import db
 from .composition import DEFAULTS, Allies
-from .extensions import MIGRATIONS_DIR
 from .main.errors import register_error_handlers
 
 try:  # installed, the package carries config.py; in the source tree it sits beside the package
@@ -82,7 +79,6 @@ def create_app(config=None, instance_path=None):
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     Allies(app, standalone=True)
-    Migrate(app, db, directory=str(MIGRATIONS_DIR))
     register_error_handlers(app)
     return app
 

@@ -18,6 +18,7 @@ from .auth.identity import identity_source
 from .auth.views import bp as auth_bp
 from .budgets.views import bp as budgets_bp
 from .calls.cli import calls_cli
+from .cli import CommandLineOnly
 from .calls.views import bp as calls_bp
 from .dashboard.views import bp as dashboard_bp
 from .database import Model, keep_sqlite_savepoints_nested, must_commit
@@ -38,7 +39,6 @@ from .main.theme import check_theme_colour
 from .main.views import bp as main_bp
 from .privacy.cli import privacy_cli
 from .privacy.views import bp as privacy_bp
-from .schema import schema_cli
 from .signups.cli import signups_cli
 from .signups.views import bp as signups_bp
 
@@ -251,8 +251,10 @@ class Allies:
     @staticmethod
     def _register_commands(app):
         for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli,
-                      privacy_cli, schema_cli, tokens_cli):
+                      privacy_cli, tokens_cli):
             app.cli.add_command(group)
+        app.cli.add_command(CommandLineOnly("allies-db", f"{__package__}.schema", "schema_cli",
+                                            help="Alliés' tables: migrate them, whatever the host does with its own."))
 
     @staticmethod
     def _register_request_hooks(app):

@@ -1,7 +1,5 @@
-"""Alliés' own migration history, kept apart from a host's: `flask allies-db upgrade` works in any host.
-
-Standalone, `flask db …` (Flask-Migrate) runs the same migrations.
-"""
+"""Alliés' own migration history, kept apart from a host's: `flask allies-db upgrade` works standalone and in any
+host. Only a command line imports this module (see `cli.CommandLineOnly`): the web process never loads Alembic."""
 
 import click
 from alembic import command
@@ -10,7 +8,7 @@ from flask.cli import with_appcontext
 
 from .extensions import MIGRATIONS_DIR
 
-schema_cli = click.Group("allies-db", help="Alliés' tables: migrate them, whatever the host does with its own.")
+schema_cli = click.Group("allies-db")
 
 
 def alembic_config():
@@ -25,7 +23,7 @@ def alembic_config():
 @with_appcontext
 def upgrade_command(revision):
     """Bring Alliés' tables up to `revision` (the latest by default)."""
-    command.upgrade(alembic_config(), revision)
+    upgrade_schema(revision)
 
 
 @schema_cli.command("downgrade")
@@ -33,7 +31,7 @@ def upgrade_command(revision):
 @with_appcontext
 def downgrade_command(revision):
     """Take Alliés' tables back to `revision` ("base" removes them)."""
-    command.downgrade(alembic_config(), revision)
+    downgrade_schema(revision)
 
 
 @schema_cli.command("current")
@@ -41,3 +39,21 @@ def downgrade_command(revision):
 def current_command():
     """Print the revision Alliés' tables are at."""
     command.current(alembic_config())
+
+
+@schema_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def revision_command(message):
+    """Write a new migration from the differences between the models and the database (to read and complete)."""
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+def upgrade_schema(revision="head"):
+    """Bring Alliés' tables up to `revision`, in the current application's database."""
+    command.upgrade(alembic_config(), revision)
+
+
+def downgrade_schema(revision):
+    """Take Alliés' tables back to `revision`, in the current application's database."""
+    command.downgrade(alembic_config(), revision)

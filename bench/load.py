@@ -2,7 +2,7 @@
 
 Run with `make bench` (or `.venv/bin/python bench/load.py` from the project root). See bench/README.md.
 
-1. A throw-away PostgreSQL database (migrated with `flask db upgrade`, seeded in bulk), dropped at the end.
+1. A throw-away PostgreSQL database (migrated with `flask allies-db upgrade`, seeded in bulk), dropped at the end.
 2. Alliés and the floor (bench/floor.py) served by gunicorn with the same settings, on 127.0.0.1.
 3. Session cookies forged with the app's own serializer (no password hashing), with a CSRF token.
 4. wrk: the open-calls page, a call page, the floor, then 500 sign-ups from 500 agents at once.
@@ -121,7 +121,7 @@ def create_database(admin, name):
 def run(wrk, urls, work, servers, stamp):
     url = urls[0]
     migrate(url)
-    say("schema created (flask db upgrade)")
+    say("schema created (flask allies-db upgrade)")
     engine = create_engine(url)
     facts = seed.seed(engine, with_time=True)
     with engine.connect() as conn:
@@ -265,10 +265,10 @@ def measure_scales(urls, engine, facts, agent_id, call_id):
 def migrate(url):
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("ALLIES_ENV", None)
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "allies-db", "upgrade"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180, check=False)
     if done.returncode:
-        raise BenchError(f"flask db upgrade failed:\n{done.stdout}\n{done.stderr}")
+        raise BenchError(f"flask allies-db upgrade failed:\n{done.stdout}\n{done.stderr}")
 
 
 def forge_cookies(url, secret, agent_ids):

@@ -1,6 +1,9 @@
-"""The house's shape: no import circle in app/, imports at the top of modules, every command and page wired once."""
+"""The house's shape: no import circle in app/, imports at the top of modules, every command and page wired once,
+Alembic out of the web process."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import grimp
@@ -59,6 +62,20 @@ def test_the_circle_finder_sees_a_circle():
     graph.add_import(importer="c", imported="a")
     graph.add_import(importer="c", imported="d")
     assert circles(graph, {"a", "b", "c", "d"}) == [["a", "b", "c"]]
+
+
+def test_the_web_process_never_imports_alembic(app):
+    """Alembic serves the schema's commands only: building the application and answering pages leave it out of the
+    process (a fresh one: this one has run migrations), and `flask allies-db` still finds its commands."""
+    code = ("import sys; from app import create_app; "
+            "app = create_app({'SECRET_KEY': 'k' * 40, 'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+            "assert app.test_client().get('/accessibility').status_code == 200; "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('alembic', 'flask_migrate')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=APP.parent, check=True)
+    assert done.stdout.strip() == "[]"
+    listed = app.test_cli_runner().invoke(args=["allies-db", "--help"])
+    assert listed.exit_code == 0 and all(name in listed.output for name in ("upgrade", "downgrade", "current",
+                                                                             "revision"))
 
 
 def test_modules_import_at_their_top():

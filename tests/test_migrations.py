@@ -2,11 +2,11 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from app.database import Model
+from app.schema import downgrade_schema, upgrade_schema
 from tests.conftest import build_config
 
 def allies_tables(url):
@@ -20,7 +20,7 @@ def allies_tables(url):
 def test_upgrade_from_empty_matches_models_and_downgrades(empty_database_url):
     app = create_app(build_config(empty_database_url))
     with app.app_context():
-        upgrade()
+        upgrade_schema()
         tables = allies_tables(empty_database_url)
         assert "alembic_version_allies" in tables and "alembic_version" not in tables
         assert {table.name for table in Model.metadata.sorted_tables} <= tables
@@ -34,7 +34,7 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_database_url):
             differences = compare_metadata(context, Model.metadata)
         assert differences == [], f"models and migrations differ: {differences}"
 
-        downgrade(revision="base")
+        downgrade_schema("base")
         assert allies_tables(empty_database_url) == {"alembic_version_allies"}
         app.extensions["allies"].db.engine.dispose()
 
@@ -54,7 +54,7 @@ def test_volunteers_of_calls_without_agreement_get_their_budget_on_upgrade(empty
 
     app = create_app(build_config(empty_database_url))
     with app.app_context():
-        upgrade(revision="0007")
+        upgrade_schema("0007")
         agent = User(login="alex", email="alex@example.org", given_name="Alex", family_name="Martin", quotity=100,
                      session_version=1)
         call = Call(title="Relecture", summary="Relire", deadline=utcnow() + timedelta(days=3),
@@ -67,12 +67,12 @@ def test_volunteers_of_calls_without_agreement_get_their_budget_on_upgrade(empty
         accepted_id = accepted.id
         session.remove()
 
-        upgrade()
+        upgrade_schema()
         (allocation,) = session.execute(select(Allocation)).scalars().all()
         assert allocation.signup_id == accepted_id and allocation.hours == Decimal("6.5")
         assert (allocation.start_date, allocation.end_date) == (date(2027, 1, 1), date(2027, 3, 31))
         session.remove()
-        downgrade(revision="0007")
+        downgrade_schema("0007")
         assert session.execute(select(Allocation)).scalars().all() != [], "the downgrade keeps the budgets"
         session.remove()
         app.extensions["allies"].db.engine.dispose()
