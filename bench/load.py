@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +42,8 @@ WARMUP = 2  # seconds of load before each measure, not counted
 THREADS, CONNECTIONS = 2, 16  # wrk, for the pages
 BURST_COUNT, BURST_CONNECTIONS = 500, 50
 SCALE = int(os.environ.get("SCALE", "10"))  # the scale table's second database: SCALE times the data; 1 skips it
+MEMORY_REQUESTS, MEMORY_CLIENTS = 3000, 8  # a worker's memory after that many requests at SCALE×
+TARGET_WORKER_MB = 150
 BURST_LIMIT = 90  # seconds: the burst is stopped after this even if answers are missing
 USER_AGENT = "allies-bench/1"
 # gthread: keep-alive connections wait in the worker's poller instead of holding a worker (sync closes every
@@ -119,6 +122,7 @@ def create_database(admin, name):
 
 
 def run(wrk, urls, work, servers, stamp):
+    """The whole benchmark on the databases at `urls` (the 1× one, then the SCALE× one if any)."""
     url = urls[0]
     migrate(url)
     say("schema created (flask allies-db upgrade)")
@@ -134,7 +138,7 @@ def run(wrk, urls, work, servers, stamp):
                          f"{bad_waitlist} with a waiting list and free places")
     say(f"seeded {totals['allies_users']} agents, {totals['allies_calls']} calls, "
         f"{totals['allies_signups']} sign-ups (held places checked), with allocations, time logged and decisions")
-    scaled = measure_scales(urls, engine, facts, agent_id, call_id)
+    scaled = measure_scales(urls, engine, facts, agent_id, call_id, work, servers)
 
     secret = "bench-" + os.urandom(32).hex()
     burst_agents = [agent for agent in facts["burst_candidates"] if agent != agent_id][:BURST_COUNT]
@@ -218,11 +222,17 @@ def run(wrk, urls, work, servers, stamp):
     results["signed_in"] = signed_in
     results["scale"] = scaled
     if scaled:
-        results["targets_met"] = results["targets_met"] and all(row["met"] for row in scaled["rows"])
+        results["targets_met"] = (results["targets_met"] and all(row["met"] for row in scaled["rows"])
+                                  and scaled["memory"]["met"])
     results["targets_met"] = results["targets_met"] and signed_in["met"]
     print_table(results)
     if scaled:
         scale.print_table(scaled["rows"], SCALE)
+        memory = scaled["memory"]
+        print(f"\nmemory at {SCALE}× after {memory['requests']:,} requests of those pages: "
+              + ", ".join(f"worker {number} {worker['rss_mb']:.0f} MB (peak {worker['peak_mb']:.0f})"
+                          for number, worker in enumerate(memory["workers"], 1))
+              + f"  {memory['target']}  {'MET' if memory['met'] else 'MISSED'}")
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
     out_file = out_dir / f"bench-{stamp}.json"
@@ -236,9 +246,10 @@ def run(wrk, urls, work, servers, stamp):
     return 0
 
 
-def measure_scales(urls, engine, facts, agent_id, call_id):
+def measure_scales(urls, engine, facts, agent_id, call_id, work, servers):
     """The scale table: the list pages and the dashboard read on this data and on SCALE times as much (a second
-    database, seeded alike), in this process; None when SCALE is 1."""
+    database, seeded alike), in this process; then a worker's memory after MEMORY_REQUESTS of those pages at SCALE×.
+    None when SCALE is 1."""
     if len(urls) == 1:
         return None
     with engine.connect() as conn:
@@ -257,9 +268,42 @@ def measure_scales(urls, engine, facts, agent_id, call_id):
     big.dispose()
     say(f"scale: seeded {SCALE}× ({', '.join(f'{count:,} {name[7:]}' for name, count in totals.items())}); "
         f"the same pages at {SCALE}×")
-    many = scale.measure(urls[1], {"agent": big_agent, "manager": big_facts["inbox_manager_id"],
-                                   "lab": big_facts["lab_ids"][0]}, big_pages)
-    return {"scale": SCALE, "data": totals, "rows": scale.table(one, many, SCALE)}
+    big_people = {"agent": big_agent, "manager": big_facts["inbox_manager_id"], "lab": big_facts["lab_ids"][0]}
+    many = scale.measure(urls[1], big_people, big_pages)
+    memory = worker_memory(urls[1], work, servers, big_people, big_pages)
+    return {"scale": SCALE, "data": totals, "rows": scale.table(one, many, SCALE), "memory": memory}
+
+
+def worker_memory(url, work, servers, people, pages):
+    """Alliés under gunicorn on the SCALE× database: MEMORY_REQUESTS requests of the scale table's pages in turn,
+    MEMORY_CLIENTS at a time, as their readers; then each worker's resident memory and its peak (from /proc)."""
+    secret = "bench-" + os.urandom(32).hex()
+    cookies = forge_cookies(url, secret, list(people.values()))
+    server = Server(f"alliés {SCALE}×", "wsgi:app", work, {
+        "DATABASE_URL": url, "SECRET_KEY": secret, "ALLIES_ENV": "production", "ALLIES_BASE_URL": "http://127.0.0.1",
+        "ALLIES_MAIL_BACKEND": "folder", "ALLIES_MAIL_FOLDER": str(work)})
+    servers.append(server)
+    server.start()
+    say(f"memory: {MEMORY_REQUESTS:,} requests of the {len(pages)} pages at {SCALE}×, {MEMORY_CLIENTS} at a time")
+    asked = [(server.url(path), cookies[people[role]][0]) for _, role, path in pages]
+    with ThreadPoolExecutor(MEMORY_CLIENTS) as pool:
+        statuses = list(pool.map(lambda number: fetch(*asked[number % len(asked)])[0], range(MEMORY_REQUESTS)))
+    workers = [int(pid) for pid in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+               .read_text().split()]
+    figures = [resident_mb(pid) for pid in workers]
+    server.stop()
+    failed = sum(1 for status in statuses if status != 200)
+    if failed:
+        raise BenchError(f"memory: {failed} of {MEMORY_REQUESTS} requests did not answer 200")
+    return {"requests": MEMORY_REQUESTS, "workers": figures, "target": f"≤ {TARGET_WORKER_MB:g} MB",
+            "met": all(worker["rss_mb"] <= TARGET_WORKER_MB for worker in figures)}
+
+
+def resident_mb(pid):
+    """{"rss_mb", "peak_mb"}: a process's resident memory now and at its highest."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return {name: round(int(status[key].split()[0]) / 1024, 1) for name, key in (("rss_mb", "VmRSS"),
+                                                                                 ("peak_mb", "VmHWM"))}
 
 
 def migrate(url):
