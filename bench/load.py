@@ -11,6 +11,7 @@ Run with `make bench` (or `.venv/bin/python bench/load.py` from the project root
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -53,6 +54,9 @@ GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads",
                      "--timeout", "60", "--no-control-socket", "--log-level", "warning"]
 FLOOR_BEFORE, FLOOR_AFTER = "floor (before)", "floor (after)"
 FLOOR_INBOX = "floor (inbox bytes)"
+CALLS_LABEL = "open calls /calls"
+REALISTIC_CALLS = "realistic floor /calls"
+TOKEN = re.compile(rb'name="csrf_token" value="[^"]*"')
 INBOX_LABEL = f"manager inbox /approvals ({seed.INBOX_PENDING:,} pending)"
 API_LABEL = "API listCalls /api/v1/calls (token)"
 WIDGET_LABEL = "open-calls widget /widget/calls"
@@ -190,6 +194,13 @@ def run(wrk, urls, work, servers, stamp):
     if floor_status != 200 or len(floor_body) != len(index_page):
         raise BenchError(f"the floor answers {floor_status} with {len(floor_body)} bytes")
     say(f"floor serving on {floor_server.base}, {len(floor_body)} bytes")
+    realistic_server = Server("realistic floor", "bench.realistic:app", work, {
+        "BENCH_CALLS_PAGE": str(floor_page), "SECRET_KEY": secret, "DATABASE_URL": url})
+    servers.append(realistic_server)
+    realistic_server.start()
+    check_identical(fetch(app_server.url("/calls"), page_cookie), fetch(realistic_server.url("/calls"), page_cookie))
+    say(f"realistic floor serving on {realistic_server.base}: the open-calls page, byte for byte but for the CSRF "
+        f"token")
 
     api_status, _ = fetch(app_server.url("/api/v1/calls"), None, api_headers)
     if api_status != 200:
@@ -200,7 +211,8 @@ def run(wrk, urls, work, servers, stamp):
     pages = {}
     # The floor before and after Alliés' pages: the ratios use their mean, and their gap shows the machine's drift.
     for label, server, path, cookie, *headers in (
-            (FLOOR_BEFORE, floor_server, "/", page_cookie), ("open calls /calls", app_server, "/calls", page_cookie),
+            (FLOOR_BEFORE, floor_server, "/", page_cookie), (CALLS_LABEL, app_server, "/calls", page_cookie),
+            (REALISTIC_CALLS, realistic_server, "/calls", page_cookie),
             (f"call page /calls/{call_id}", app_server, f"/calls/{call_id}", page_cookie),
             (INBOX_LABEL, app_server, "/approvals", manager_cookie),
             (FLOOR_INBOX, floor_server, "/inbox", manager_cookie),
@@ -209,8 +221,13 @@ def run(wrk, urls, work, servers, stamp):
             (FLOOR_AFTER, floor_server, "/", page_cookie)):
         say(f"wrk {label}: {WARMUP} s warm-up, then {DURATION} s, {THREADS} threads, {CONNECTIONS} connections")
         wrk_pages(wrk, server.url(path), cookie, WARMUP, *headers)
+        before = cpu_seconds(server.worker_pids()), cpu_seconds(postgres_pids())
         pages[label] = wrk_pages(wrk, server.url(path), cookie, DURATION, *headers)
+        used = cpu_seconds(server.worker_pids()) - before[0], cpu_seconds(postgres_pids()) - before[1]
+        requests = max(pages[label]["requests"], 1)
+        pages[label].update(cpu_app_ms=round(used[0] / requests * 1000, 2), cpu_db_ms=round(used[1] / requests * 1000, 2))
     floor_server.stop()  # the burst has the machine to itself
+    realistic_server.stop()
 
     say(f"burst: {BURST_COUNT} sign-ups, {BURST_CONNECTIONS} connections, on {burst_path}")
     burst = wrk_burst(wrk, app_server.url(burst_path), pairs, work / "burst-done", BURST_COUNT)
@@ -288,9 +305,7 @@ def worker_memory(url, work, servers, people, pages):
     asked = [(server.url(path), cookies[people[role]][0]) for _, role, path in pages]
     with ThreadPoolExecutor(MEMORY_CLIENTS) as pool:
         statuses = list(pool.map(lambda number: fetch(*asked[number % len(asked)])[0], range(MEMORY_REQUESTS)))
-    workers = [int(pid) for pid in Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-               .read_text().split()]
-    figures = [resident_mb(pid) for pid in workers]
+    figures = [resident_mb(pid) for pid in server.worker_pids()]
     server.stop()
     failed = sum(1 for status in statuses if status != 200)
     if failed:
@@ -304,6 +319,40 @@ def resident_mb(pid):
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return {name: round(int(status[key].split()[0]) / 1024, 1) for name, key in (("rss_mb", "VmRSS"),
                                                                                  ("peak_mb", "VmHWM"))}
+
+
+def check_identical(served, rebuilt):
+    """The realistic floor's page must be Alliés' own, byte for byte, but for the CSRF token."""
+    (status, page), (floor_status, floor_page) = served, rebuilt
+    masked = [TOKEN.sub(b'name="csrf_token" value=""', body) for body in (page, floor_page)]
+    if status != 200 or floor_status != 200 or masked[0] != masked[1]:
+        raise BenchError(f"the realistic floor's /calls ({floor_status}, {len(floor_page)} bytes) is not Alliés' "
+                         f"({status}, {len(page)} bytes)")
+
+
+def cpu_seconds(pids):
+    """CPU time (user and system) spent so far by these processes, in seconds (gone ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids():
+    """The PostgreSQL server's processes on this machine (their CPU is the database's share of a request)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
 
 
 def migrate(url):
@@ -420,6 +469,11 @@ class Server:
     def url(self, path):
         return self.base + path
 
+    def worker_pids(self):
+        """The gunicorn workers of this master."""
+        pid = self.process.pid
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
     def start(self):
         command = [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", f"127.0.0.1:{self.port}",
                    "--error-logfile", str(self.log), self.target]
@@ -535,15 +589,25 @@ def errors_of(figures):
 def build_results(stamp, totals, pages, burst):
     floor_rps = (pages[FLOOR_BEFORE]["rps"] + pages[FLOOR_AFTER]["rps"]) / 2
     rows = []
+    realistic = pages[REALISTIC_CALLS]
     for label, figures in pages.items():
         # The inbox is compared with the floor serving its own bytes, measured right after it.
         floor = pages[FLOOR_INBOX]["rps"] if label == INBOX_LABEL else floor_rps
         ratio = figures["rps"] / floor if floor else 0.0
-        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER, FLOOR_INBOX)
-        rows.append({"page": label, **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms")},
-                     "requests": figures["requests"], "errors": errors_of(figures), "ratio_to_floor": round(ratio, 3),
-                     "target": None if is_floor else f"≥ {TARGET_PAGE_RATIO} × floor",
-                     "met": None if is_floor else bool(ratio >= TARGET_PAGE_RATIO and errors_of(figures) == 0)})
+        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER, FLOOR_INBOX, REALISTIC_CALLS)
+        row = {"page": label, **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "cpu_app_ms",
+                                                              "cpu_db_ms")},
+               "requests": figures["requests"], "errors": errors_of(figures), "ratio_to_floor": round(ratio, 3),
+               "ratio_to_realistic": None, "cpu_ratio_to_realistic": None, "target": None, "met": None}
+        if label == CALLS_LABEL:  # the page the realistic floor rebuilds, byte for byte
+            cpu = figures["cpu_app_ms"] + figures["cpu_db_ms"]
+            row["ratio_to_realistic"] = round(figures["rps"] / realistic["rps"], 3)
+            row["cpu_ratio_to_realistic"] = round((realistic["cpu_app_ms"] + realistic["cpu_db_ms"]) / cpu, 3)
+            row["target"] = f"≥ {TARGET_PAGE_RATIO} × realistic"
+            row["met"] = bool(row["cpu_ratio_to_realistic"] >= TARGET_PAGE_RATIO and errors_of(figures) == 0)
+        elif not is_floor:
+            row["target"] = "no realistic floor yet"
+        rows.append(row)
     database = burst["database"]
     statuses = database["statuses"]
     held = statuses.get("pending_manager", 0) + statuses.get("approved", 0)
@@ -579,14 +643,18 @@ def print_table(results):
     def mark(met):
         return "—" if met is None else ("MET" if met else "MISSED")
 
+    def ratio(value):
+        return "—" if value is None else f"{value:.2f}"
+
     print()
-    print(f"{'page':<44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'× floor':>8}  "
-          f"{'target':<16} result")
-    print(f"{'':<44} {'':>9} {'':>8} {'':>8} {'':>8} {'':>7} {'(mean)':>8}")
+    print(f"{'page':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'CPU ms':>13} {'× floor':>8} "
+          f"{'× realistic':>13}  {'target':<22} result")
+    print(f"{'':<44} {'':>8} {'':>7} {'':>7} {'':>6} {'app + db':>13} {'(req/s)':>8} {'CPU  req/s':>13}")
     for row in results["pages"]:
-        print(f"{row['page']:<44} {row['rps']:>9.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
-              f"{row['p99_ms']:>8.1f} {row['errors']:>7d} {row['ratio_to_floor']:>8.2f}  {row['target'] or '':<16} "
-              f"{mark(row['met'])}")
+        cpu = f"{row['cpu_app_ms']:.1f} + {row['cpu_db_ms']:.1f}"
+        print(f"{row['page']:<44} {row['rps']:>8.1f} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['errors']:>6d} "
+              f"{cpu:>13} {row['ratio_to_floor']:>8.2f} {ratio(row['cpu_ratio_to_realistic']):>6} "
+              f"{ratio(row['ratio_to_realistic']):>6}  {row['target'] or '':<22} {mark(row['met'])}")
     burst = results["burst"]
     print()
     print(f"{'burst':<44} {'wall s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'places':>8}  "
