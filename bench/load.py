@@ -56,6 +56,7 @@ FLOOR_BEFORE, FLOOR_AFTER = "floor (before)", "floor (after)"
 FLOOR_INBOX = "floor (inbox bytes)"
 CALLS_LABEL = "open calls /calls"
 REALISTIC_CALLS = "realistic floor /calls"
+REALISTIC_INBOX = "realistic floor /approvals (inbox)"
 TOKEN = re.compile(rb'name="csrf_token" value="[^"]*"')
 INBOX_LABEL = f"manager inbox /approvals ({seed.INBOX_PENDING:,} pending)"
 API_LABEL = "API listCalls /api/v1/calls (token)"
@@ -195,12 +196,14 @@ def run(wrk, urls, work, servers, stamp):
         raise BenchError(f"the floor answers {floor_status} with {len(floor_body)} bytes")
     say(f"floor serving on {floor_server.base}, {len(floor_body)} bytes")
     realistic_server = Server("realistic floor", "bench.realistic:app", work, {
-        "BENCH_CALLS_PAGE": str(floor_page), "SECRET_KEY": secret, "DATABASE_URL": url})
+        "BENCH_CALLS_PAGE": str(floor_page), "BENCH_INBOX_PAGE": str(floor_inbox), "SECRET_KEY": secret,
+        "DATABASE_URL": url})
     servers.append(realistic_server)
     realistic_server.start()
-    check_identical(fetch(app_server.url("/calls"), page_cookie), fetch(realistic_server.url("/calls"), page_cookie))
-    say(f"realistic floor serving on {realistic_server.base}: the open-calls page, byte for byte but for the CSRF "
-        f"token")
+    for path, cookie in (("/calls", page_cookie), ("/approvals", manager_cookie)):
+        check_identical(path, fetch(app_server.url(path), cookie), fetch(realistic_server.url(path), cookie))
+    say(f"realistic floor serving on {realistic_server.base}: the open-calls page and the inbox, byte for byte but "
+        f"for the CSRF token")
 
     api_status, _ = fetch(app_server.url("/api/v1/calls"), None, api_headers)
     if api_status != 200:
@@ -215,6 +218,7 @@ def run(wrk, urls, work, servers, stamp):
             (REALISTIC_CALLS, realistic_server, "/calls", page_cookie),
             (f"call page /calls/{call_id}", app_server, f"/calls/{call_id}", page_cookie),
             (INBOX_LABEL, app_server, "/approvals", manager_cookie),
+            (REALISTIC_INBOX, realistic_server, "/approvals", manager_cookie),
             (FLOOR_INBOX, floor_server, "/inbox", manager_cookie),
             (API_LABEL, app_server, "/api/v1/calls", None, api_headers),
             (WIDGET_LABEL, app_server, "/widget/calls", page_cookie),
@@ -321,12 +325,12 @@ def resident_mb(pid):
                                                                                  ("peak_mb", "VmHWM"))}
 
 
-def check_identical(served, rebuilt):
+def check_identical(path, served, rebuilt):
     """The realistic floor's page must be Alliés' own, byte for byte, but for the CSRF token."""
     (status, page), (floor_status, floor_page) = served, rebuilt
     masked = [TOKEN.sub(b'name="csrf_token" value=""', body) for body in (page, floor_page)]
     if status != 200 or floor_status != 200 or masked[0] != masked[1]:
-        raise BenchError(f"the realistic floor's /calls ({floor_status}, {len(floor_page)} bytes) is not Alliés' "
+        raise BenchError(f"the realistic floor's {path} ({floor_status}, {len(floor_page)} bytes) is not Alliés' "
                          f"({status}, {len(page)} bytes)")
 
 
@@ -589,17 +593,18 @@ def errors_of(figures):
 def build_results(stamp, totals, pages, burst):
     floor_rps = (pages[FLOOR_BEFORE]["rps"] + pages[FLOOR_AFTER]["rps"]) / 2
     rows = []
-    realistic = pages[REALISTIC_CALLS]
+    realistic_of = {CALLS_LABEL: pages[REALISTIC_CALLS], INBOX_LABEL: pages[REALISTIC_INBOX]}
     for label, figures in pages.items():
         # The inbox is compared with the floor serving its own bytes, measured right after it.
         floor = pages[FLOOR_INBOX]["rps"] if label == INBOX_LABEL else floor_rps
         ratio = figures["rps"] / floor if floor else 0.0
-        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER, FLOOR_INBOX, REALISTIC_CALLS)
+        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER, FLOOR_INBOX, REALISTIC_CALLS, REALISTIC_INBOX)
         row = {"page": label, **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "cpu_app_ms",
                                                               "cpu_db_ms")},
                "requests": figures["requests"], "errors": errors_of(figures), "ratio_to_floor": round(ratio, 3),
                "ratio_to_realistic": None, "cpu_ratio_to_realistic": None, "target": None, "met": None}
-        if label == CALLS_LABEL:  # the page the realistic floor rebuilds, byte for byte
+        if label in realistic_of:  # the pages the realistic floor rebuilds, byte for byte
+            realistic = realistic_of[label]
             cpu = figures["cpu_app_ms"] + figures["cpu_db_ms"]
             row["ratio_to_realistic"] = round(figures["rps"] / realistic["rps"], 3)
             row["cpu_ratio_to_realistic"] = round((realistic["cpu_app_ms"] + realistic["cpu_db_ms"]) / cpu, 3)

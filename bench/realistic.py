@@ -1,13 +1,16 @@
-"""The realistic floor: Alliés' open-calls page, byte for byte but for the CSRF token, from a small Flask app on the
-same stack and as little else as the page needs.
+"""The realistic floor: Alliés' open-calls page and manager's inbox, byte for byte but for the CSRF token, from a
+small Flask app on the same stack and as little else as the pages need.
 
 - the same signed session cookie (Flask's own session, the same SECRET_KEY), its CSRF token made as Flask-WTF makes
   it;
-- two SQLAlchemy Core queries: the agent (and their org unit), then the page of open calls meant for them with
-  the total and the agent's live sign-up to each;
+- two SQLAlchemy Core queries a page: the person signed in (and their org unit), then the page's rows with their
+  total — the open calls meant for the agent with the agent's live sign-up to each; the requests waiting for the
+  manager (their direct reports', those of managers they stand in for, those escalated to them) with the hours
+  already allocated this year to each agent;
 - Jinja with Alliés' own catalogs (French), Babel called directly for dates, times and numbers;
-- the page's layout (head, navigation, search form, footer) as Alliés served it once at the start of the
-  benchmark (BENCH_CALLS_PAGE): it changes with neither the calls nor the request, only its CSRF token does.
+- each page's layout (head, navigation, search form, table head, footer) as Alliés served it once at the start of
+  the benchmark (BENCH_CALLS_PAGE, BENCH_INBOX_PAGE): it changes with neither the rows nor the request, only its
+  CSRF token does. (The benchmark's manager has no extension waiting: the floor shows none.)
 
 What Alliés spends beyond this is the cost of its framework choices (ORM objects, Flask-Babel, WTForms, the shared
 template context) rather than of the work the page does.
@@ -15,7 +18,7 @@ template context) rather than of the work the page does.
 
 import os
 import re
-from datetime import timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,7 +36,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = Locale.parse("fr_FR")
 ZONE = ZoneInfo("Europe/Paris")
-PER_PAGE = 20
+PER_PAGE, INBOX_PER_PAGE = 20, 50
 TOKEN = re.compile(rb'(name="csrf_token" value=")[^"]*(")')
 
 translations = Translations.load(str(ROOT / "app" / "translations"), ["fr"], "messages")
@@ -46,10 +49,16 @@ FACTS = {key: _(label) for key, label in {
 STATUSES = {"pending_manager": Markup(_("Waiting for the manager")), "waitlisted": Markup(_("On the waiting list")),
             "approved": Markup(_("Approved"))}
 
-with open(os.environ["BENCH_CALLS_PAGE"], "rb") as page_file:
-    served = page_file.read()
+served = Path(os.environ["BENCH_CALLS_PAGE"]).read_bytes()
 HEAD, TAIL = served.split(b'<p class="result-count" role="status">', 1)[0], b"\n\n  </main>" + \
     served.split(b"\n\n  </main>", 1)[1]
+served = Path(os.environ["BENCH_INBOX_PAGE"]).read_bytes()
+INBOX_HEAD, rest = served.split(b"<tbody>", 1)
+INBOX_HEAD += b"<tbody>"
+INBOX_MIDDLE, rest = b"\n    </tbody>" + rest.split(b"\n    </tbody>", 1)[1].split(b'\n  <nav aria-label="', 1)[0], \
+    rest.split(b"</nav>", 1)[1]
+INBOX_TAIL = rest
+ELIDING = set("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜHaeiouyàâäæéèêëîïôöœùûüh")
 
 app = Flask(__name__)
 app.secret_key = os.environ["SECRET_KEY"]
@@ -69,6 +78,21 @@ WHERE c.status = 'published' AND c.deadline > now()
     SELECT 1 FROM allies_call_audience a JOIN allies_org_units o ON o.id = a.org_unit_id
     WHERE a.call_id = c.id AND (:unit = o.path_key OR :unit LIKE o.path_key || '/%')))
 ORDER BY c.deadline, c.id LIMIT :limit
+""")
+
+REQUESTS = text("""
+SELECT s.id, s.agent_id, u.given_name || ' ' || u.family_name AS name, c.title, c.start_date, c.end_date,
+       s.hours_asked, s.submitted_at, count(*) OVER () AS total,
+       (SELECT coalesce(sum(a.hours), 0) FROM allies_allocations a
+        WHERE a.agent_id = s.agent_id AND a.start_date BETWEEN :first AND :last) AS allocated
+FROM allies_signups s JOIN allies_users u ON u.id = s.agent_id JOIN allies_calls c ON c.id = s.call_id
+WHERE s.status = 'pending_manager' AND u.id <> :me
+  AND (u.manager_id = :me
+       OR u.manager_id IN (SELECT d.manager_id FROM allies_delegations d WHERE d.deputy_id = :me
+                           AND d.revoked_at IS NULL AND d.start_date <= :today AND d.end_date >= :today)
+       OR s.id IN (SELECT r.signup_id FROM allies_request_reminders r
+                   WHERE r.kind = 'escalation' AND r.recipient_id = :me))
+ORDER BY s.submitted_at, s.id LIMIT :limit
 """)
 
 environment = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
@@ -111,6 +135,39 @@ CARDS = environment.from_string("""\
   </nav>{% endif %}""")
 
 
+ROWS = environment.from_string("""
+    {% for row in rows %}
+      <tr>
+        <td><input type="checkbox" name="signups" value="{{ row.id }}" id="select-{{ row.id }}"><label \
+for="select-{{ row.id }}" class="visually-hidden">{{ row.select }}</label></td>
+        <th scope="row">{{ row.name }}</th>
+        <td><a href="/approvals/{{ row.id }}">{{ _("Decide") }}<span class="visually-hidden"> — {{ row.name }}</span>\
+</a></td>
+        <td>{{ row.title }}</td>
+        <td>{{ _("from %(start)s to %(end)s", start=row.start, end=row.end) }}</td>
+        <td>{{ _("%(hours)s h", hours=row.hours) }}</td>
+        <td>{{ _("%(hours)s h", hours=row.allocated) }}</td>
+        <td>{{ row.sent }}</td>
+      </tr>
+    {% endfor %}""")
+PAGES = environment.from_string("""
+  <nav aria-label="{{ _('Pages') }}" class="pagination">
+    <ul>
+      
+      <li>{{ _("Page %(page)d of %(pages)d", page=1, pages=pages) }}</li>
+      <li><a href="{{ path }}?page=2">{{ _("Next page") }}</a></li>
+    </ul>
+  </nav>""")
+
+
+def elided(text, value):
+    """« de Inès » written « d'Inès », as Alliés writes it in French."""
+    if value[:1] in ELIDING:
+        for before, after in (("de ", "d'"), ("De ", "D'"), ("que ", "qu'"), ("Que ", "Qu'")):
+            text = text.replace(before + value, after + value)
+    return text
+
+
 def day(value):
     """« 1er janvier 2027 », as Alliés writes a date in French."""
     return re.sub(r"(?<![\d/.-])1(?= )", "1er", format_date(value, "long", locale=LOCALE), count=1)
@@ -118,7 +175,7 @@ def day(value):
 
 def moment(value):
     """« 9 décembre 2026 à 20:43 » in the intranet's time zone."""
-    local = value.astimezone(ZONE)
+    local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(ZONE)
     return _("%(date)s at %(time)s") % {"date": day(local.date()),
                                         "time": format_time(local, "short", tzinfo=ZONE, locale=LOCALE)}
 
@@ -136,24 +193,56 @@ def commitment(kind, value):
     return ngettext(*words, count) % {"value": number}
 
 
+def signed_in(connection):
+    """The row of the person the session names, or None (unknown, inactive or signed out since)."""
+    user_id, _, version = session.get("_user_id", "").partition(":")
+    person = connection.execute(AGENT, {"id": int(user_id)}).one()
+    return person if person.active and person.session_version == int(version) else None
+
+
+def with_token(*parts):
+    """The page's parts with this session's CSRF token in their forms."""
+    token = tokens.dumps(session["csrf_token"]).encode()
+    return [TOKEN.sub(lambda match: match.group(1) + token + match.group(2), part) for part in parts]
+
+
 @app.get("/calls")
 def calls():
     """Alliés' open-calls page, first page, for the signed-in agent of the session."""
-    user_id, _, version = session.get("_user_id", "").partition(":")
     with engine.connect() as connection:
-        agent = connection.execute(AGENT, {"id": int(user_id)}).one()
-        if not agent.active or agent.session_version != int(version):
+        agent = signed_in(connection)
+        if agent is None:
             return Response(status=302, headers={"Location": "/login"})
         rows = connection.execute(CALLS, {"agent": agent.id, "unit": agent.path_key or "", "limit": PER_PAGE}).all()
     total = rows[0].total if rows else 0
     cards = [{"id": row.id, "title": row.title, "summary": row.summary, "contact": row.contact,
               "commitment": commitment(row.commitment_kind, Decimal(row.commitment_value)),
               "start": day(row.start_date), "end": day(row.end_date), "capacity": row.capacity,
-              "held_places": row.held_places, "deadline": moment(row.deadline.replace(tzinfo=timezone.utc)
-                                                                  if row.deadline.tzinfo is None else row.deadline),
+              "held_places": row.held_places, "deadline": moment(row.deadline),
               "needs_manager_agreement": row.needs_manager_agreement, "mine": row.mine} for row in rows]
-    token = tokens.dumps(session["csrf_token"]).encode()
-    head = TOKEN.sub(lambda match: match.group(1) + token + match.group(2), HEAD)
-    tail = TOKEN.sub(lambda match: match.group(1) + token + match.group(2), TAIL)
+    head, tail = with_token(HEAD, TAIL)
     middle = CARDS.render(calls=cards, total=total, pages=-(-total // PER_PAGE), facts=FACTS, statuses=STATUSES)
     return Response(head + middle.encode() + tail, mimetype="text/html")
+
+
+@app.get("/approvals")
+def inbox():
+    """Alliés' inbox of requests waiting for the signed-in manager, first page."""
+    today = datetime.now(ZONE).date()
+    with engine.connect() as connection:
+        manager = signed_in(connection)
+        if manager is None:
+            return Response(status=302, headers={"Location": "/login"})
+        rows = connection.execute(REQUESTS, {"me": manager.id, "today": today, "first": date(today.year, 1, 1),
+                                             "last": date(today.year, 12, 31), "limit": INBOX_PER_PAGE}).all()
+    total = rows[0].total if rows else 0
+    requests = [{"id": row.id, "name": row.name, "title": row.title, "start": day(row.start_date),
+                 "end": day(row.end_date), "hours": format_decimal(row.hours_asked, locale=LOCALE),
+                 "allocated": format_decimal(row.allocated, locale=LOCALE), "sent": moment(row.submitted_at),
+                 "select": elided(_("Select the request of %(name)s") % {"name": row.name}, row.name)}
+                for row in rows]
+    head, middle, tail = with_token(INBOX_HEAD, INBOX_MIDDLE, INBOX_TAIL)
+    pages = -(-total // INBOX_PER_PAGE)
+    body = ROWS.render(rows=requests).encode() + middle + \
+        (PAGES.render(pages=pages, path="/approvals").encode() if pages > 1 else b"")
+    return Response(head + body + tail, mimetype="text/html")
