@@ -1,7 +1,7 @@
 """Reading calls: what an agent may answer, what the lab manages."""
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..clock import utcnow
 from ..database import session
@@ -26,23 +26,22 @@ def read_call(call_id):
     return session.execute(query).scalar_one()
 
 
-def unit_and_ancestor_ids(unit):
-    """Ids of the unit and every unit above it (one query)."""
+def unit_and_ancestor_keys(unit):
+    """Path keys of the unit and every unit above it (no query: they are the prefixes of its path)."""
     if unit is None:
         return []
     segments = unit.path.split("/")
-    paths = [folded("/".join(segments[: size])) for size in range(1, len(segments) + 1)]
-    return session.execute(select(OrgUnit.id).where(OrgUnit.path_key.in_(paths))).scalars().all()
+    return [folded("/".join(segments[: size])) for size in range(1, len(segments) + 1)]
 
 
 def open_calls_for(agent, q="", kind=""):
     """Published calls before their deadline meant for the agent (for nobody signed in: those open to everyone),
-    soonest deadline first."""
+    soonest deadline first; without their description (a list shows their summary), read when asked."""
     audience = Call.audience_all.is_(True)
     if agent is not None:
-        audience = or_(audience, Call.audience_units.any(OrgUnit.id.in_(unit_and_ancestor_ids(agent.org_unit))))
+        audience = or_(audience, Call.audience_units.any(OrgUnit.path_key.in_(unit_and_ancestor_keys(agent.org_unit))))
     query = (select(Call).where(Call.status == CallStatus.PUBLISHED, Call.deadline > utcnow()).where(audience)
-             .order_by(Call.deadline, Call.id))
+             .options(defer(Call.body), defer(Call.search_text)).order_by(Call.deadline, Call.id))
     if q:
         query = query.where(Call.search_text.contains(folded(q.strip()), autoescape=True))
     if kind:
