@@ -267,7 +267,7 @@ class Allies:
         app.add_template_filter(join_choices, "choices")
         for name in LANGUAGE_FILTERS:
             if name in app.jinja_env.filters:
-                app.jinja_env.filters[name] = formatted_per_render(app.jinja_env.filters[name])
+                app.jinja_env.filters[name] = formatted_per_render(app.jinja_env.filters[name], name)
 
         @app.context_processor
         def allies_template_context():

@@ -292,3 +292,34 @@ def test_messages_in_a_page_use_its_languages_catalog_and_escape_what_they_are_g
     with app.app_context(), app.test_request_context():
         session[LOCALE_SESSION_KEY] = "en"  # chosen with the switch
         assert render_template_string(source).startswith("Sign out · ")
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_a_pages_own_date_and_number_filters_write_what_flask_babels_write(app, locale):
+    """`human_date`, `date_and_time` and `decimalformat`, bound once to a render's language and time zone, write the
+    same text as Flask-Babel's own: summer and winter time, the first of a month, a moment without its zone, a date
+    across midnight in Paris, decimals."""
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ value|human_date }}|{{ value|human_date('short') }}|{{ value|date_and_time }}"
+    moments = [datetime(2027, 7, 1, 6, 5, tzinfo=timezone.utc), datetime(2027, 1, 31, 23, 30, tzinfo=timezone.utc),
+               datetime(2026, 12, 24, 12, 0)]
+    numbers = [Decimal("7.00"), Decimal("1234.5"), Decimal("0.25"), 3]
+    with app.app_context(), app.test_request_context(), force_locale(locale):
+        ours = [render_template_string(source, value=moment) for moment in moments]
+        ours += [render_template_string("{{ value|human_date }}", value=date(2027, 5, 1))]
+        ours += [render_template_string("{{ value|decimalformat }}", value=number) for number in numbers]
+        assert render_template_string("{{ allies_formats|sort|join(' ') }}") == "date_and_time decimalformat human_date"
+        # Given no bound filters, the same templates use Flask-Babel's own.
+        theirs = [render_template_string(source, value=moment, allies_formats={}) for moment in moments]
+        theirs += [render_template_string("{{ value|human_date }}", value=date(2027, 5, 1), allies_formats={})]
+        theirs += [render_template_string("{{ value|decimalformat }}", value=number, allies_formats={})
+                   for number in numbers]
+    assert ours == theirs
+    if locale == "fr":
+        assert ours[0] == "1er juillet 2027|01/07/2027|1er juillet 2027 à 08:05"
+        assert ours[1].endswith("1er février 2027 à 00:30") and ours[4:] == ["7", "1\u202f234,5", "0,25", "3"]

@@ -57,9 +57,13 @@ def elided(text, *values):
 def format_day(day, format="long"):
     """A date as people read it, the one way pages, mails and messages write it: « 1er janvier 2027 » in French
     (Babel writes « 1 janvier »), « January 1, 2027 » in English."""
-    text = format_date(day, format)
     local = to_user_timezone(day) if isinstance(day, datetime) else day
-    if local.day == 1 and str(get_locale()).startswith("fr"):
+    return first_of_month(format_date(day, format), local, get_locale())
+
+
+def first_of_month(text, day, locale):
+    """`text`, a date written by Babel, with « 1er » for the first of a month in French."""
+    if day.day == 1 and str(locale).startswith("fr"):
         text = re.sub(r"(?<![\d/.-])1(?= )", "1er", text, count=1)
     return text
 

@@ -1,11 +1,14 @@
 """What every Alliés template can use."""
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import wraps
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 from flask import current_app, url_for
-from flask_babel import format_decimal, format_time, get_locale, get_translations, ngettext
+from flask_babel import format_decimal, format_time, get_locale, get_timezone, get_translations, ngettext
 from flask_babel import gettext as _
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -17,7 +20,7 @@ from ..calls.models import CallStatus
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.models import SignUpStatus
-from .i18n import format_day, format_share, plural_count
+from .i18n import first_of_month, format_day, format_share, plural_count
 
 
 # Filters whose text depends on the request's language: Flask-Babel's and ours.
@@ -26,16 +29,18 @@ LANGUAGE_FILTERS = ("datetimeformat", "dateformat", "timeformat", "timedeltaform
                     "choices")
 
 
-def formatted_per_render(format_):
+def formatted_per_render(format_, name=None):
     """`format_` as a filter Jinja cannot run while compiling: it folds a filter on a constant (`0.8|percentformat`)
-    into the compiled template, in the language of the request that compiled it, for every request after."""
+    into the compiled template, in the language of the request that compiled it, for every request after. In a
+    render of ours, the filter `name` comes from `formats_of_this_render` when it has one."""
     if getattr(format_, "formatted_per_render", False):
         return format_
 
     @pass_context
     @wraps(format_)
     def render(context, value, *args, **kwargs):
-        return format_(value, *args, **kwargs)
+        bound = context.get("allies_formats", {}).get(name)
+        return (bound or format_)(value, *args, **kwargs)
 
     render.formatted_per_render = True
     return render
@@ -58,7 +63,30 @@ def catalog_of_this_render():
         text = catalog.ungettext(singular, plural, number)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    return {"gettext": gettext, "ngettext": ngettext, "allies_formats": formats_of_this_render(catalog)}
+
+
+def formats_of_this_render(catalog):
+    """The language filters pages use most (`human_date`, `date_and_time`, `decimalformat`), bound to one render's
+    language and time zone, found once, and writing what Flask-Babel's would: those find both again at each value."""
+    locale, zone = get_locale(), get_timezone()
+
+    def local(moment):
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(zone)
+
+    def human_date(day, format="long"):
+        day = local(day) if isinstance(day, datetime) else day
+        return first_of_month(babel_dates.format_date(day, format, locale=locale), day, locale)
+
+    def date_and_time(moment):
+        moment = local(moment)
+        return catalog.ugettext("%(date)s at %(time)s") % {
+            "date": human_date(moment), "time": babel_dates.format_time(moment, "short", tzinfo=zone, locale=locale)}
+
+    def decimalformat(number, format=None):
+        return babel_numbers.format_decimal(number, format=format, locale=locale)
+
+    return {"human_date": human_date, "date_and_time": date_and_time, "decimalformat": decimalformat}
 
 
 def logo_url():
