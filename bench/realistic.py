@@ -9,8 +9,10 @@ small Flask app on the same stack and as little else as the pages need.
   already allocated this year to each agent;
 - Jinja with Alliés' own catalogs (French), Babel called directly for dates, times and numbers;
 - each page's layout (head, navigation, search form, table head, footer) as Alliés served it once at the start of
-  the benchmark (BENCH_CALLS_PAGE, BENCH_INBOX_PAGE): it changes with neither the rows nor the request, only its
-  CSRF token does. (The benchmark's manager has no extension waiting: the floor shows none.)
+  the benchmark (BENCH_CALLS_PAGE, BENCH_CALL_PAGE, BENCH_INBOX_PAGE): it changes with neither the rows nor the
+  request, only its CSRF token does. (The benchmark's manager has no extension waiting, and its agent never had a
+  sign-up refused to the call measured: the floor shows neither.)
+- a call's description rendered by Alliés' own Markdown function (markdown-it and nh3): the same work.
 
 What Alliés spends beyond this is the cost of its framework choices (ORM objects, Flask-Babel, WTForms, the shared
 template context) rather than of the work the page does.
@@ -33,6 +35,8 @@ from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy import create_engine, text
 
+from app.markup import render_markdown  # Alliés' own Markdown and sanitiser: the same work, not framework
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = Locale.parse("fr_FR")
 ZONE = ZoneInfo("Europe/Paris")
@@ -52,6 +56,9 @@ STATUSES = {"pending_manager": Markup(_("Waiting for the manager")), "waitlisted
 served = Path(os.environ["BENCH_CALLS_PAGE"]).read_bytes()
 HEAD, TAIL = served.split(b'<p class="result-count" role="status">', 1)[0], b"\n\n  </main>" + \
     served.split(b"\n\n  </main>", 1)[1]
+served = Path(os.environ["BENCH_CALL_PAGE"]).read_bytes()
+CALL_HEAD, rest = served.split(b'<p><a href="/calls">', 1)
+CALL_TAIL = b"\n\n  </main>" + rest.split(b"\n\n  </main>", 1)[1]
 served = Path(os.environ["BENCH_INBOX_PAGE"]).read_bytes()
 INBOX_HEAD, rest = served.split(b"<tbody>", 1)
 INBOX_HEAD += b"<tbody>"
@@ -80,6 +87,20 @@ WHERE c.status = 'published' AND c.deadline > now()
 ORDER BY c.deadline, c.id LIMIT :limit
 """)
 
+ONE_CALL = text("""
+SELECT c.id, c.title, c.summary, c.body, c.commitment_kind, c.commitment_value, c.start_date, c.end_date, c.capacity,
+       c.held_places, c.deadline, c.needs_manager_agreement, c.contact,
+       c.status = 'published' AND c.deadline > now() AS open,
+       (SELECT s.status FROM allies_signups s WHERE s.call_id = c.id AND s.agent_id = :agent
+          AND s.status IN ('pending_manager', 'waitlisted', 'approved')) AS mine,
+       (SELECT s.status FROM allies_signups s WHERE s.call_id = c.id AND s.agent_id = :agent
+        ORDER BY s.submitted_at DESC, s.id DESC LIMIT 1) AS previous
+FROM allies_calls c
+WHERE c.id = :id AND c.status IN ('published', 'closed')
+  AND (c.audience_all OR EXISTS (
+    SELECT 1 FROM allies_call_audience a JOIN allies_org_units o ON o.id = a.org_unit_id
+    WHERE a.call_id = c.id AND (:unit = o.path_key OR :unit LIKE o.path_key || '/%')))
+""")
 REQUESTS = text("""
 SELECT s.id, s.agent_id, u.given_name || ' ' || u.family_name AS name, c.title, c.start_date, c.end_date,
        s.hours_asked, s.submitted_at, count(*) OVER () AS total,
@@ -97,16 +118,7 @@ ORDER BY s.submitted_at, s.id LIMIT :limit
 
 environment = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
 environment.install_gettext_translations(translations, newstyle=True)
-CARDS = environment.from_string("""\
-<p class="result-count" role="status">{% if total %}{{ ngettext("%(num)d open call", "%(num)d open calls", total) }}\
-{% else %}{{ _("No open call matches.") }}{% endif %}</p>
-
-<ul class="cards">
-{% for call in calls %}
-  <li class="card">
-    <h2><a href="/calls/{{ call.id }}">{{ call.title }}</a></h2>
-    <p>{{ call.summary }}</p>
-    <dl class="facts">
+FACTS_HTML = """<dl class="facts">
   <dt>{{ facts.time }}</dt>
   <dd>{{ call.commitment }}</dd>
   <dt>{{ facts.period }}</dt>
@@ -119,7 +131,17 @@ CARDS = environment.from_string("""\
   <dt>{{ facts.agreement }}</dt>
   <dd>{{ facts.needed if call.needs_manager_agreement else facts.not_needed }}</dd>
   {% if call.contact %}<dt>{{ facts.contact }}</dt><dd>{{ call.contact }}</dd>{% endif %}
-</dl>
+</dl>"""
+CARDS = environment.from_string("""\
+<p class="result-count" role="status">{% if total %}{{ ngettext("%(num)d open call", "%(num)d open calls", total) }}\
+{% else %}{{ _("No open call matches.") }}{% endif %}</p>
+
+<ul class="cards">
+{% for call in calls %}
+  <li class="card">
+    <h2><a href="/calls/{{ call.id }}">{{ call.title }}</a></h2>
+    <p>{{ call.summary }}</p>
+    """ + FACTS_HTML + """
     {% if call.mine %}<p class="badge"><strong>{{ _("Your sign-up:") }}</strong> {{ statuses[call.mine] }}</p>\
 {% endif %}
   </li>
@@ -135,6 +157,24 @@ CARDS = environment.from_string("""\
   </nav>{% endif %}""")
 
 
+CALL = environment.from_string("""<p><a href="/calls">{{ _("All open calls") }}</a></p>
+<h1>{{ call.title }}</h1>
+<p class="lead">{{ call.summary }}</p>
+""" + FACTS_HTML + """
+<div class="prose">{{ body }}</div>
+
+{% if call.mine %}
+<p class="badge"><strong>{{ _("Your sign-up:") }}</strong> {{ statuses[call.mine] }} — \
+<a href="/my/sign-ups">{{ _("see my sign-ups") }}</a></p>
+{% elif call.open %}
+<p>
+  <a class="button primary" href="/calls/{{ call.id }}/sign-up">{{ _("Sign up to this call") }}</a>
+  {% if call.capacity is not none and call.capacity == call.held_places %}<span class="hint">\
+{{ _("The call is full: you will be put on the waiting list.") }}</span>{% endif %}
+</p>
+{% else %}
+<p class="badge">{{ _("Sign-ups are closed.") }}</p>
+{% endif %}""")
 ROWS = environment.from_string("""
     {% for row in rows %}
       <tr>
@@ -222,6 +262,28 @@ def calls():
               "needs_manager_agreement": row.needs_manager_agreement, "mine": row.mine} for row in rows]
     head, tail = with_token(HEAD, TAIL)
     middle = CARDS.render(calls=cards, total=total, pages=-(-total // PER_PAGE), facts=FACTS, statuses=STATUSES)
+    return Response(head + middle.encode() + tail, mimetype="text/html")
+
+
+@app.get("/calls/<int:call_id>")
+def call_page(call_id):
+    """Alliés' page of one call for the signed-in agent (who never had a refused or declined sign-up to it)."""
+    with engine.connect() as connection:
+        agent = signed_in(connection)
+        if agent is None:
+            return Response(status=302, headers={"Location": "/login"})
+        row = connection.execute(ONE_CALL, {"id": call_id, "agent": agent.id, "unit": agent.path_key or ""}).first()
+    if row is None:
+        return Response(status=404)
+    if row.mine is None and row.previous in ("refused", "declined"):
+        return Response(status=501)  # the notice about a previous sign-up: not rebuilt here
+    call = {"id": row.id, "title": row.title, "summary": row.summary, "contact": row.contact,
+            "commitment": commitment(row.commitment_kind, Decimal(row.commitment_value)),
+            "start": day(row.start_date), "end": day(row.end_date), "capacity": row.capacity,
+            "held_places": row.held_places, "deadline": moment(row.deadline), "open": row.open,
+            "needs_manager_agreement": row.needs_manager_agreement, "mine": row.mine}
+    head, tail = with_token(CALL_HEAD, CALL_TAIL)
+    middle = CALL.render(call=call, body=render_markdown(row.body, heading_offset=1), facts=FACTS, statuses=STATUSES)
     return Response(head + middle.encode() + tail, mimetype="text/html")
 
 
