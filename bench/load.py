@@ -603,7 +603,6 @@ def build_results(stamp, totals, pages, burst):
         # The inbox is compared with the floor serving its own bytes, measured right after it.
         floor = pages[FLOOR_INBOX]["rps"] if label == INBOX_LABEL else floor_rps
         ratio = figures["rps"] / floor if floor else 0.0
-        is_floor = label in (FLOOR_BEFORE, FLOOR_AFTER, FLOOR_INBOX, REALISTIC_CALLS, REALISTIC_CALL, REALISTIC_INBOX)
         row = {"page": label, **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "cpu_app_ms",
                                                               "cpu_db_ms")},
                "requests": figures["requests"], "errors": errors_of(figures), "ratio_to_floor": round(ratio, 3),
