@@ -224,3 +224,19 @@ def test_a_deputys_requests_page_reads_delegations_and_escalations_within_its_qu
     client = sign_in(app.test_client(), deputy)
     assert len(read_page(client, "/approvals").select("a[href^='/approvals/']:-soup-contains('Décider')")) == 3
     assert count_queries(app, client, "/approvals") == 7
+
+
+def test_a_call_page_reads_the_call_and_the_agents_latest_sign_up(app, people, make_call):
+    """Who is signed in, the call, and the agent's latest sign-up to it (live, or an earlier one ended): not the
+    questions, which the page does not show — before signing up, signed up, and after withdrawing."""
+    from app.signups.operations import withdraw
+
+    call = make_call(questions=[("short_text", "Pourquoi ?", False, [])])
+    client = sign_in(app.test_client(), people["agent"])
+    assert count_queries(app, client, f"/calls/{call.id}") == 3
+    signup, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    session.commit()
+    assert count_queries(app, client, f"/calls/{call.id}") == 3
+    withdraw(signup, people["agent"])
+    session.commit()
+    assert count_queries(app, client, f"/calls/{call.id}") == 3

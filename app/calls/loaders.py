@@ -5,12 +5,13 @@ from flask import abort
 from ..auth.identity import current_agent
 from ..database import get_or_404
 from .models import Question
-from .queries import get_call_with_questions
+from .queries import get_call, get_call_with_questions
 
 
-def get_call_for_agent(call_id):
-    """A call the agent may read (published or closed, and meant for them), else 404."""
-    call = get_call_with_questions(call_id)
+def get_call_for_agent(call_id, with_questions=True):
+    """A call the agent may read (published or closed, and meant for them), else 404; with its questions loaded
+    unless the page does not show them."""
+    call = get_call_with_questions(call_id) if with_questions else get_call(call_id)
     if call is None or not call.can_be_read_by(current_agent()):
         abort(404)
     return call

@@ -75,6 +75,11 @@ def status_counts(call_ids):
     return counts
 
 
+def get_call(call_id):
+    """A call, or None (its questions and audience read if asked for)."""
+    return session.get(Call, call_id)
+
+
 def get_call_with_questions(call_id):
     """A call with its questions and audience loaded, or None."""
     return session.execute(select(Call).where(Call.id == call_id).options(

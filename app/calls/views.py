@@ -71,9 +71,10 @@ def feed():
 @login_required
 def show(call_id):
     """One call as agents read it, with how to sign up."""
-    call = get_call_for_agent(call_id)
-    status = live_statuses_of(current_agent(), [call]).get(call.id)
-    previous = None if status else latest_signup(current_agent(), call.id)
+    call = get_call_for_agent(call_id, with_questions=False)
+    latest = latest_signup(current_agent(), call.id)  # a live sign-up is always the agent's latest to the call
+    status = latest.status if latest is not None and latest.is_live else None
+    previous = None if status else latest
     refused = previous is not None and previous.status == SignUpStatus.REFUSED
     refusal = refusals_of([previous.id]).get(previous.id) if refused else None
     return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1),
