@@ -240,3 +240,20 @@ def test_a_call_page_reads_the_call_and_the_agents_latest_sign_up(app, people, m
     withdraw(signup, people["agent"])
     session.commit()
     assert count_queries(app, client, f"/calls/{call.id}") == 3
+
+
+def test_the_open_calls_page_reads_its_calls_their_total_and_the_agents_sign_ups_in_one_query(app, people,
+                                                                                             make_call):
+    """Who is signed in, then one query: the page's calls, their total and the agent's live sign-up to each; a page
+    past the last one counts the calls apart."""
+    from tests.pages import read_page
+
+    calls = [make_call(title=f"Appel {number}") for number in range(3)]
+    sign_up(calls[1].id, people["agent"], "Motivé", Decimal(10))
+    session.commit()
+    client = sign_in(app.test_client(), people["agent"])
+    assert count_queries(app, client, "/calls") == 2
+    page = read_page(client, "/calls")
+    assert "3 appels ouverts" in page.select_one("p.result-count").get_text()
+    assert len(page.select("li.card p.badge")) == 1
+    assert count_queries(app, client, "/calls?page=9") == 3

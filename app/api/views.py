@@ -25,7 +25,7 @@ from ..budgets.working_time import hours_to_propose, working_hours
 from ..calls.forms import CallForm, CallSearchForm
 from ..calls.loaders import get_call_for_agent, get_call_for_lab
 from ..calls.operations import close, create_call, publish, update_call
-from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
+from ..calls.queries import calls_for_lab, live_statuses_of, open_calls_page, status_counts
 from ..clock import local_today
 from ..database import paginate
 from ..directory.queries import units_in_tree_order
@@ -146,9 +146,8 @@ def list_calls():
         items = [Shown(call, signup_counts=counts[call.id]) for call in page.items]
     else:
         filters = validated(CallSearchForm(request.args)).valid_filters()
-        page = paginate(open_calls_for(agent, **filters), query["page"], query["per_page"])
-        statuses = live_statuses_of(agent, page.items)
-        items = [Shown(call, my_status=statuses.get(call.id)) for call in page.items]
+        page = open_calls_page(agent, query["page"], query["per_page"], **filters)
+        items = [Shown(call, my_status=page.statuses.get(call.id)) for call in page.items]
     return json_answer(PAGES[CallSummarySchema]().dump(page_of(items, query["page"], query["per_page"], page.total)))
 
 

@@ -1,10 +1,11 @@
 """Reading calls: what an agent may answer, what the lab manages."""
 
-from sqlalchemy import func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from ..clock import utcnow
-from ..database import session
+from ..database import count_rows, session
 from ..directory.models import OrgUnit
 from ..signups.models import SignUp, SignUpStatus
 from ..text import folded
@@ -47,6 +48,31 @@ def open_calls_for(agent, q="", kind=""):
     if kind:
         query = query.where(Call.commitment_kind == kind)
     return query
+
+
+class OpenCallsPage(Pagination):
+    """A page of the open calls meant for an agent, with the agent's live sign-up to each (`statuses`, {call id:
+    status}) and their total, read in one query (a page past the last one counts them apart)."""
+
+    def _query_items(self):
+        agent, query = self._query_args["agent"], self._query_args["query"]
+        mine = (select(SignUp.status).where(SignUp.call_id == Call.id, SignUp.agent_id == agent.id,
+                                            SignUp.status.in_(SignUpStatus.LIVE)).scalar_subquery()
+                if agent is not None else null())
+        rows = session.execute(query.add_columns(mine, func.count().over()).limit(self.per_page)
+                               .offset(self._query_offset)).all()
+        self._total = rows[0][2] if rows else None
+        self.statuses = {call.id: status for call, status, _ in rows if status is not None}
+        return [call for call, *_ in rows]
+
+    def _query_count(self):
+        return self._total if self._total is not None else count_rows(self._query_args["query"])
+
+
+def open_calls_page(agent, page, per_page, q="", kind=""):
+    """One page of `open_calls_for`, with the agent's live sign-ups to its calls (see OpenCallsPage)."""
+    return OpenCallsPage(page=page, per_page=per_page, max_per_page=None, error_out=False, count=True,
+                         query=open_calls_for(agent, q, kind), agent=agent)
 
 
 def live_statuses_of(agent, calls):

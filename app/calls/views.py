@@ -30,7 +30,7 @@ from .operations import (
     update_call,
     update_question,
 )
-from .queries import calls_for_lab, live_statuses_of, open_calls_for, status_counts
+from .queries import calls_for_lab, open_calls_for, open_calls_page, status_counts
 
 bp = Blueprint("calls", __name__)
 FEED_SIZE = 50
@@ -42,10 +42,9 @@ def index():
     """Open calls meant for the signed-in agent, with search and a filter on the kind of time asked."""
     form = CallSearchForm(request.args)
     agent = current_agent()
-    page = paginate(open_calls_for(agent, **form.valid_filters()), page_from(request.args),
-                    per_page=current_app.config["ALLIES_CALLS_PER_PAGE"])
-    return render_template("allies/calls/index.html", form=form, page=page,
-                           my_statuses=live_statuses_of(agent, page.items))
+    page = open_calls_page(agent, page_from(request.args), current_app.config["ALLIES_CALLS_PER_PAGE"],
+                           **form.valid_filters())
+    return render_template("allies/calls/index.html", form=form, page=page, my_statuses=page.statuses)
 
 
 @bp.route("/widget/calls")
