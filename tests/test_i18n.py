@@ -296,14 +296,17 @@ def test_messages_in_a_page_use_its_languages_catalog_and_escape_what_they_are_g
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_a_pages_own_date_and_number_filters_write_what_flask_babels_write(app, locale):
-    """`human_date`, `date_and_time` and `decimalformat`, bound once to a render's language and time zone, write the
-    same text as Flask-Babel's own: summer and winter time, the first of a month, a moment without its zone, a date
-    across midnight in Paris, decimals."""
+    """`human_date`, `date_and_time`, `decimalformat` and `commitment`, bound once to a render's language and time
+    zone, write the same text as Flask-Babel's own: summer and winter time, the first of a month, a moment without
+    its zone, a date across midnight in Paris, decimals, each kind of time a call asks."""
     from datetime import date, datetime, timezone
     from decimal import Decimal
+    from types import SimpleNamespace
 
     from flask import render_template_string
     from flask_babel import force_locale
+
+    from app.main.templating import commitment
 
     source = "{{ value|human_date }}|{{ value|human_date('short') }}|{{ value|date_and_time }}"
     moments = [datetime(2027, 7, 1, 6, 5, tzinfo=timezone.utc), datetime(2027, 1, 31, 23, 30, tzinfo=timezone.utc),
@@ -313,7 +316,14 @@ def test_a_pages_own_date_and_number_filters_write_what_flask_babels_write(app, 
         ours = [render_template_string(source, value=moment) for moment in moments]
         ours += [render_template_string("{{ value|human_date }}", value=date(2027, 5, 1))]
         ours += [render_template_string("{{ value|decimalformat }}", value=number) for number in numbers]
-        assert render_template_string("{{ allies_formats|sort|join(' ') }}") == "date_and_time decimalformat human_date"
+        assert render_template_string("{{ allies_formats|sort|join(' ') }}") == \
+            "commitment date_and_time decimalformat human_date"
+        calls = [SimpleNamespace(commitment_kind=kind, commitment_value=Decimal(value)) for kind, value in (
+            ("percent", "2.5"), ("hours_per_month", "1.5"), ("hours_per_month", "12"), ("days_per_month", "0.5"),
+            ("total_hours", "1607"))]
+        bound_commitments = render_template_string("{% for call in calls %}{{ commitment(call) }}|{% endfor %}",
+                                                   calls=calls)
+        assert bound_commitments == "".join(f"{commitment(call)}|" for call in calls)
         # Given no bound filters, the same templates use Flask-Babel's own.
         theirs = [render_template_string(source, value=moment, allies_formats={}) for moment in moments]
         theirs += [render_template_string("{{ value|human_date }}", value=date(2027, 5, 1), allies_formats={})]

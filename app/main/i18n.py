@@ -76,10 +76,15 @@ def plural_count(number):
 
 def format_share(fraction, digits=0):
     """A fraction as a percentage in the language's own pattern, with up to `digits` decimals: « 1,7 % »."""
-    pattern = get_locale().percent_formats[None].pattern
+    return format_percent(fraction, share_pattern(get_locale(), digits))
+
+
+def share_pattern(locale, digits=0):
+    """The language's percent pattern with up to `digits` decimals."""
+    pattern = locale.percent_formats[None].pattern
     if digits:
         pattern = re.sub(r"0(?=[^0#,]*$)", "0." + "#" * digits, pattern, count=1)
-    return format_percent(fraction, pattern)
+    return pattern
 
 
 

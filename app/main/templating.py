@@ -20,7 +20,7 @@ from ..calls.models import CallStatus
 from ..directory.forms import ROLE_LABELS
 from ..signups.forms import EVENT_LABELS as SIGNUP_EVENT_LABELS
 from ..signups.models import SignUpStatus
-from .i18n import first_of_month, format_day, format_share, plural_count
+from .i18n import first_of_month, format_day, format_share, plural_count, share_pattern
 
 
 # Filters whose text depends on the request's language: Flask-Babel's and ours.
@@ -86,7 +86,17 @@ def formats_of_this_render(catalog):
     def decimalformat(number, format=None):
         return babel_numbers.format_decimal(number, format=format, locale=locale)
 
-    return {"human_date": human_date, "date_and_time": date_and_time, "decimalformat": decimalformat}
+    def share(fraction, digits=0):
+        return babel_numbers.format_percent(fraction, share_pattern(locale, digits), locale=locale)
+
+    def bound_commitment(call):
+        return commitment(call, _=lambda message, **values: catalog.ugettext(message) % values,
+                          ngettext=lambda one, many, count, **values: catalog.ungettext(one, many, count) % values,
+                          format_decimal=decimalformat, format_share=share,
+                          plural_count=lambda number: 1 if locale.plural_form(abs(number)) == "one" else 2)
+
+    return {"human_date": human_date, "date_and_time": date_and_time, "decimalformat": decimalformat,
+            "commitment": bound_commitment}
 
 
 def logo_url():
@@ -109,8 +119,10 @@ def date_and_time(moment):
     return _("%(date)s at %(time)s", date=format_day(moment), time=format_time(moment, "short"))
 
 
-def commitment(call):
-    """The time a call asks, in words: « 10 % du temps de travail », « 1,5 heure par mois »."""
+def commitment(call, _=_, ngettext=ngettext, format_decimal=format_decimal, format_share=format_share,
+               plural_count=plural_count):
+    """The time a call asks, in words: « 10 % du temps de travail », « 1,5 heure par mois ». A render passes its
+    own catalog and formats (see `formats_of_this_render`)."""
     value, kind = call.commitment_value, call.commitment_kind
     if kind == "percent":
         return _("%(share)s of working time", share=format_share(value / 100, 2))
@@ -158,9 +170,10 @@ class TranslatedLabels(Mapping):
 
 def template_context():
     """Inject the current agent, the organisation, the language and the labels into Alliés' templates and mails."""
+    catalog = catalog_of_this_render()
     return {
-        **catalog_of_this_render(),
-        "commitment": commitment,
+        **catalog,
+        "commitment": catalog["allies_formats"]["commitment"],
         "hours_text": hours_text,
         "working_days_text": working_days_text,
         "plural_count": plural_count,
