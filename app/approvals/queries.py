@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..budgets.models import Allocation, Extension, ExtensionStatus
 from ..budgets.queries import allocations_of, budgets, hours_in_year
@@ -134,11 +134,11 @@ def decisions_of(approver):
 
 
 def pending_for(manager, with_units=False):
-    """Requests waiting for this approver (see `_decided_by`), oldest first, with their calls and agents (and the
-    agents' org units, for those who show them): a query to paginate or filter."""
-    agents = selectinload(SignUp.agent)
+    """Requests waiting for this approver (see `_decided_by`), oldest first, with their calls and agents read in the
+    same query (and the agents' org units, for those who show them): a query to paginate or filter."""
+    agents = contains_eager(SignUp.agent)
     return (select(SignUp).join(SignUp.agent).where(_decided_by(manager), SignUp.status == SignUpStatus.PENDING_MANAGER)
-            .options(selectinload(SignUp.call), agents.selectinload(User.org_unit) if with_units else agents)
+            .options(joinedload(SignUp.call), agents.selectinload(User.org_unit) if with_units else agents)
             .order_by(SignUp.submitted_at, SignUp.id))
 
 
