@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from sqlalchemy.exc import OperationalError
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds of steady load per page
 WARMUP = 2  # seconds of load before each measure, not counted
+ROUNDS = 3  # interleaved rounds of a page and its realistic floor, DURATION split between them
 THREADS, CONNECTIONS = 2, 16  # wrk, for the pages
 BURST_COUNT, BURST_CONNECTIONS = 500, 50
 SCALE = int(os.environ.get("SCALE", "10"))  # the scale table's second database: SCALE times the data; 1 skips it
@@ -216,24 +218,26 @@ def run(wrk, urls, work, servers, stamp):
         raise BenchError(f"the agent's cookie does not open the widget: {widget_status}")
     pages = {}
     # The floor before and after Alliés' pages: the ratios use their mean, and their gap shows the machine's drift.
-    for label, server, path, cookie, *headers in (
-            (FLOOR_BEFORE, floor_server, "/", page_cookie), (CALLS_LABEL, app_server, "/calls", page_cookie),
-            (REALISTIC_CALLS, realistic_server, "/calls", page_cookie),
-            (CALL_LABEL, app_server, f"/calls/{call_id}", page_cookie),
-            (REALISTIC_CALL, realistic_server, f"/calls/{call_id}", page_cookie),
-            (INBOX_LABEL, app_server, "/approvals", manager_cookie),
-            (REALISTIC_INBOX, realistic_server, "/approvals", manager_cookie),
-            (FLOOR_INBOX, floor_server, "/inbox", manager_cookie),
-            (API_LABEL, app_server, "/api/v1/calls", None, api_headers),
-            (WIDGET_LABEL, app_server, "/widget/calls", page_cookie),
-            (FLOOR_AFTER, floor_server, "/", page_cookie)):
-        say(f"wrk {label}: {WARMUP} s warm-up, then {DURATION} s, {THREADS} threads, {CONNECTIONS} connections")
-        wrk_pages(wrk, server.url(path), cookie, WARMUP, *headers)
-        before = cpu_seconds(server.worker_pids()), cpu_seconds(postgres_pids())
-        pages[label] = wrk_pages(wrk, server.url(path), cookie, DURATION, *headers)
-        used = cpu_seconds(server.worker_pids()) - before[0], cpu_seconds(postgres_pids()) - before[1]
-        requests = max(pages[label]["requests"], 1)
-        pages[label].update(cpu_app_ms=round(used[0] / requests * 1000, 2), cpu_db_ms=round(used[1] / requests * 1000, 2))
+    # Each page the realistic floor rebuilds runs in interleaved rounds with it, so both see the same machine.
+    calls, call, inbox = (("/calls", page_cookie), (f"/calls/{call_id}", page_cookie), ("/approvals", manager_cookie))
+    for runs in (
+            [(FLOOR_BEFORE, floor_server, "/", page_cookie)],
+            [(CALLS_LABEL, app_server, *calls), (REALISTIC_CALLS, realistic_server, *calls)],
+            [(CALL_LABEL, app_server, *call), (REALISTIC_CALL, realistic_server, *call)],
+            [(INBOX_LABEL, app_server, *inbox), (REALISTIC_INBOX, realistic_server, *inbox)],
+            [(FLOOR_INBOX, floor_server, "/inbox", manager_cookie)],
+            [(API_LABEL, app_server, "/api/v1/calls", None, api_headers)],
+            [(WIDGET_LABEL, app_server, "/widget/calls", page_cookie)],
+            [(FLOOR_AFTER, floor_server, "/", page_cookie)]):
+        rounds = ROUNDS if len(runs) > 1 else 1
+        say(f"wrk {' / '.join(label for label, *_ in runs)}: {WARMUP} s warm-up, then {rounds} round(s) of "
+            f"{DURATION // rounds} s each, {THREADS} threads, {CONNECTIONS} connections")
+        for label, server, path, cookie, *headers in runs:
+            wrk_pages(wrk, server.url(path), cookie, WARMUP, *headers)
+        for _ in range(rounds):
+            for label, server, path, cookie, *headers in runs:
+                pages.setdefault(label, []).append(measured(wrk, server, path, cookie, DURATION // rounds, headers))
+    pages = {label: merged(figures) for label, figures in pages.items()}
     floor_server.stop()  # the burst has the machine to itself
     realistic_server.stop()
 
@@ -327,6 +331,28 @@ def resident_mb(pid):
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return {name: round(int(status[key].split()[0]) / 1024, 1) for name, key in (("rss_mb", "VmRSS"),
                                                                                  ("peak_mb", "VmHWM"))}
+
+
+def measured(wrk, server, path, cookie, seconds, headers):
+    """One wrk run of a page, with the CPU its server's workers and PostgreSQL spent meanwhile (seconds)."""
+    before = cpu_seconds(server.worker_pids()), cpu_seconds(postgres_pids())
+    figures = wrk_pages(wrk, server.url(path), cookie, seconds, *headers)
+    figures["cpu_app_s"] = cpu_seconds(server.worker_pids()) - before[0]
+    figures["cpu_db_s"] = cpu_seconds(postgres_pids()) - before[1]
+    return figures
+
+
+def merged(rounds):
+    """A page's rounds as one: requests, errors and CPU summed, requests/s over the whole time, each latency
+    percentile the median of the rounds'."""
+    requests = sum(figures["requests"] for figures in rounds)
+    seconds = sum(figures["duration_s"] for figures in rounds)
+    errors = {key: sum(figures["errors"][key] for figures in rounds) for key in rounds[0]["errors"]}
+    return {"requests": requests, "duration_s": round(seconds, 3), "rps": round(requests / seconds, 3),
+            **{key: statistics.median(figures[key] for figures in rounds) for key in ("p50_ms", "p95_ms", "p99_ms")},
+            "errors": errors, "rounds": len(rounds),
+            "cpu_app_ms": round(sum(figures["cpu_app_s"] for figures in rounds) / max(requests, 1) * 1000, 2),
+            "cpu_db_ms": round(sum(figures["cpu_db_s"] for figures in rounds) / max(requests, 1) * 1000, 2)}
 
 
 def check_identical(path, served, rebuilt):
