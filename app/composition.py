@@ -18,8 +18,8 @@ from .auth.identity import identity_source
 from .auth.views import bp as auth_bp
 from .budgets.views import bp as budgets_bp
 from .calls.cli import calls_cli
-from .cli import CommandLineOnly
 from .calls.views import bp as calls_bp
+from .cli import CommandLineOnly
 from .dashboard.views import bp as dashboard_bp
 from .database import Model, keep_sqlite_savepoints_nested, must_commit
 from .database import db as default_db

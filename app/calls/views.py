@@ -14,7 +14,7 @@ from ..directory.queries import units_in_tree_order
 from ..markup import render_markdown
 from ..signups.forms import ConfirmForm, signup_form_for
 from ..signups.models import SignUpStatus
-from ..signups.queries import latest_signup
+from ..signups.queries import signup_state
 from .feed import open_calls_feed
 from .forms import CallForm, CallSearchForm, QuestionForm
 from .loaders import get_call_for_agent, get_call_for_lab, get_question_for_lab
@@ -71,9 +71,7 @@ def feed():
 def show(call_id):
     """One call as agents read it, with how to sign up."""
     call = get_call_for_agent(call_id, with_questions=False)
-    latest = latest_signup(current_agent(), call.id)  # a live sign-up is always the agent's latest to the call
-    status = latest.status if latest is not None and latest.is_live else None
-    previous = None if status else latest
+    status, previous = signup_state(current_agent(), call.id)
     refused = previous is not None and previous.status == SignUpStatus.REFUSED
     refusal = refusals_of([previous.id]).get(previous.id) if refused else None
     return render_template("allies/calls/show.html", call=call, body=render_markdown(call.body, heading_offset=1),

@@ -77,8 +77,8 @@ class DecisionFigures:
 
 def manager_decisions(year):
     """Requests decided in the year (not extensions nor revisions): approved, refused, and the median time from
-    the moment the manager was asked (not the time on a waiting list) to the decision, in days (two queries, or
-    three to read the middle of the waits in order)."""
+    the moment the manager was asked (not the time on a waiting list) to the decision, in days (one query, and one
+    more to read the middle of the waits in order)."""
     decided = (select().select_from(Decision).join(SignUp, SignUp.id == Decision.signup_id)
                .where(Decision.kind == DecisionKind.REQUEST,
                       Decision.decided_at >= local_midnight(date(year, 1, 1)),

@@ -6,7 +6,6 @@ from functools import wraps
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-
 from flask import current_app, url_for
 from flask_babel import format_decimal, format_time, get_locale, get_timezone, get_translations, ngettext
 from flask_babel import gettext as _
@@ -67,8 +66,9 @@ def catalog_of_this_render():
 
 
 def formats_of_this_render(catalog):
-    """The language filters pages use most (`human_date`, `date_and_time`, `decimalformat`), bound to one render's
-    language and time zone, found once, and writing what Flask-Babel's would: those find both again at each value."""
+    """The language filters pages use most (`human_date`, `date_and_time`, `decimalformat`) and `commitment`, bound
+    to one render's language and time zone, found once, and writing what Flask-Babel's would: those find both again at
+    each value."""
     locale, zone = get_locale(), get_timezone()
 
     def local(moment):

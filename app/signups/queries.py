@@ -30,6 +30,15 @@ def latest_signup(agent, call_id):
                            .order_by(SignUp.submitted_at.desc(), SignUp.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def signup_state(agent, call_id):
+    """(the status of the agent's live sign-up to the call, or None; their latest sign-up when none is live, or
+    None), in one query: a live sign-up is always the agent's latest to the call."""
+    latest = latest_signup(agent, call_id)
+    if latest is not None and latest.is_live:
+        return latest.status, None
+    return None, latest
+
+
 def signups_of_call(call, status="", unit="", q=""):
     """The call's sign-ups in submission order, filtered as the lab asks, with agents and answers loaded (a query
     to paginate or read whole)."""
