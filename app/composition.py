@@ -10,7 +10,8 @@ from . import models  # noqa: F401  (every table registered on the metadata)
 from .api.cli import tokens_cli
 from .api.pages import bp as api_tokens_bp
 from .api.views import bp as api_bp
-from .approvals.cli import approvals_cli
+from .approvals.cli import approvals_cli, mail_cli
+from .approvals.links import check_decision_links
 from .approvals.views import bp as approvals_bp
 from .audit.views import bp as audit_bp
 from .auth.cli import users_cli
@@ -93,6 +94,13 @@ DEFAULTS = {
     "ALLIES_REMIND_AFTER_DAYS": 3,
     "ALLIES_ESCALATE_AFTER_DAYS": 7,
     "ALLIES_HOLIDAYS_COUNTRY": "FR",
+    # Request mails carry a decision link: "link" (the link alone lets its approver decide that one request),
+    # "sso" (it leads to the decision page after the usual sign-in) or "off" (a link to the inbox's page).
+    "ALLIES_DECISION_LINKS": "link",
+    "ALLIES_DECISION_LINK_DAYS": 14,
+    # Opening or using decision links: per address, and per link whatever the address.
+    "ALLIES_DECISION_LINK_RATE_LIMIT": "30 per minute;300 per hour",
+    "ALLIES_DECISION_LINK_RATE_LIMIT_PER_LINK": "10 per minute;60 per hour",
     # Who decides for agents without a manager in the directory (lab or admin).
     "ALLIES_FALLBACK_APPROVER_ROLE": "admin",
     "ALLIES_CONTROLLER": "",
@@ -197,6 +205,7 @@ class Allies:
         app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["ALLIES_TIMEZONE"])
 
         check_theme_colour(app.config["ALLIES_THEME_COLOUR"])
+        check_decision_links(app.config["ALLIES_DECISION_LINKS"])
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
@@ -251,7 +260,7 @@ class Allies:
     @staticmethod
     def _register_commands(app):
         for group in (directory_cli, users_cli, demo_cli, outbox_cli, calls_cli, signups_cli, approvals_cli, export_cli,
-                      privacy_cli, tokens_cli):
+                      privacy_cli, tokens_cli, mail_cli):
             app.cli.add_command(group)
         app.cli.add_command(CommandLineOnly("allies-db", f"{__package__}.schema", "schema_cli",
                                             help="Alliés' tables: migrate them, whatever the host does with its own."))

@@ -407,7 +407,9 @@ def objects(people, make_call):
     from decimal import Decimal
 
     from app.api.operations import create_token
+    from app.approvals.models import DecisionLink
     from app.approvals.operations import approve, delegate
+    from app.mail.operations import link_token_hash
     from app.budgets.operations import log_time, request_extension
     from app.signups.operations import sign_up
 
@@ -421,11 +423,18 @@ def objects(people, make_call):
     entry, _ = log_time(allocation, people["agent"], date.today(), Decimal(1))
     extension = request_extension(allocation, people["agent"], Decimal(5), None)
     token, _ = create_token(people["agent"], "Portail")
+    # The manager's request mail was not sent: its decision link gets a secret the tests know.
+    link = db_session.execute(select(DecisionLink).where(DecisionLink.signup_id == signup.id)).scalar_one()
+    link.token.token_hash = link_token_hash(DECISION_LINK_SECRET)
     db_session.commit()
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
             "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
             "token": token}
 
+
+# The secret of the decision link of the manager's request in `objects` (43 URL-safe characters, as minted).
+DECISION_LINK_SECRET = "matrix-decision-link-secret-0123456789abcde"
+assert len(DECISION_LINK_SECRET) == 43
 
 _SHARED_OBJECTS = {}  # per test process: the rows of `objects`, and each object's class and id
 

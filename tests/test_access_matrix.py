@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.conftest import DECISION_LINK_SECRET, sign_in
 from tests.pages import parse_page
 
 ROLES = ("anonymous", "agent", "manager", "lab", "admin")
@@ -70,6 +70,11 @@ MATRIX = {
     "allies.approvals.decide_extension": ("GET", {"extension_id": "extension"}, {**signed_in(404), "manager": 200, "lab": 200}),
     "allies.approvals.revise": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "manager": 200, "lab": 200}),
     "allies.approvals.history": ("GET", {}, signed_in(200)),
+    "allies.approvals.notices": ("GET", {}, signed_in(200)),
+    # A decision link: anyone holding it reaches the page (ALLIES_DECISION_LINKS "link"), but a browser signed in
+    # as someone else than its approver is refused, the agent first (tests/test_decision_links.py covers the modes).
+    "allies.approvals.by_link": ("GET", {"secret": DECISION_LINK_SECRET},
+                                 {**everyone(403), "anonymous": 200, "manager": 200}),
     "allies.approvals.team": ("GET", {}, signed_in(200)),
     "allies.budgets.mine": ("GET", {}, signed_in(200)),
     "allies.budgets.allocation": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "agent": 200}),

@@ -197,7 +197,7 @@ class TestExtension:
         extension = session.execute(select(Extension)).scalar_one()
         mail = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == people["manager"].id)
                                .order_by(OutboxMessage.id.desc())).scalars().first()
-        assert "prolongation" in mail.subject and f"/approvals/extensions/{extension.id}" in mail.body_text
+        assert "prolongation" in mail.subject and "/decide/link-token-slot-1" in mail.body_text
         inbox = read_page(manager_client, "/approvals")
         assert "Prolongations demandées" in texts(inbox, "main h2")
         [extension_row] = inbox.select("#extensions-caption ~ tbody > tr")

@@ -36,7 +36,7 @@ def test_public_views_are_the_known_few(app):
     public_views = sorted(endpoint for endpoint, view in app.view_functions.items()
                           if getattr(view, "access", None) == "public")
     assert public_views == [
-        "allies.api.openapi_document", "allies.auth.login", "allies.auth.oidc_callback", "allies.auth.oidc_signed_out",
+        "allies.api.openapi_document", "allies.approvals.by_link", "allies.auth.login", "allies.auth.oidc_callback", "allies.auth.oidc_signed_out",
         "allies.auth.oidc_start", "allies.main.accessibility", "allies.main.privacy", "allies.main.set_language",
         "allies.main.theme"]
 

@@ -56,6 +56,15 @@ class DecisionForm(AlliesForm):
         return valid and not self.hours.errors and not self.reason.errors
 
 
+class RequestNoticesForm(AlliesForm):
+    """How a manager hears of the requests waiting for them."""
+
+    notices = RadioField(_l("Tell me about requests to decide"), choices=[
+        SelectChoice("each", _l("With a mail for each request, and a reminder when it waits")),
+        SelectChoice("weekly", _l("With one digest on Mondays"))],
+        validators=[InputRequired(message=_l("Choose how you hear of requests to decide."))])
+
+
 class DeputySearchForm(FilterForm):
     """Find a deputy by name, sent with GET."""
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..budgets.models import Extension
@@ -12,6 +12,7 @@ from ..clock import utcnow
 from ..database import Model, UtcDateTime, stored_enum
 from ..directory.models import User
 from ..enums import TitledEnum
+from ..mail.models import LinkToken
 from ..signups.models import SignUp
 
 
@@ -53,6 +54,8 @@ class Decision(Model):
     new_end_date: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Decided from the link of a request mail, not from a page of Alliés.
+    by_mail_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     signup: Mapped[SignUp] = relationship()
     decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
@@ -95,3 +98,43 @@ class RequestReminder(Model):
     kind: Mapped[str] = mapped_column(String(20))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"))
     sent_on: Mapped[date] = mapped_column(Date)
+
+    recipient: Mapped[User] = relationship()
+
+
+class DecisionLink(Model):
+    """The link of a request mail: it lets the approver it was sent to decide that one request, once, until it
+    expires or a later mail on the request replaces it.
+
+    Bound to the request (a sign-up, or an extension of its allocation), the approver and the mail it came in
+    (`purpose`); the secret itself is a LinkToken, of which only the hash is stored.
+    """
+
+    __tablename__ = "allies_decision_links"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('request', 'reminder', 'escalation', 'extension', 'digest')",
+                        name="known_purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("allies_link_tokens.id"), unique=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("allies_signups.id"), index=True)
+    extension_id: Mapped[int | None] = mapped_column(ForeignKey("allies_extensions.id"), index=True)
+    approver_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A later mail on the request killed this link: "reminder", "escalation", "revision" or "digest".
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_because: Mapped[str | None] = mapped_column(String(20))
+
+    token: Mapped[LinkToken] = relationship()
+    signup: Mapped[SignUp] = relationship()
+    extension: Mapped["Extension | None"] = relationship()
+    approver: Mapped[User] = relationship()
+
+    @property
+    def request(self):
+        """What the link decides: the extension, or the sign-up's request."""
+        return self.extension if self.extension_id is not None else self.signup

@@ -1,5 +1,7 @@
 """Requests waiting for a manager's decision, and what the manager reads to decide."""
 
+import hmac
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,7 +18,12 @@ from ..database import session
 from ..directory.models import User
 from ..directory.queries import search_users
 from ..signups.models import SignUp, SignUpStatus
-from .models import Decision, DecisionKind, DecisionOutcome, Delegation, RequestReminder
+from ..mail.models import LinkToken
+from ..mail.operations import link_token_hash
+from .models import Decision, DecisionKind, DecisionLink, DecisionOutcome, Delegation, RequestReminder
+
+# A link secret as the mail worker mints it: 256 bits in URL-safe base64, 43 characters.
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def allocated_this_year(agent_ids, year=None):
@@ -67,6 +74,13 @@ def _deputised_managers(user, day=None):
     return select(Delegation.manager_id).where(
         Delegation.deputy_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
         Delegation.end_date >= day)
+
+
+def delegations_covering(manager, day):
+    """The manager's delegations in force on `day`, with their deputies."""
+    return session.execute(select(Delegation).where(
+        Delegation.manager_id == manager.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
+        Delegation.end_date >= day).options(joinedload(Delegation.deputy))).scalars().all()
 
 
 def managers_deputised_by(user, day=None):
@@ -148,3 +162,36 @@ def deputy_candidates(manager, q, limit=20):
         return []
     query = search_users(q, status="active").where(User.id != manager.id).limit(limit)
     return session.execute(query).scalars().all()
+
+
+def link_for_secret(secret):
+    """The decision link whose secret this is, with its request, agent and approver; None for a forged, truncated
+    or unknown one (the hash is looked up, then compared in constant time)."""
+    if not SECRET_SHAPE.fullmatch(secret or ""):
+        return None
+    wanted = link_token_hash(secret)
+    link = session.execute(
+        select(DecisionLink).join(DecisionLink.token).where(LinkToken.token_hash == wanted)
+        .options(contains_eager(DecisionLink.token), joinedload(DecisionLink.approver),
+                 joinedload(DecisionLink.signup).joinedload(SignUp.agent), joinedload(DecisionLink.extension))
+    ).scalar_one_or_none()
+    if link is None or not hmac.compare_digest(link.token.token_hash, wanted):
+        return None
+    return link
+
+
+def last_decision_on(request):
+    """The latest decision taken on a request (a sign-up's or an extension's), with who took it; None if none."""
+    if isinstance(request, Extension):
+        condition = Decision.extension_id == request.id
+    else:
+        condition = (Decision.signup_id == request.id) & (Decision.kind == DecisionKind.REQUEST)
+    return session.execute(select(Decision).where(condition).order_by(Decision.decided_at.desc(), Decision.id.desc())
+                           .limit(1).options(joinedload(Decision.decided_by))).scalar_one_or_none()
+
+
+def escalation_of(signup):
+    """The escalation of a request to the manager's manager, with its recipient; None if it was not escalated."""
+    return session.execute(select(RequestReminder).where(RequestReminder.signup_id == signup.id,
+                                                         RequestReminder.kind == "escalation")
+                           .options(joinedload(RequestReminder.recipient))).scalar_one_or_none()

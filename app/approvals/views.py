@@ -3,19 +3,21 @@
 
 from contextlib import suppress
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.access import login_required
-from ..auth.identity import current_agent
+from ..auth.access import here, login_required, public
+from ..auth.identity import current_agent, identity
 from ..budgets.charts import bar_chart
 from ..budgets.forms import chosen_year
 from ..budgets.models import ExtensionStatus
 from ..budgets.queries import budgets, team_budgets
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, page_from, paginate, session
+from ..extensions import limiter
+from ..mail.operations import link_token_hash, prefers_weekly_digest
 from ..refusals import Refusal, refusals_shown
 from ..directory.queries import direct_reports
 from ..main.templating import TranslatedLabels
@@ -26,6 +28,7 @@ from .forms import (
     DecisionForm,
     DelegationForm,
     DeputySearchForm,
+    RequestNoticesForm,
     RevisionForm,
 )
 from .loaders import (
@@ -35,9 +38,19 @@ from .loaders import (
     get_request_for_approver,
 )
 from .models import DecisionKind, DecisionOutcome
-from .operations import approve, decide_on, delegate, revise_allocation, revoke_delegation
+from .operations import (
+    approve,
+    choose_request_notices,
+    decide_by_link,
+    decide_on,
+    decision_link_problem,
+    delegate,
+    revise_allocation,
+    revoke_delegation,
+)
 from .queries import (
     allocated_this_year,
+    link_for_secret,
     decisions_of,
     delegations_of,
     deputy_candidates,
@@ -111,6 +124,88 @@ def _call_context(call, agent):
     answers), whether they may open that page, and the time the agent already gives in the call's year."""
     return {"call": call, "agent": agent, "body": render_markdown(call.body, heading_offset=2),
             "call_readable": call.can_be_read_by(current_agent()), "given": time_given(agent, call.start_date.year)}
+
+
+def _rate_limit_per_address():
+    """Decision-link requests allowed from one address."""
+    return current_app.config["ALLIES_DECISION_LINK_RATE_LIMIT"]
+
+
+def _rate_limit_per_link():
+    """Requests allowed on one decision link, whatever the address."""
+    return current_app.config["ALLIES_DECISION_LINK_RATE_LIMIT_PER_LINK"]
+
+
+def _the_link():
+    """The rate-limit key of the link asked for (a hash: the secret itself is never a key in the store)."""
+    return "decision-link:" + link_token_hash(request.view_args.get("secret", ""))[:32]
+
+
+def _kept_private(response):
+    """A decision link's page is never cached, indexed, or named to another site in a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.route("/decide/<secret>", methods=["GET", "POST"])
+@public  # the link is the credential (ALLIES_DECISION_LINKS "link"); "sso" signs in first; "off": 404
+@limiter.limit(_rate_limit_per_address)
+@limiter.limit(_rate_limit_per_link, key_func=_the_link)
+def by_link(secret):
+    """The request a mail's link names and the approver's three choices; opening it decides nothing, only the
+    form's POST does."""
+    mode = current_app.config["ALLIES_DECISION_LINKS"]
+    if mode == "off":
+        abort(404)
+    signed_in = current_agent()
+    if mode == "sso" and signed_in is None:
+        return _kept_private(redirect(identity().login_url(here())))
+    link = link_for_secret(secret)
+    if link is None:
+        return _kept_private(make_response(render_template("allies/approvals/link.html", link=None), 404))
+    problem = decision_link_problem(link, signed_in)
+    extension = link.extension
+    form = DecisionForm(hours_asked=extension.extra_hours if extension is not None else link.signup.hours_asked)
+    if problem is None and form.validate_on_submit():
+        with refusals_shown():
+            decide_by_link(link, form.outcome.data, form.hours.data, (form.reason.data or "").strip(), signed_in,
+                           request.user_agent.string)
+            flash(_("Your decision is recorded; %(name)s is told.", name=link.signup.agent.full_name), "success")
+            return _kept_private(redirect(url_for("allies.approvals.by_link", secret=secret)))
+        session.rollback()
+        problem = decision_link_problem(link, signed_in)
+    status = 200
+    if problem is not None:
+        status = 403 if problem.forbidden else (409 if request.method == "POST" else 200)
+    elif form.is_submitted():
+        status = 422
+    return _kept_private(make_response(render_template(
+        "allies/approvals/link.html", link=link, problem=problem, form=form, **_link_context(link)), status))
+
+
+def _link_context(link):
+    """What the approver reads on a decision link's page: the request, the call, the time already given."""
+    signup, agent = link.signup, link.signup.agent
+    call = signup.call
+    hours = link.extension.extra_hours if link.extension is not None else signup.hours_asked
+    return {"signup": signup, "extension": link.extension, "days": hours_to_days(hours),
+            "share": share_of_working_time(hours, agent.quotity, call.start_date, call.end_date),
+            "call": call, "agent": agent, "body": render_markdown(call.body, heading_offset=2),
+            "call_readable": call.can_be_read_by(link.approver), "given": time_given(agent, call.start_date.year)}
+
+
+@bp.route("/approvals/notifications", methods=["GET", "POST"])
+@login_required
+def notices():
+    """A manager chooses a mail per request or a digest on Mondays."""
+    form = RequestNoticesForm(notices="weekly" if prefers_weekly_digest(current_agent()) else "each")
+    if form.validate_on_submit():
+        choose_request_notices(current_agent(), form.notices.data == "weekly")
+        flash(_("Your choice is saved."), "success")
+        return redirect(url_for("allies.approvals.notices"))
+    return render_template("allies/approvals/notices.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/approvals/delegation", methods=["GET", "POST"])

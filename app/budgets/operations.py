@@ -7,12 +7,12 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..approvals.links import ask_deputies, ask_for_decision
 from ..audit.operations import record
 from ..clock import local_today
 from ..database import session
 from ..refusals import Refusal
 from ..directory.queries import approvers_of
-from ..mail.operations import queue_mail
 from ..main.i18n import format_day
 from .models import Allocation, Extension, ExtensionStatus, TimeEntry
 from .queries import WARNING_SHARE
@@ -165,6 +165,8 @@ def request_extension(allocation, agent, extra_hours, new_end_date, note=""):
     record("allocation.extension_requested", actor=agent, obj=extension, allocation_id=allocation.id,
            extra_hours=str(extra_hours), new_end_date=new_end_date.isoformat() if new_end_date else None)
     for approver in approvers_of(agent):
-        queue_mail(approver, "extension_request", extension=extension, allocation=allocation,
-                   call=allocation.signup.call)
+        ask_for_decision(approver, "extension_request", allocation.signup, "extension", extension,
+                         allocation=allocation, call=allocation.signup.call)
+    ask_deputies(allocation.signup, "extension_request", "extension", extension, allocation=allocation,
+                 call=allocation.signup.call)
     return extension

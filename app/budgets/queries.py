@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..clock import local_today
 from ..database import days_between, earliest, latest, session
 from ..directory.models import OrgUnit, User
-from ..signups.models import SignUp
+from ..signups.models import SignUp, SignUpStatus
 from .models import Allocation, Extension, ExtensionStatus, TimeEntry
 from .working_time import period_days, to_quarter_hours
 
@@ -146,6 +146,19 @@ def pending_extensions(allocation_ids):
     rows = session.execute(select(Extension).where(Extension.allocation_id.in_(allocation_ids),
                                                    Extension.status == ExtensionStatus.PENDING)).scalars()
     return {extension.allocation_id: extension for extension in rows}
+
+
+def used_up_budgets(year, today=None):
+    """Budgets of the running allocations touching the year whose hours are all used, or more: the most used
+    first (one query, and one each for their agents and calls)."""
+    used = (select(TimeEntry.allocation_id, func.sum(TimeEntry.hours).label("hours"))
+            .group_by(TimeEntry.allocation_id).subquery())
+    rows = session.execute(
+        select(Allocation, used.c.hours).join(used, used.c.allocation_id == Allocation.id).join(Allocation.signup)
+        .where(_overlapping(year), SignUp.status == SignUpStatus.APPROVED, used.c.hours >= Allocation.hours)
+        .options(selectinload(Allocation.agent), selectinload(Allocation.signup).selectinload(SignUp.call))
+        .order_by((used.c.hours / Allocation.hours).desc(), Allocation.id)).all()
+    return [Budget(allocation, Decimal(hours), today or local_today()) for allocation, hours in rows]
 
 
 def team_budgets(members, year):

@@ -12,8 +12,9 @@ import click
 from flask import current_app
 
 
-def build_email(message, sender):
-    """The MIME message of an outbox row: a text part and its HTML alternative, from `sender`."""
+def build_email(message, sender, secrets_by_slot=None):
+    """The MIME message of an outbox row: a text part and its HTML alternative, from `sender`; each secret of
+    `secrets_by_slot` takes the place of its slot in both bodies."""
     created = message.created_at
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     email = EmailMessage()
@@ -24,8 +25,12 @@ def build_email(message, sender):
     # Stable across retries, so a mail sent twice after a crash is recognisable as one.
     email["Message-ID"] = f"<allies.{message.id}.{created:%Y%m%d%H%M%S}@{domain}>"
     # Quoted-printable keeps accented text 7-bit clean for relays without 8BITMIME.
-    email.set_content(message.body_text, cte="quoted-printable")
-    email.add_alternative(message.body_html, subtype="html", cte="quoted-printable")
+    text, html = message.body_text, message.body_html
+    # Longest slots first: "…-slot-12" is never taken for "…-slot-1" followed by a 2.
+    for slot, secret in sorted((secrets_by_slot or {}).items(), key=lambda item: -len(item[0])):
+        text, html = text.replace(slot, secret), html.replace(slot, secret)
+    email.set_content(text, cte="quoted-printable")
+    email.add_alternative(html, subtype="html", cte="quoted-printable")
     return email
 
 

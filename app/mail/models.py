@@ -1,8 +1,8 @@
-"""The e-mail outbox and each person's choice between a notice per sign-up and a daily digest."""
+"""The e-mail outbox, the secrets of links in mails, and each person's choice of notices or digests."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -32,6 +32,7 @@ class OutboxMessage(Model):
     last_error: Mapped[str | None] = mapped_column(String(255))
 
     recipient: Mapped[User | None] = relationship()
+    link_tokens: Mapped[list["LinkToken"]] = relationship(back_populates="message", order_by="LinkToken.id")
 
     @property
     def is_waiting(self):
@@ -39,8 +40,27 @@ class OutboxMessage(Model):
         return self.sent_at is None and self.failed_at is None
 
 
+class LinkToken(Model):
+    """The secret of a link in one mail, minted by the worker as it sends the mail: only its hash is ever stored,
+    so neither the outbox nor the database holds a link that works. The stored bodies hold `slot` where the
+    secret goes."""
+
+    __tablename__ = "allies_link_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("allies_outbox_messages.id"), index=True)
+    # Letters, digits and hyphens only, so a URL built around it keeps it as it is.
+    slot: Mapped[str] = mapped_column(String(40))
+    # SHA-256 of the secret, in hexadecimal; None until the mail is sent.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    minted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    message: Mapped[OutboxMessage | None] = relationship(back_populates="link_tokens")
+
+
 class MailPreference(Model):
-    """How the lab mails a person about sign-ups: one notice each (default) or a daily digest."""
+    """How Alliés mails a person: a lab member, about sign-ups, one notice each (default) or a daily digest; a
+    manager, about requests, one mail each (default) or a digest on Mondays."""
 
     __tablename__ = "allies_mail_preferences"
 
@@ -48,5 +68,8 @@ class MailPreference(Model):
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # The digest covers what happened after this moment; None: no digest sent yet.
     digest_sent_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The Monday of the last weekly digest sent to this person, so a second run that day sends nothing.
+    weekly_digest_sent_on: Mapped[date | None] = mapped_column(Date)
 
     user: Mapped[User] = relationship()

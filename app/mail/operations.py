@@ -1,5 +1,7 @@
 """Writing mails to the outbox in the caller's transaction, and sending them afterwards from a worker."""
 
+import hashlib
+import secrets
 import smtplib
 from contextlib import contextmanager
 from datetime import timedelta
@@ -14,7 +16,7 @@ from ..clock import utcnow
 from ..database import session
 from ..directory.models import User
 from .backends import build_email, get_backend
-from .models import MailPreference, OutboxMessage
+from .models import LinkToken, MailPreference, OutboxMessage
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(hours=6)
@@ -67,15 +69,39 @@ def _nobody_signed_in_outside_a_request():
         g.pop("allies_agent", None)
 
 
-def queue_mail(recipient, template, **context):
+def queue_mail(recipient, template, link_tokens=(), **context):
     """Render `allies/mail/<template>.*` in the recipient's language and add it to the outbox (written with the transaction).
 
     `recipient` is a User, or a bare address for someone outside the directory (default language).
-    The templates get `recipient` (the User or None), `external_url` and `context`.
+    The templates get `recipient` (the User or None), `external_url` and `context`. For each of `link_tokens` (see
+    `new_link_token`), the worker puts a fresh secret where the bodies hold the token's slot as it sends the mail.
     """
     user = recipient if isinstance(recipient, User) else None
     address = user.email if user is not None else recipient
-    return _outbox_message(user, address, _render(template, _locale_of(user), recipient=user, **context))
+    message = _outbox_message(user, address, _render(template, _locale_of(user), recipient=user, **context))
+    message.link_tokens = list(link_tokens)
+    return message
+
+
+def new_link_token(number=1):
+    """The `number`-th link secret of a mail, to be minted when the mail is sent; its `slot` goes in the link."""
+    token = LinkToken(slot=f"link-token-slot-{number}")
+    session.add(token)
+    return token
+
+
+def link_token_hash(secret):
+    """The stored form of a link secret: its SHA-256, in hexadecimal."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _mint(token):
+    """A fresh secret of 256 random bits for the token, of which only the hash is kept; a mail sent again after a
+    failure gets a new one, and the secret of the attempt before stops working."""
+    secret = secrets.token_urlsafe(32)
+    token.token_hash = link_token_hash(secret)
+    token.minted_at = utcnow()
+    return secret
 
 
 def queue_mail_to_each(recipients, template, **context):
@@ -113,6 +139,12 @@ def _outbox_message(user, address, rendered):
                             body_html=body_html, created_at=now, next_attempt_at=now, attempts=0)
     session.add(message)
     return message
+
+
+def prefers_weekly_digest(user):
+    """Whether the user chose a Monday digest of their requests rather than a mail per request."""
+    preference = session.get(MailPreference, user.id)
+    return preference is not None and preference.weekly_digest
 
 
 def mail_preference(user):
@@ -169,8 +201,9 @@ def send_due(limit=100, now=None):
             message = _lock_next_due(now)
             if message is None:
                 break
+            secrets_by_slot = {token.slot: _mint(token) for token in message.link_tokens}
             try:
-                backend.send(build_email(message, config["ALLIES_MAIL_FROM"]))
+                backend.send(build_email(message, config["ALLIES_MAIL_FROM"], secrets_by_slot))
             except Exception as error:  # whatever the backend raises, the message stays in the outbox
                 message.attempts += 1
                 message.last_error = describe_error(error)

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..approvals.links import ask_deputies, ask_for_decision
 from ..audit.operations import record
 from ..budgets.models import Allocation, Extension, ExtensionStatus
 from ..calls.models import Call, CallStatus
@@ -276,7 +277,8 @@ def _ask_manager(signup):
     if signup.status == SignUpStatus.PENDING_MANAGER:
         signup.manager_asked_at = utcnow()
         for approver in approvers_of(signup.agent):
-            queue_mail(approver, "manager_request", signup=signup, call=signup.call)
+            ask_for_decision(approver, "manager_request", signup, "request", call=signup.call)
+        ask_deputies(signup, "manager_request", "request", call=signup.call)
 
 
 def choose_lab_notices(member, daily_digest):
