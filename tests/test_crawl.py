@@ -8,11 +8,16 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from sqlalchemy import select
+
+from app.approvals.links import new_decision_link
 from app.budgets.models import Allocation, Extension, TimeEntry
 from app.calls.models import Call
 from app.database import session
 from app.demo.data import DEMO_ACCOUNTS
 from app.directory.models import User
+from app.mail.models import LinkToken
+from app.mail.operations import link_token_hash
 from app.signups.models import SignUp
 from conftest import build_app, empty_tables
 from tests.test_browser import (axe_check, chromium, french_tab, live_settings,  # noqa: F401, F811
@@ -69,21 +74,23 @@ def pages_for(role, site, shared=True):
         allocation = session.query(Allocation).filter_by(agent_id=agent_id).one()
         entry = session.query(TimeEntry).filter_by(agent_id=agent_id, day=date.today()).first()
         extension = session.query(Extension).filter_by(allocation_id=allocation.id).one()
+        decision_link = f"/decide/{known_decision_link(waiting, manager_id)}"
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
-    if role == "anonymous":
-        return ["/login", *public]
+    if role == "anonymous":  # a decision link, as its mail's reader opens it; a truncated one
+        return ["/login", *public, decision_link, decision_link[:-1]]
     pages = ["/"]
     if shared:
         pages += [*public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
                   f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
-                  "/approvals/delegation?q=e", "/approvals/history", "/approvals/team", "/my/budget", "/my/data",
+                  "/approvals/delegation?q=e", "/approvals/history", "/approvals/team", "/approvals/notifications",
+                  "/my/budget", "/my/data",
                   f"/my/budget?year={date.today().year - 1}", "/my/tokens"]
     if role == "agent":
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
                   f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]
     if role == "manager":
         pages += [f"/approvals/{waiting.id}", f"/approvals/extensions/{extension.id}",
-                  f"/approvals/allocations/{allocation.id}/revise"]
+                  f"/approvals/allocations/{allocation.id}/revise", decision_link]
     if role == "lab":
         pages += ["/lab/dashboard", "/lab/facilitators", f"/lab/dashboard?year={date.today().year - 1}", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
                   "/lab/volunteers?q=zzzz", "/lab/calls", "/lab/calls?status=draft", "/lab/calls/new", f"/lab/calls/{busy_call.id}",
@@ -100,6 +107,20 @@ def pages_for(role, site, shared=True):
     else:
         pages += ["/admin/users"]  # the 403 page
     return pages
+
+
+CRAWL_LINK_SECRET = "crawl-decision-link-secret-0123456789abcdef"
+
+
+def known_decision_link(signup, manager_id):
+    """The secret of a decision link of the manager on this request, made for the walks (the demo's mails were never
+    sent, so no link of theirs has a secret anyone knows)."""
+    wanted = link_token_hash(CRAWL_LINK_SECRET)
+    if session.execute(select(LinkToken.id).where(LinkToken.token_hash == wanted)).first() is None:
+        link = new_decision_link(session.get(User, manager_id), signup, "request")
+        link.token.token_hash = wanted
+        session.commit()
+    return CRAWL_LINK_SECRET
 
 
 # 320 CSS px is a phone held upright (WCAG 1.4.10, RGAA 10.11). 200 % zoom of a 1280 px wide window is a

@@ -346,3 +346,66 @@ def test_the_admin_grants_a_role_and_reads_it_in_the_audit_log(server, person):
     member = person("ana.mercier")
     member.goto("/lab/calls")
     expect(member.get_by_role("heading", name="Appels du laboratoire")).to_be_visible()
+
+
+def test_a_manager_decides_from_the_mail_in_two_clicks_without_signing_in(server, person, chromium):  # noqa: F811
+    """An agent signs up in Chromium; the mail worker sends the manager's request mail; the manager, not signed in,
+    opens its link and agrees in one more click; the agent reads the decision. Prints the time from mail to
+    decision."""
+    import email
+    import time
+
+    from app.calls.models import Call
+    from app.clock import utcnow
+    from app.mail.operations import send_due
+
+    ((agent_login, agent_name),) = team_of(server, DEMO_ACCOUNTS["manager"], 1)
+    with server.app.app_context():
+        call = Call(title="Jardins partagés du siège", summary="Un potager pour les agents.", status="published",
+                    deadline=utcnow() + timedelta(days=10), commitment_kind="total_hours", commitment_value=7.5,
+                    start_date=date.today(), end_date=date.today() + timedelta(days=60), published_at=utcnow())
+        session.add(call)
+        session.commit()
+        call_id = call.id
+    agent = person(agent_login)
+    agent.goto(f"/calls/{call_id}/sign-up")
+    agent.get_by_label("Pourquoi souhaitez-vous participer").fill("J'ai la main verte.")
+    agent.get_by_label("Temps que vous demandez").fill("7,5")
+    agent.get_by_role("button", name="Envoyer ma candidature").click()
+    agent.wait_for_url("**/my/sign-ups**")
+
+    with server.app.app_context():
+        manager = session.execute(select(User).filter_by(login=DEMO_ACCOUNTS["manager"])).scalar_one()
+        server.app.config.update(ALLIES_MAIL_BACKEND="folder", ALLIES_MAIL_FOLDER=str(server.folder / "mails"))
+        send_due(limit=100_000)
+        session.commit()
+        sent_at = time.monotonic()
+        requests_ = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                     for path in (server.folder / "mails").glob("*.eml")]
+        request_mail = next(mail for mail in requests_ if mail["To"] == manager.email
+                            and "Jardins partagés du siège" in mail.get_body(("plain",)).get_content())
+    text = request_mail.get_body(("plain",)).get_content()
+    assert "Décidez en deux clics, sans vous connecter" in text
+    path = re.search(r"https?://[^/\s]+(?:/[^/\s]*)*?(/decide/[A-Za-z0-9_-]{43})", text).group(1)
+
+    reader = chromium.new_context(base_url=server.url, locale="fr-FR")  # the manager's mail client: no session
+    try:
+        page = reader.new_page()
+        opened = time.monotonic()
+        page.goto(path)  # click 1
+        expect(page.locator("main")).to_contain_text(agent_name)
+        expect(page.locator("main")).to_contain_text("Jardins partagés du siège")
+        page.get_by_role("button", name="J’accepte les 7,5 h demandées").click()  # click 2
+        expect(page.locator(".flashes")).to_contain_text("Décision enregistrée")
+        decided = time.monotonic()
+        expect(page.locator(".notice")).to_contain_text(f"Déjà décidé par {manager.full_name}")
+    finally:
+        reader.close()
+    print(f"mail sent → decision: {decided - sent_at:.2f} s, of which link opened → decided {decided - opened:.2f} s")
+
+    agent.goto("/my/sign-ups")
+    expect(agent.get_by_role("row").filter(has_text="Jardins partagés du siège")).to_contain_text("Accepté")
+    with server.app.app_context():
+        entry = session.execute(select(AuditEntry).where(AuditEntry.action == "approvals.decided_by_mail_link")
+                                ).scalars().one()
+        assert entry.actor_id == manager.id and "Chrom" in entry.details["user_agent"]
