@@ -61,6 +61,10 @@ def pages_for(role, site, shared=True):
     with site.app_context():
         agent_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["agent"]).scalar()
         manager_id = session.query(User.id).filter_by(login=DEMO_ACCOUNTS["manager"]).scalar()
+        waiting = (session.query(SignUp).join(User, User.id == SignUp.agent_id)  # a request the manager decides
+                   .filter(User.manager_id == manager_id, SignUp.status == "pending_manager").order_by(SignUp.id).first())
+        waiting_id = waiting.id
+        decision_link = f"/decide/{known_decision_link(waiting, manager_id)}"  # may commit: before the rest
         busy_call = session.query(Call).filter_by(capacity=3).first()
         # Another open call, that the agent has not answered: its page and its sign-up form.
         open_call = (session.query(Call).filter_by(status="published", audience_all=True)
@@ -68,13 +72,10 @@ def pages_for(role, site, shared=True):
         draft = session.query(Call).filter_by(status="draft").first()
         signup = session.query(SignUp).filter_by(call_id=busy_call.id).first()
         own = session.query(SignUp).filter_by(agent_id=agent_id, call_id=busy_call.id).first()
-        waiting = (session.query(SignUp).join(User, User.id == SignUp.agent_id)  # a request the manager decides
-                   .filter(User.manager_id == manager_id, SignUp.status == "pending_manager").order_by(SignUp.id).first())
         question_id = busy_call.active_questions[0].id
         allocation = session.query(Allocation).filter_by(agent_id=agent_id).one()
         entry = session.query(TimeEntry).filter_by(agent_id=agent_id, day=date.today()).first()
         extension = session.query(Extension).filter_by(allocation_id=allocation.id).one()
-        decision_link = f"/decide/{known_decision_link(waiting, manager_id)}"
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
     if role == "anonymous":  # a decision link, as its mail's reader opens it; a truncated one
         return ["/login", *public, decision_link, decision_link[:-1]]
@@ -89,7 +90,7 @@ def pages_for(role, site, shared=True):
         pages += [f"/my/sign-ups/{own.id}/withdraw", f"/my/budget/allocations/{allocation.id}",
                   f"/my/budget/allocations/{allocation.id}/extension", f"/my/budget/entries/{entry.id}/edit"]
     if role == "manager":
-        pages += [f"/approvals/{waiting.id}", f"/approvals/extensions/{extension.id}",
+        pages += [f"/approvals/{waiting_id}", f"/approvals/extensions/{extension.id}",
                   f"/approvals/allocations/{allocation.id}/revise", decision_link]
     if role == "lab":
         pages += ["/lab/dashboard", "/lab/facilitators", f"/lab/dashboard?year={date.today().year - 1}", "/lab/volunteers", f"/lab/volunteers?call={busy_call.id}&status=approved&page=2",
