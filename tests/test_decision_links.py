@@ -271,7 +271,7 @@ def test_off_mode_keeps_the_inbox_link(app, mail_folder, people, make_call, clie
     assert client.get("/decide/" + "A" * 43).status_code == 404
 
 
-def test_an_extension_request_carries_a_link_a_revision_kills(app, client, mail_folder, people, request_, link):
+def test_an_extension_request_carries_a_link_of_its_own(app, client, mail_folder, people, request_, link):
     assert client.post(link, data={"outcome": "approve"}).status_code == 302
     allocation = session.execute(select(Allocation)).scalar_one()
     request_extension(allocation, people["agent"], Decimal(8), None, "Encore un atelier")
@@ -368,3 +368,33 @@ def test_mail_digest_command_runs_daily_and_sends_weekly(app, runner, people):
     result = runner.invoke(args=["mail", "digest"])
     assert result.exit_code == 0, result.output
     assert "récapitulatif(s) hebdomadaire(s)" in result.output or "weekly digest" in result.output
+
+
+def test_decision_links_are_rate_limited_per_link_and_per_address(app_factory):
+    application = app_factory(RATELIMIT_ENABLED=True, ALLIES_DECISION_LINK_RATE_LIMIT="5 per minute",
+                              ALLIES_DECISION_LINK_RATE_LIMIT_PER_LINK="2 per minute")
+    with application.app_context():
+        guessed = "/decide/" + "B" * 43
+        per_link = [application.test_client().get(guessed, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code
+                    for n in range(1, 4)]
+        assert per_link == [404, 404, 429]  # one link, from three addresses
+        client = application.test_client()
+        per_address = [client.get(f"/decide/{letter * 43}", environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code
+                       for letter in "CDEFGH"]
+        assert per_address == [404] * 5 + [429]  # one address, six links
+
+
+def test_a_revision_of_the_allocation_kills_the_extension_link(client, mail_folder, people, request_, link):
+    from app.approvals.operations import revise_allocation
+
+    assert client.post(link, data={"outcome": "approve"}).status_code == 302
+    allocation = session.execute(select(Allocation)).scalar_one()
+    request_extension(allocation, people["agent"], Decimal(8), None, "Encore un atelier")
+    session.commit()
+    extension_link = links_sent_to(mail_folder, people["manager"])[-1]
+    revise_allocation(session.get(Allocation, allocation.id), people["manager"], Decimal(30), "Moins d'ateliers")
+    session.commit()
+    response = client.post(extension_link, data={"outcome": "approve"})
+    assert response.status_code == 409
+    assert "le temps accordé a changé" in text_of(one(parse_page(response, status=409), ".notice"))
+    assert session.execute(select(Allocation.hours)).scalar_one() == Decimal(30)

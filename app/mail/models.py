@@ -48,7 +48,9 @@ class LinkToken(Model):
     __tablename__ = "allies_link_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("allies_outbox_messages.id"), index=True)
+    # None once the mail is deleted (retention, or the demo dropping the mails of its loading).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("allies_outbox_messages.id", ondelete="SET NULL"),
+                                                   index=True)
     # Letters, digits and hyphens only, so a URL built around it keeps it as it is.
     slot: Mapped[str] = mapped_column(String(40))
     # SHA-256 of the secret, in hexadecimal; None until the mail is sent.

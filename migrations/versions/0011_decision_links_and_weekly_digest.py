@@ -27,7 +27,8 @@ def upgrade():
         sa.Column("minted_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_allies_link_tokens")),
         sa.ForeignKeyConstraint(["message_id"], ["allies_outbox_messages.id"],
-                                name=op.f("fk_allies_link_tokens_message_id_allies_outbox_messages")),
+                                name=op.f("fk_allies_link_tokens_message_id_allies_outbox_messages"),
+                                ondelete="SET NULL"),
         sa.UniqueConstraint("token_hash", name=op.f("uq_allies_link_tokens_token_hash")),
     )
     op.create_index("ix_allies_link_tokens_message_id", "allies_link_tokens", ["message_id"])
