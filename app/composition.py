@@ -39,6 +39,7 @@ from .main.templating import LANGUAGE_FILTERS, date_and_time, formatted_per_rend
 from .main.theme import check_theme_colour
 from .main.views import bp as main_bp
 from .privacy.cli import privacy_cli
+from .recognition.views import bp as recognition_bp
 from .privacy.views import bp as privacy_bp
 from .signups.cli import signups_cli
 from .signups.views import bp as signups_bp
@@ -103,6 +104,13 @@ DEFAULTS = {
     "ALLIES_DECISION_LINK_RATE_LIMIT_PER_LINK": "10 per minute;60 per hour",
     # Who decides for agents without a manager in the directory (lab or admin).
     "ALLIES_FALLBACK_APPROVER_ROLE": "admin",
+    # The attestation of participation: who signs it for the lab, where, and the civil service whose professional
+    # review it joins ("territoriale": décret 2014-1526; "etat": décret 2010-888; "hospitaliere": décret 2010-1153).
+    "ALLIES_ATTESTATION_SIGNATORY": "",
+    "ALLIES_ATTESTATION_SIGNATORY_FUNCTION": "",
+    "ALLIES_ATTESTATION_PLACE": "",
+    "ALLIES_CIVIL_SERVICE": "territoriale",
+    "ALLIES_VERIFY_RATE_LIMIT": "20 per minute;200 per hour",
     "ALLIES_CONTROLLER": "",
     "ALLIES_DPO_CONTACT": "",
     # Months after a call's end before sign-up details are anonymised.
@@ -251,7 +259,7 @@ class Allies:
         # One parent blueprint: endpoints are "allies.<feature>.<view>", so none can clash with a host's.
         allies = Blueprint("allies", __name__, url_prefix=app.config["ALLIES_URL_PREFIX"].rstrip("/") or None)
         for blueprint in (main_bp, auth_bp, directory_bp, calls_bp, signups_bp, approvals_bp, budgets_bp, exports_bp,
-                          audit_bp, privacy_bp, dashboard_bp, api_tokens_bp, api_bp):
+                          audit_bp, privacy_bp, dashboard_bp, recognition_bp, api_tokens_bp, api_bp):
             allies.register_blueprint(blueprint)
         if not standalone:  # a host keeps its own error pages; Alliés' pages get theirs (503 when the database is down)
             register_error_handlers(allies)

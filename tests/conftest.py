@@ -410,6 +410,8 @@ def objects(people, make_call):
     from app.approvals.models import DecisionLink
     from app.approvals.operations import approve, delegate
     from app.mail.operations import link_token_hash
+    from app.recognition.models import Attestation
+    from app.recognition.operations import write_letter
     from app.budgets.operations import log_time, request_extension
     from app.signups.operations import sign_up
 
@@ -426,15 +428,21 @@ def objects(people, make_call):
     # The manager's request mail was not sent: its decision link gets a secret the tests know.
     link = db_session.execute(select(DecisionLink).where(DecisionLink.signup_id == signup.id)).scalar_one()
     link.token.token_hash = link_token_hash(DECISION_LINK_SECRET)
+    letter = write_letter(people["agent"], people["lab"], "Merci pour les ateliers.")
+    attestation = Attestation(number=ATTESTATION_NUMBER, agent=people["agent"], first_day=date(2026, 1, 1),
+                              last_day=date(2026, 12, 31), locale="fr", sha256="0" * 64)
+    db_session.add(attestation)
     db_session.commit()
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
             "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
-            "token": token}
+            "token": token, "letter": letter, "attestation": attestation}
 
 
 # The secret of the decision link of the manager's request in `objects` (43 URL-safe characters, as minted).
 DECISION_LINK_SECRET = "matrix-decision-link-secret-0123456789abcde"
 assert len(DECISION_LINK_SECRET) == 43
+# The number of the attestation in `objects` (made without its PDF: the pages about it read its row only).
+ATTESTATION_NUMBER = "ALL-2026-MATRIX23"
 
 _SHARED_OBJECTS = {}  # per test process: the rows of `objects`, and each object's class and id
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import DECISION_LINK_SECRET, sign_in
+from tests.conftest import ATTESTATION_NUMBER, DECISION_LINK_SECRET, sign_in
 from tests.pages import parse_page
 
 ROLES = ("anonymous", "agent", "manager", "lab", "admin")
@@ -71,6 +71,17 @@ MATRIX = {
     "allies.approvals.revise": ("GET", {"allocation_id": "allocation"}, {**signed_in(404), "manager": 200, "lab": 200}),
     "allies.approvals.history": ("GET", {}, signed_in(200)),
     "allies.approvals.notices": ("GET", {}, signed_in(200)),
+    "allies.recognition.mine": ("GET", {}, signed_in(200)),
+    "allies.recognition.attestation": ("POST", {}, signed_in(422)),  # the matrix posts no period
+    "allies.recognition.badge_visibility": ("POST", {}, signed_in(302)),
+    # A thank-you letter: its agent and the lab; its agent's manager only once the agent sent it.
+    "allies.recognition.letter": ("GET", {"letter_id": "letter"}, {**signed_in(404), "agent": 200, "lab": 200}),
+    "allies.recognition.forward": ("POST", {"letter_id": "letter"}, {**signed_in(404), "agent": 302}),
+    "allies.recognition.verify": ("GET", {"number": ATTESTATION_NUMBER}, everyone(200)),
+    "allies.recognition.lab_agent": ("GET", {"user_id": "agent"}, only("lab", 200)),
+    "allies.recognition.give_badge": ("POST", {"user_id": "agent"}, only("lab", 422)),  # no badge chosen
+    "allies.recognition.write": ("POST", {"user_id": "agent"}, only("lab", 422)),  # no letter written
+    "allies.recognition.revoke": ("POST", {"attestation_id": "attestation"}, only("lab", 302)),
     # A decision link: anyone holding it reaches the page (ALLIES_DECISION_LINKS "link"), but a browser signed in
     # as someone else than its approver is refused, the agent first (tests/test_decision_links.py covers the modes).
     "allies.approvals.by_link": ("GET", {"secret": DECISION_LINK_SECRET},

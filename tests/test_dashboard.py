@@ -8,7 +8,7 @@ import pytest
 from app.approvals.operations import approve, refuse
 from app.budgets.operations import log_time
 from app.budgets.queries import hours_between, overview_by_directorate
-from app.dashboard.queries import hours_per_month, manager_decisions, signups_per_call
+from app.dashboard.queries import hours_per_month, manager_decisions, participation_by_category, signups_per_call
 from app.database import session
 from app.privacy.operations import purge
 from app.signups.operations import sign_up
@@ -51,16 +51,17 @@ def test_figures(app, activity):
 def test_page_charts_tables_and_purge(app, people, activity):
     client = sign_in(app.test_client(), people["lab"])
     page = read_page(client, "/lab/dashboard")
-    assert len(page.select("main figure.chart")) == 3 and len(page.select("main caption[id]")) == 3
+    assert len(page.select("main figure.chart")) == 4 and len(page.select("main caption[id]")) == 4
     assert not page.select("script")
     text = text_of(page.main)
     assert "1 acceptées sur 3 candidatures" in text and "50\u00a0%" in text
     assert "Réseau annuel" in [row[0] for row in table_rows(page, "calls-caption")]
-    figures = [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR)]
+    figures = [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR), participation_by_category(YEAR)]
     purge(today=date(YEAR + 3, 1, 1))
     session.commit()
-    assert [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR)] == figures
-    assert len(read_page(client, "/lab/dashboard").select("main figure.chart")) == 3
+    assert [signups_per_call(YEAR), hours_per_month(YEAR), manager_decisions(YEAR),
+            participation_by_category(YEAR)] == figures
+    assert len(read_page(client, "/lab/dashboard").select("main figure.chart")) == 4
     assert sign_in(app.test_client(), people["manager"]).get("/lab/dashboard").status_code == 403
 
 

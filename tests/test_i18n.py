@@ -244,9 +244,10 @@ def test_every_status_has_its_own_french_title(app):
     from app.budgets.models import ExtensionStatus
     from app.calls.models import CallStatus
     from app.enums import TitledEnum
+    from app.recognition.models import BadgeKind
     from app.signups.models import SignUpStatus
 
-    enums = [CallStatus, SignUpStatus, ExtensionStatus, DecisionKind, DecisionOutcome]
+    enums = [CallStatus, SignUpStatus, ExtensionStatus, DecisionKind, DecisionOutcome, BadgeKind]
     assert set(TitledEnum.__subclasses__()) == set(enums)
     with app.test_request_context():
         with force_locale("en"):

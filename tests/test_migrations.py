@@ -43,25 +43,30 @@ def test_volunteers_of_calls_without_agreement_get_their_budget_on_upgrade(empty
     from datetime import date, timedelta
     from decimal import Decimal
 
+    import sqlalchemy as sa
     from sqlalchemy import select
 
     from app.budgets.models import Allocation
     from app.calls.models import Call
     from app.database import session
-    from app.directory.models import User
     from app.clock import utcnow
     from app.signups.models import SignUp
 
     app = create_app(build_config(empty_database_url))
     with app.app_context():
         upgrade_schema("0007")
-        agent = User(login="alex", email="alex@example.org", given_name="Alex", family_name="Martin", quotity=100,
-                     session_version=1)
+        # The directory's table as it stood at 0007 (the model has columns added since): written with Core.
+        users = sa.Table("allies_users", sa.MetaData(), autoload_with=session.connection())
+        now = utcnow()
+        agent_id = session.execute(sa.insert(users).values(
+            login="alex", email="alex@example.org", given_name="Alex", family_name="Martin", sort_name="martin alex",
+            search_text="alex martin", quotity=100, active=True, session_version=1, created_at=now,
+            updated_at=now)).inserted_primary_key[0]
         call = Call(title="Relecture", summary="Relire", deadline=utcnow() + timedelta(days=3),
                     commitment_kind="total_hours", commitment_value=Decimal(6), start_date=date(2027, 1, 1),
                     end_date=date(2027, 3, 31), needs_manager_agreement=False, status="published", held_places=2)
-        accepted = SignUp(call=call, agent=agent, status="approved", hours_asked=Decimal("6.5"))
-        withdrawn = SignUp(call=call, agent=agent, status="withdrawn", hours_asked=Decimal(3))
+        accepted = SignUp(call=call, agent_id=agent_id, status="approved", hours_asked=Decimal("6.5"))
+        withdrawn = SignUp(call=call, agent_id=agent_id, status="withdrawn", hours_asked=Decimal(3))
         session.add_all([accepted, withdrawn])
         session.commit()
         accepted_id = accepted.id

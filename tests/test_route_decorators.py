@@ -38,7 +38,7 @@ def test_public_views_are_the_known_few(app):
     assert public_views == [
         "allies.api.openapi_document", "allies.approvals.by_link", "allies.auth.login", "allies.auth.oidc_callback", "allies.auth.oidc_signed_out",
         "allies.auth.oidc_start", "allies.main.accessibility", "allies.main.privacy", "allies.main.set_language",
-        "allies.main.theme"]
+        "allies.main.theme", "allies.recognition.verify"]
 
 
 def test_the_access_matrix_agrees_with_the_decorators(app):

@@ -11,6 +11,7 @@ from ..calls.models import Call, Question
 from ..database import session
 from ..directory.models import User
 from ..mail.models import OutboxMessage
+from ..recognition.models import Attestation
 from ..main.i18n import elided
 from ..signups.models import SignUp
 
@@ -41,6 +42,12 @@ ACTION_TITLES = {
     "approvals.escalation": _l("Request passed to the manager's manager"),
     "approvals.delegated": _l("Deputy named"),
     "approvals.decided_by_mail_link": _l("Decided by a link received by mail"),
+    "attestation.issued": _l("Attestation of participation made"),
+    "attestation.revoked": _l("Attestation revoked"),
+    "badge.awarded": _l("Badge given"),
+    "badge.visibility_changed": _l("Badges shown or hidden on the profile"),
+    "letter.written": _l("Thank-you letter written"),
+    "letter.forwarded": _l("Thank-you letter sent to the manager"),
     "approvals.delegation_revoked": _l("Delegation ended"),
     "allocation.revised": _l("Agreed time revised"),
     "allocation.ended": _l("Agreed time ended"),
@@ -67,6 +74,9 @@ FAMILY_TITLES = {
     "export": _l("Exports"),
     "api": _l("API"),
     "privacy": _l("Data protection"),
+    "attestation": _l("Attestations"),
+    "badge": _l("Badges"),
+    "letter": _l("Thank-you letters"),
 }
 
 OBJECT_TITLES = {
@@ -78,6 +88,7 @@ OBJECT_TITLES = {
     "Extension": _l("Request for more time"),
     "Delegation": _l("Delegation"),
     "OutboxMessage": _l("E-mail"),
+    "Attestation": _l("Attestation"),
 }
 
 
@@ -117,6 +128,11 @@ def _delegation(delegation):
                     deputy=delegation.deputy.full_name), name)
 
 
+def _attestation(attestation):
+    name = attestation.agent.full_name
+    return elided(_("Attestation %(number)s of %(name)s", number=attestation.number, name=name), name)
+
+
 _LOADERS = {
     "User": lambda ids: _people(ids),
     "Call": lambda ids: _described(Call, ids, lambda call: _("Call “%(title)s”", title=call.title)),
@@ -130,6 +146,7 @@ _LOADERS = {
                                          selectinload(Delegation.deputy)),
     "OutboxMessage": lambda ids: _described(OutboxMessage, ids, lambda message: _(
         "E-mail no. %(number)s to %(address)s", number=message.id, address=message.to_address)),
+    "Attestation": lambda ids: _described(Attestation, ids, _attestation, selectinload(Attestation.agent)),
 }
 
 

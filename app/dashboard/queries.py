@@ -5,14 +5,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Numeric, func, select, type_coerce
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Numeric, case, func, select, type_coerce
 
 from ..approvals.models import Decision, DecisionKind, DecisionOutcome
 from ..budgets.models import Allocation
-from ..budgets.queries import allocations_per_period, hours_falling_between, logged_per_unit_and_month
+from ..budgets.queries import (allocations_per_period, directorate_of, hours_falling_between,
+                               logged_per_unit_and_month)
 from ..calls.models import Call, CallStatus
 from ..clock import local_midnight, local_today, utcnow
 from ..database import seconds_between, session
+from ..directory.models import OrgUnit, User
 from ..signups.models import SignUp, SignUpStatus
 
 
@@ -110,3 +114,70 @@ def year_that_matters(today=None):
         return today.year
     start = session.execute(select(func.min(Call.start_date)).where(is_open, Call.start_date > last)).scalar()
     return start.year if start is not None else today.year
+
+
+# The civil-service categories the directory knows, in the order the dashboard shows them; None: not given.
+CATEGORIES = ("A", "B", "C", "contractuel", None)
+CATEGORY_TITLES = {"A": _l("Category A"), "B": _l("Category B"), "C": _l("Category C"),
+                   "contractuel": _l("Contract staff"), None: _l("Category not given")}
+SMALL_GROUP = 5  # fewer people than this are shown as « < 5 », so that no one is recognised
+
+
+@dataclass
+class CategoryFigures:
+    """One civil-service category in a directorate (or everywhere) over a year: its active agents, those mobilised
+    (an allocation touching the year), of them the first-timers and those who came back, and their hours agreed
+    that fall in the year."""
+
+    category: str | None
+    headcount: int = 0
+    mobilised: int = 0
+    first_time: int = 0
+    repeat: int = 0
+    hours: Decimal = Decimal(0)
+
+    def add(self, other):
+        self.headcount += other.headcount
+        self.mobilised += other.mobilised
+        self.first_time += other.first_time
+        self.repeat += other.repeat
+        self.hours += other.hours
+
+    @property
+    def title(self):
+        return CATEGORY_TITLES[self.category]
+
+    @property
+    def small(self):
+        """Whether so few people were mobilised that their figures could point at someone."""
+        return 0 < self.mobilised < SMALL_GROUP
+
+
+def participation_by_category(year):
+    """({directorate: [CategoryFigures per category]}, [CategoryFigures per category everywhere]) over the year;
+    one query summed per org unit and category by the database, then per directorate here."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    mobilised = (select(Allocation.agent_id, func.sum(hours_falling_between(first, last)).label("hours"))
+                 .where(Allocation.start_date <= last, Allocation.end_date >= first)
+                 .group_by(Allocation.agent_id).subquery())
+    before = select(Allocation.agent_id).where(Allocation.start_date < first).distinct().subquery()
+    came_back = before.c.agent_id.is_not(None) & mobilised.c.agent_id.is_not(None)
+    rows = session.execute(
+        select(OrgUnit.path, User.category, func.count(case((User.active.is_(True), 1))),
+               func.count(mobilised.c.agent_id), func.count(case((came_back, 1))),
+               type_coerce(func.coalesce(func.sum(mobilised.c.hours), 0), Numeric(14, 4)))
+        .select_from(User).outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .outerjoin(mobilised, mobilised.c.agent_id == User.id).outerjoin(before, before.c.agent_id == User.id)
+        .where(User.active.is_(True) | mobilised.c.agent_id.is_not(None))
+        .group_by(OrgUnit.path, User.category)).all()
+    by_directorate, overall = {}, {category: CategoryFigures(category) for category in CATEGORIES}
+    for path, category, headcount, agents, repeat, hours in rows:
+        category = category if category in CATEGORIES else None
+        figures = CategoryFigures(category, headcount, agents, agents - repeat, repeat,
+                                  Decimal(hours).quantize(Decimal("0.01")))
+        name = directorate_of(path) if path else _("No org unit")
+        directorate = by_directorate.setdefault(name, {key: CategoryFigures(key) for key in CATEGORIES})
+        directorate[category].add(figures)
+        overall[category].add(figures)
+    return ({name: list(categories.values()) for name, categories in sorted(by_directorate.items())},
+            list(overall.values()))

@@ -8,7 +8,8 @@ from ..budgets.charts import bar_chart
 from ..budgets.forms import YearForm
 from ..budgets.queries import logged_per_unit_and_month, overview_by_directorate
 from ..signups.models import SignUpStatus
-from .queries import hours_per_month, manager_decisions, signups_per_call, year_that_matters
+from .queries import (hours_per_month, manager_decisions, participation_by_category, signups_per_call,
+                      year_that_matters)
 
 bp = Blueprint("dashboard", __name__)
 
@@ -22,10 +23,15 @@ def dashboard():
     logged = logged_per_unit_and_month(year)
     directorates = overview_by_directorate(year, logged)
     months = hours_per_month(year, logged)
+    by_directorate, categories = participation_by_category(year)
     return render_template(
         "allies/dashboard/dashboard.html", year=year, calls=calls, calls_with_signups=calls_with_signups,
         directorates=directorates, months=months,
         decisions=manager_decisions(year),
         calls_chart=bar_chart((call.title, call.total, call.counts[SignUpStatus.APPROVED]) for call in calls),
         directorates_chart=bar_chart((figure.name, figure.allocated, figure.used) for figure in directorates),
-        months_chart=bar_chart((format_date(month, "MMMM"), agreed, used) for month, agreed, used in months))
+        months_chart=bar_chart((format_date(month, "MMMM"), agreed, used) for month, agreed, used in months),
+        by_directorate=by_directorate, categories=categories,
+        small_categories={str(figures.title) for figures in categories if figures.small},
+        categories_chart=bar_chart((str(figures.title), figures.headcount, 0 if figures.small else figures.mobilised)
+                                   for figures in categories if figures.headcount or figures.mobilised))

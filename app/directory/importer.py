@@ -11,6 +11,11 @@ from flask_babel import gettext as _
 from .models import ROLES
 
 COLUMNS = ("login", "email", "given_name", "family_name", "org_unit", "manager", "quotity", "roles", "active")
+# Columns a file may leave out: without them, people's civil-service category and filière stay as they are.
+OPTIONAL_COLUMNS = ("category", "filiere")
+# The civil-service categories (A, B, C) and contract staff, as files write them.
+CATEGORY_WORDS = {"a": "A", "b": "B", "c": "C", "contractuel": "contractuel", "contractuelle": "contractuel",
+                  "contractuel·le": "contractuel"}
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TRUE_WORDS = {"", "1", "true", "yes", "y", "oui", "o", "vrai"}
 FALSE_WORDS = {"0", "false", "no", "n", "non", "faux"}
@@ -30,6 +35,9 @@ class DirectoryRow:
     quotity: int
     roles: tuple
     active: bool
+    # None: the file has no such column; "": the column is there, empty for this person (unknown).
+    category: str | None = None
+    filiere: str | None = None
 
 
 @dataclass
@@ -105,7 +113,7 @@ def parse_directory_csv(raw):
         raise DirectoryFileError(errors)
     header = [name.strip().lower() for name in header]
     missing = [name for name in COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
+    unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if missing:
         errors.add(1, _("missing columns: %(names)s", names=", ".join(missing)))
@@ -114,7 +122,8 @@ def parse_directory_csv(raw):
     if duplicated:
         errors.add(1, _("repeated columns: %(names)s", names=", ".join(duplicated)))
     if errors:
-        errors.add(1, _("the expected columns are: %(columns)s", columns=", ".join(COLUMNS)))
+        errors.add(1, _("the expected columns are: %(columns)s (and, if you have them, %(optional)s)",
+                        columns=", ".join(COLUMNS), optional=", ".join(OPTIONAL_COLUMNS)))
         raise DirectoryFileError(errors)
 
     return parse_directory_records(_csv_records(reader, header, errors), errors)
@@ -198,8 +207,18 @@ def _check_row(line, values, errors):
     active_text = values["active"].lower()
     if active_text not in TRUE_WORDS | FALSE_WORDS:
         errors.add(line, _("active \"%(value)s\" must be 1 or 0", value=values["active"]))
+    category = values.get("category")
+    if category is not None:
+        category = CATEGORY_WORDS.get(category.strip().lower(), "" if not category.strip() else None)
+        if category is None:
+            errors.add(line, _("category \"%(value)s\" must be A, B, C or contractuel (or left empty)",
+                               value=values["category"]))
+    filiere = values.get("filiere")
+    if filiere is not None and len(filiere) > 60:
+        errors.add(line, _("the filière is longer than 60 characters"))
     if len(errors.messages) > count:
         return None
     return DirectoryRow(line=line, login=login, email=email, given_name=values["given_name"],
                         family_name=values["family_name"], org_unit=org_unit, manager=values["manager"].lower(),
-                        quotity=quotity, roles=roles, active=active_text in TRUE_WORDS)
+                        quotity=quotity, roles=roles, active=active_text in TRUE_WORDS, category=category,
+                        filiere=filiere)

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, exists, or_
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, exists, false,
+                        or_)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -90,6 +91,11 @@ class User(UserMixin, Model):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("allies_org_units.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
     quotity: Mapped[int] = mapped_column(Integer, default=100)
+    # The civil-service category, "A", "B", "C" or "contractuel"; None: unknown. The filière, as HR names it.
+    category: Mapped[str | None] = mapped_column(String(12))
+    filiere: Mapped[str | None] = mapped_column(String(60))
+    # Whether the agent agreed that their badges show on their profile.
+    shows_badges: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The language chosen with the switch (fr, en); mails to this person use it. None: the default.
     locale: Mapped[str | None] = mapped_column(String(5))

@@ -72,9 +72,10 @@ def _unit_for_path(path, units):
 
 
 def _snapshot(user):
-    """The imported fields of a user, to tell an update from no change."""
+    """The imported fields of a user, to tell an update from no change; whether they are active comes last."""
     return (user.email, user.given_name, user.family_name, user.org_unit.path if user.org_unit else None,
-            user.manager.login if user.manager else "", user.quotity, tuple(user.roles), user.active)
+            user.manager.login if user.manager else "", user.quotity, tuple(user.roles), user.category, user.filiere,
+            user.active)
 
 
 def _sync_roles(user, roles, changes):
@@ -126,6 +127,10 @@ def import_directory(parsed, deactivate_missing=False, on_row=None):
         user.email, user.given_name, user.family_name = row.email, row.given_name, row.family_name
         user.org_unit = _unit_for_path(row.org_unit, units)
         user.quotity = row.quotity
+        if row.category is not None:  # a file without the column leaves it as it is
+            user.category = row.category or None
+        if row.filiere is not None:
+            user.filiere = row.filiere or None
         if user.active and not row.active:
             user.end_sessions()
         user.active = row.active

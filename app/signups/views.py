@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..approvals.queries import refusals_of
+from ..recognition.queries import shown_badges
 from ..auth.access import login_required, role_required
 from ..auth.identity import current_agent
 from ..budgets.working_time import proposal
@@ -101,7 +102,7 @@ def detail(signup_id):
     signup = get_signup_for_lab(signup_id)
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup),
                            form=DeclineForm(), rank=waitlist_rank(signup),
-                           refusal=refusals_of([signup.id]).get(signup.id))
+                           refusal=refusals_of([signup.id]).get(signup.id), badges=shown_badges(signup.agent))
 
 
 @bp.route("/lab/sign-ups/<int:signup_id>/decline", methods=["POST"])
@@ -116,7 +117,8 @@ def decline_signup(signup_id):
             flash(_("The sign-up is declined; the agent is told why."), "success")
         return redirect(url_for("allies.signups.detail", signup_id=signup.id))
     return render_template("allies/signups/detail.html", signup=signup, history=history(signup), form=form,
-                           rank=waitlist_rank(signup), refusal=refusals_of([signup.id]).get(signup.id)), 422
+                           rank=waitlist_rank(signup), refusal=refusals_of([signup.id]).get(signup.id),
+                           badges=shown_badges(signup.agent)), 422
 
 
 @bp.route("/lab/notifications", methods=["GET", "POST"])
