@@ -18,6 +18,7 @@ from app.demo.data import DEMO_ACCOUNTS
 from app.directory.models import User
 from app.mail.models import LinkToken
 from app.mail.operations import link_token_hash
+from app.recognition.models import Attestation
 from app.signups.models import SignUp
 from conftest import build_app, empty_tables
 from tests.test_browser import (axe_check, chromium, french_tab, live_settings,  # noqa: F401, F811
@@ -65,6 +66,7 @@ def pages_for(role, site, shared=True):
                    .filter(User.manager_id == manager_id, SignUp.status == "pending_manager").order_by(SignUp.id).first())
         waiting_id = waiting.id
         decision_link = f"/decide/{known_decision_link(waiting, manager_id)}"  # may commit: before the rest
+        verification = f"/verify/{known_attestation(agent_id)}"
         busy_call = session.query(Call).filter_by(capacity=3).first()
         # Another open call, that the agent has not answered: its page and its sign-up form.
         open_call = (session.query(Call).filter_by(status="published", audience_all=True)
@@ -77,13 +79,14 @@ def pages_for(role, site, shared=True):
         entry = session.query(TimeEntry).filter_by(agent_id=agent_id, day=date.today()).first()
         extension = session.query(Extension).filter_by(allocation_id=allocation.id).one()
     public = ["/privacy", "/accessibility", "/page-qui-n-existe-pas"]
-    if role == "anonymous":  # a decision link, as its mail's reader opens it; a truncated one
-        return ["/login", *public, decision_link, decision_link[:-1]]
+    if role == "anonymous":  # a decision link, as its mail's reader opens it; a truncated one; verifications
+        return ["/login", *public, decision_link, decision_link[:-1], verification, "/verify/ALL-2026-ZZZZZZZZ"]
     pages = ["/"]
     if shared:
         pages += [*public, "/calls", "/calls?q=zzzz", "/widget/calls", f"/calls/{open_call.id}", f"/calls/{busy_call.id}",
                   f"/calls/{open_call.id}/sign-up", "/my/sign-ups", "/approvals", "/approvals/delegation",
                   "/approvals/delegation?q=e", "/approvals/history", "/approvals/team", "/approvals/notifications",
+                  "/my/participation",
                   "/my/budget", "/my/data",
                   f"/my/budget?year={date.today().year - 1}", "/my/tokens"]
     if role == "agent":
@@ -101,7 +104,7 @@ def pages_for(role, site, shared=True):
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/edit",
                   f"/lab/calls/{busy_call.id}/questions/{question_id}/remove", f"/lab/calls/{draft.id}/publish",
                   f"/lab/calls/{draft.id}/archive",
-                  "/lab/notifications"]
+                  "/lab/notifications", f"/lab/agents/{agent_id}/recognition"]
     if role == "admin":
         pages += ["/admin/audit", "/admin/audit?action=signup&object_type=SignUp", "/admin/users", "/admin/users?q=zzzz", "/admin/users?role=lab", "/admin/users?page=2",
                   f"/admin/users/{agent_id}", f"/admin/users/{manager_id}", "/admin/org-units"]
@@ -122,6 +125,18 @@ def known_decision_link(signup, manager_id):
         link.token.token_hash = wanted
         session.commit()
     return CRAWL_LINK_SECRET
+
+
+CRAWL_ATTESTATION = "ALL-2026-CRAWL234"
+
+
+def known_attestation(agent_id):
+    """The number of an attestation of the agent, made for the walks (its row only: the pages read nothing else)."""
+    if session.execute(select(Attestation.id).where(Attestation.number == CRAWL_ATTESTATION)).first() is None:
+        session.add(Attestation(number=CRAWL_ATTESTATION, agent_id=agent_id, first_day=date(2026, 1, 1),
+                                last_day=date(2026, 12, 31), locale="fr", sha256="ab" * 32))
+        session.commit()
+    return CRAWL_ATTESTATION
 
 
 # 320 CSS px is a phone held upright (WCAG 1.4.10, RGAA 10.11). 200 % zoom of a 1280 px wide window is a

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import openpyxl
@@ -409,3 +410,67 @@ def test_a_manager_decides_from_the_mail_in_two_clicks_without_signing_in(server
         entry = session.execute(select(AuditEntry).where(AuditEntry.action == "approvals.decided_by_mail_link")
                                 ).scalars().one()
         assert entry.actor_id == manager.id and "Chrom" in entry.details["user_agent"]
+
+
+def test_an_agent_downloads_an_attestation_that_verifies_by_its_qr_code(server, person, tmp_path):
+    """The demo agent, whose time was agreed and logged, downloads « Mon attestation » in Chromium from gunicorn:
+    its figures are those of « Mon budget temps »; its QR code, read from the PDF, opens the verification page,
+    which says it is genuine and shows the PDF's SHA-256; the lab gives a badge and a thank-you letter, which the
+    agent sends to their manager."""
+    import hashlib
+    import shutil
+    import subprocess
+
+    from babel.dates import format_date
+    from babel.numbers import format_decimal, parse_decimal
+    from pypdf import PdfReader
+
+    agent = person(DEMO_ACCOUNTS["agent"])
+    agent.goto("/my/budget")
+    (budget_row,) = [[cell.inner_text() for cell in row.locator("th, td").all()]
+                     for row in agent.locator("table:has(#allocations-caption) tbody tr").all()]
+    this_month = format_date(date.today(), "MMMM", locale="fr")
+    logged_this_month = sum((parse_decimal(row.locator("td").inner_text().split("\xa0h")[0].split(" h")[0], locale="fr")
+                             for row in agent.locator("table:has(#months-caption) tbody tr").all()
+                             if row.locator("th").inner_text() == this_month), Decimal(0))
+    year = date.today().year
+    agent.goto("/my/participation")
+    agent.get_by_role("textbox", name="Du (obligatoire)").fill(f"{year}-01-01")
+    agent.get_by_role("textbox", name="Au (obligatoire)").fill(f"{year}-12-31")
+    with agent.expect_download() as info:
+        agent.get_by_role("button", name="Télécharger mon attestation (PDF)").click()
+    pdf = (tmp_path / "attestation.pdf")
+    info.value.save_as(pdf)
+    data = pdf.read_bytes()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+    # The call, then its hours agreed and used as « Mon budget temps » writes them, less this month's (not closed).
+    title, agreed, used = budget_row[0], budget_row[2], budget_row[3].split(" (")[0]
+    closed = parse_decimal(used.split("\xa0h")[0].split(" h")[0], locale="fr") - logged_this_month
+    assert title in text and f"{agreed} {format_decimal(closed, locale='fr')} h" in text, (budget_row, text)
+
+    assert shutil.which("zbarimg") and shutil.which("pdftoppm"), "apt-get install poppler-utils zbar-tools"
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    (url,) = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(tmp_path.glob("page*.png")))],
+                            capture_output=True, text=True, check=True).stdout.split()
+    path = url[url.index("/verify/"):]
+    visitor = agent.context.browser.new_context(base_url=server.url, locale="fr-FR").new_page()
+    visitor.goto(path)
+    expect(visitor.locator(".notice")).to_contain_text("est authentique")
+    expect(visitor.locator(".facts")).to_contain_text(hashlib.sha256(data).hexdigest())
+    visitor.context.close()
+
+    lab = person(DEMO_ACCOUNTS["lab"])
+    with server.app.app_context():
+        agent_id = session.execute(select(User.id).filter_by(login=DEMO_ACCOUNTS["agent"])).scalar_one()
+    lab.goto(f"/lab/agents/{agent_id}/recognition")
+    lab.get_by_label("Pionnier·e").check()
+    lab.get_by_role("button", name="Attribuer ce badge").click()
+    expect(lab.locator(".flashes")).to_contain_text("Le badge est attribué")
+    lab.get_by_label("Votre lettre").fill("Merci pour votre engagement dans les ateliers.")
+    lab.get_by_role("button", name="Envoyer la lettre").click()
+    expect(lab.locator(".flashes")).to_contain_text("La lettre est écrite")
+
+    agent.goto("/my/participation")
+    expect(agent.locator(".badges")).to_contain_text("Pionnier·e")
+    agent.get_by_role("button", name=re.compile("La transmettre à mon ou ma responsable")).click()
+    expect(agent.locator(".flashes")).to_contain_text("La lettre est transmise")

@@ -6,7 +6,7 @@ import io
 import os
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest

@@ -35,7 +35,7 @@ DEMO_REPORTS_WAITING: tuple[str, ...] = ("ana.mercier", "soizic.vidal-bertin")
 
 FIELDS = (
     "login", "email", "given_name", "family_name",
-    "org_unit", "manager", "quotity", "roles", "active",
+    "org_unit", "manager", "quotity", "roles", "active", "category", "filiere",
 )
 
 # --------------------------------------------------------------------------
@@ -301,4 +301,19 @@ def demo_rows(seed: int = 2026) -> list[dict[str, str]]:
     leavers = [r for r in generated if r["login"] not in managers]
     for r in rng.sample(leavers, INACTIVE_COUNT):
         r["active"] = "0"
+    _give_categories(rows, managers, random.Random(seed + 1))
     return rows
+
+
+# A regional council's staff, roughly: many C (agents of the high schools, roads), fewer A and B, some contract staff.
+CATEGORY_SHARES = (("A", 0.2), ("B", 0.2), ("C", 0.5), ("contractuel", 0.1))
+FILIERES = ("administrative", "technique", "culturelle", "sociale")
+
+
+def _give_categories(rows, managers, rng):
+    """Each person's civil-service category and filière (managers are A), drawn with their own generator so that
+    names and logins stay those of earlier demos."""
+    categories, weights = zip(*CATEGORY_SHARES)
+    for row in rows:
+        row["category"] = "A" if row["login"] in managers else rng.choices(categories, weights)[0]
+        row["filiere"] = rng.choice(FILIERES)
