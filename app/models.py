@@ -8,9 +8,9 @@ from .budgets.models import Allocation, Extension, TimeEntry
 from .calls.models import Call, Question, call_audience
 from .directory.models import OrgUnit, RoleGrant, User
 from .mail.models import LinkToken, MailPreference, OutboxMessage
-from .recognition.models import Attestation, Badge, ThankYouLetter
+from .recognition.models import Attestation, Badge, Testimonial, ThankYouLetter
 from .signups.models import Answer, SignUp
 
 __all__ = ["Allocation", "Answer", "ApiToken", "Attestation", "AuditEntry", "Badge", "Call", "Decision", "DecisionLink",
            "Delegation", "Extension", "Identity", "LinkToken", "MailPreference", "OrgUnit", "OutboxMessage", "Question",
-           "RequestReminder", "RoleGrant", "SignUp", "ThankYouLetter", "TimeEntry", "User", "call_audience"]
+           "RequestReminder", "RoleGrant", "SignUp", "Testimonial", "ThankYouLetter", "TimeEntry", "User", "call_audience"]

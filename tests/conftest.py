@@ -411,7 +411,7 @@ def objects(people, make_call):
     from app.approvals.operations import approve, delegate
     from app.mail.operations import link_token_hash
     from app.recognition.models import Attestation
-    from app.recognition.operations import write_letter
+    from app.recognition.operations import add_testimonial, write_letter
     from app.budgets.operations import log_time, request_extension
     from app.signups.operations import sign_up
 
@@ -429,13 +429,15 @@ def objects(people, make_call):
     link = db_session.execute(select(DecisionLink).where(DecisionLink.signup_id == signup.id)).scalar_one()
     link.token.token_hash = link_token_hash(DECISION_LINK_SECRET)
     letter = write_letter(people["agent"], people["lab"], "Merci pour les ateliers.")
+    testimonial = add_testimonial(people["agent"], running.id, people["lab"], "Sophie Martin", "partner",
+                                  "Un regard neuf.", True)
     attestation = Attestation(number=ATTESTATION_NUMBER, agent=people["agent"], first_day=date(2026, 1, 1),
                               last_day=date(2026, 12, 31), locale="fr", sha256="0" * 64)
     db_session.add(attestation)
     db_session.commit()
     return {**people, "call": call, "question": call.active_questions[0], "signup": signup,
             "delegation": delegation, "allocation": allocation, "entry": entry, "extension": extension,
-            "token": token, "letter": letter, "attestation": attestation}
+            "token": token, "letter": letter, "attestation": attestation, "testimonial": testimonial}
 
 
 # The secret of the decision link of the manager's request in `objects` (43 URL-safe characters, as minted).

@@ -82,6 +82,8 @@ MATRIX = {
     "allies.recognition.give_badge": ("POST", {"user_id": "agent"}, only("lab", 422)),  # no badge chosen
     "allies.recognition.write": ("POST", {"user_id": "agent"}, only("lab", 422)),  # no letter written
     "allies.recognition.revoke": ("POST", {"attestation_id": "attestation"}, only("lab", 302)),
+    "allies.recognition.testify": ("POST", {"user_id": "agent"}, only("lab", 422)),  # nothing written
+    "allies.recognition.answer": ("POST", {"testimonial_id": "testimonial"}, {**signed_in(404), "agent": 302}),
     # A decision link: anyone holding it reaches the page (ALLIES_DECISION_LINKS "link"), but a browser signed in
     # as someone else than its approver is refused, the agent first (tests/test_decision_links.py covers the modes).
     "allies.approvals.by_link": ("GET", {"secret": DECISION_LINK_SECRET},

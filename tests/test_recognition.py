@@ -249,3 +249,35 @@ def test_the_dashboard_shows_each_category_reached_and_hides_small_groups(client
     bars = [text_of(label) for label in page.select("figure[aria-labelledby='categories-title'] .bar-label")]
     assert any(bar.startswith("Catégorie A — < 5 mobilisé") for bar in bars), bars
     assert any(bar.startswith("Catégorie C — 6 mobilisés") for bar in bars), bars
+
+
+def test_a_testimonial_is_published_only_once_its_author_and_the_agent_agreed(client, app, people, volunteer):
+    agent = people["agent"]
+    lab = sign_in(app.test_client(), people["lab"])
+    call_id = volunteer.signup.call_id
+    form = {"call_id": str(call_id), "author_name": "Sophie Martin, directrice du lycée", "author_kind": "partner",
+            "text": "Alex a su écouter les élèves."}
+    other_call = volunteer.signup.call_id + 999
+    assert lab.post(f"/lab/agents/{agent.id}/testimonials", data={**form, "call_id": str(other_call)}
+                    ).status_code == 422
+    assert lab.post(f"/lab/agents/{agent.id}/testimonials", data=form).status_code == 302  # author not agreed
+    assert lab.post(f"/lab/agents/{agent.id}/testimonials", data={**form, "author_agreed": "y",
+                                                                   "text": "Un regard neuf sur l'accueil."}
+                    ).status_code == 302
+    sign_in(client, agent)
+    page = read_page(client, "/my/participation")
+    assert [text_of(quote.p) for quote in page.select(".testimonial")] == ["Un regard neuf sur l'accueil.",
+                                                                          "Alex a su écouter les élèves."]
+    assert "Un regard neuf" not in pdf_text(download_attestation(client).data)  # the agent has not agreed
+    from app.recognition.models import Testimonial
+    first, second = session.execute(select(Testimonial).order_by(Testimonial.id)).scalars().all()
+    for testimonial in (first, second):
+        assert client.post(f"/my/participation/testimonials/{testimonial.id}", data={"agree": "yes"}
+                           ).status_code == 302
+    text = " ".join(pdf_text(download_attestation(client).data).split())
+    assert "Un regard neuf sur l'accueil." in text or "Un regard neuf sur l’accueil." in text
+    assert "Alex a su écouter les élèves." not in text  # its author has not agreed
+    assert client.post(f"/my/participation/testimonials/{second.id}", data={"agree": "no"}).status_code == 302
+    assert "Un regard neuf" not in pdf_text(download_attestation(client).data)
+    stranger = sign_in(app.test_client(), people["manager"])
+    assert stranger.post(f"/my/participation/testimonials/{first.id}", data={"agree": "no"}).status_code == 404

@@ -48,6 +48,8 @@ ACTION_TITLES = {
     "badge.visibility_changed": _l("Badges shown or hidden on the profile"),
     "letter.written": _l("Thank-you letter written"),
     "letter.forwarded": _l("Thank-you letter sent to the manager"),
+    "testimonial.written": _l("Testimonial recorded"),
+    "testimonial.answered": _l("Testimonial published or kept private by the agent"),
     "approvals.delegation_revoked": _l("Delegation ended"),
     "allocation.revised": _l("Agreed time revised"),
     "allocation.ended": _l("Agreed time ended"),
@@ -77,6 +79,7 @@ FAMILY_TITLES = {
     "attestation": _l("Attestations"),
     "badge": _l("Badges"),
     "letter": _l("Thank-you letters"),
+    "testimonial": _l("Testimonials"),
 }
 
 OBJECT_TITLES = {

@@ -1,7 +1,7 @@
 """The attestation's period and language; the lab's badge and letter; the agent's consent to show badges."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
@@ -51,3 +51,19 @@ class RevokeForm(AlliesForm):
 
     reason = StringField(_l("Reason of the revocation"), validators=[DataRequired(message=_l(
         "Give the reason of the revocation.")), MaxLength(300)])
+
+
+class TestimonialForm(AlliesForm):
+    """The lab records a partner's or its own testimonial on an agent's participation in a call."""
+
+    call_id = SelectField(_l("Call"), coerce=int, choices=[],
+                          validators=[InputRequired(message=_l("Choose the call the testimonial is about."))])
+    author_name = StringField(_l("Author"), validators=[DataRequired(message=_l("Give the author's name.")),
+                                                        MaxLength(200)],
+                              description=_l("A name and a function, e.g. « Sophie Martin, directrice du lycée »."))
+    author_kind = RadioField(_l("Written by"), choices=[SelectChoice("partner", _l("A partner")),
+                                                        SelectChoice("lab", _l("The lab"))],
+                             validators=[InputRequired(message=_l("Say who wrote it."))])
+    text = MultilineField(_l("Testimonial"), validators=[DataRequired(message=_l("Write the testimonial.")),
+                                                         MaxLength(2000)])
+    author_agreed = BooleanField(_l("The author agreed that it is published"))

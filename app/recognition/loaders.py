@@ -5,7 +5,7 @@ from flask import abort
 from ..auth.identity import current_agent
 from ..database import get_or_404
 from ..directory.models import User
-from .models import Attestation, ThankYouLetter
+from .models import Attestation, Testimonial, ThankYouLetter
 
 
 def get_own_letter(letter_id):
@@ -35,3 +35,11 @@ def get_agent_for_lab(user_id):
 def get_attestation_for_lab(attestation_id):
     """An attestation, for the lab to revoke."""
     return get_or_404(Attestation, attestation_id)
+
+
+def get_own_testimonial(testimonial_id):
+    """A testimonial on the signed-in agent."""
+    testimonial = get_or_404(Testimonial, testimonial_id)
+    if testimonial.agent_id != current_agent().id:
+        abort(404)
+    return testimonial

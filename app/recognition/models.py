@@ -1,11 +1,12 @@
-"""Attestations of participation, badges and thank-you letters."""
+"""Attestations of participation, badges, thank-you letters and testimonials."""
 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..calls.models import Call
 from ..clock import utcnow
 from ..database import Model, UtcDateTime
 from ..directory.models import User
@@ -89,3 +90,32 @@ class ThankYouLetter(Model):
 
     agent: Mapped[User] = relationship(foreign_keys=[agent_id])
     written_by: Mapped[User] = relationship(foreign_keys=[written_by_id])
+
+
+class Testimonial(Model):
+    """A partner's or the lab's words on what an agent did in a call, entered by the lab; published (on the agent's
+    attestation and the lab's view of their sign-ups) only once its author and the agent both agreed."""
+
+    __tablename__ = "allies_testimonials"
+    __table_args__ = (CheckConstraint("author_kind IN ('lab', 'partner')", name="known_author_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("allies_calls.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_kind: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    # The lab records that the author agreed to publication; the agent says so themself.
+    author_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+    agent_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+    written_by_id: Mapped[int] = mapped_column(ForeignKey("allies_users.id"))
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    call: Mapped[Call] = relationship()
+    written_by: Mapped[User] = relationship(foreign_keys=[written_by_id])
+
+    @property
+    def published(self):
+        """Whether both its author and the agent agreed."""
+        return self.author_agreed and self.agent_agreed

@@ -15,8 +15,8 @@ from ..main.i18n import format_day
 from ..mail.operations import external_url, queue_mail
 from ..refusals import Refusal
 from .documents import qr_code, render_pdf
-from .models import BY_RULE, Attestation, Badge, BadgeKind, ThankYouLetter
-from .queries import attestation_numbered, participation_lines
+from .models import BY_RULE, Attestation, Badge, BadgeKind, Testimonial, ThankYouLetter
+from .queries import attestation_numbered, calls_given_time, participation_lines, testimonials_of
 
 # Letters and digits that cannot be read for one another (no 0/O, 1/I/L).
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -57,6 +57,7 @@ def issue_attestation(agent, first_day, last_day, locale, grade=""):
     lines = participation_lines(agent, first_day, last_day, closed_before)
     verify_url = external_url("allies.recognition.verify", number=attestation.number)
     pdf = render_pdf("attestation", locale, attestation=attestation, agent=agent, lines=lines, grade=grade.strip(),
+                     testimonials=testimonials_of(agent, published_only=True),
                      closed_before=closed_before, verify_url=verify_url, qr=qr_code(verify_url),
                      issued_on=today, decree=REVIEW_DECREES.get(current_app.config["ALLIES_CIVIL_SERVICE"], ""))
     attestation.sha256 = hashlib.sha256(pdf).hexdigest()
@@ -132,3 +133,31 @@ def forward_letter(letter, agent):
     record("letter.forwarded", actor=agent, obj=agent, letter_id=letter.id, manager=manager.login)
     queue_mail(manager, "thank_you_forwarded", letter=letter)
     return manager
+
+
+def add_testimonial(agent, call_id, lab_member, author_name, author_kind, body, author_agreed):
+    """The lab records a testimonial on what the agent did in a call they gave time to; the agent is asked whether
+    it may be published (it is only once they and its author agreed)."""
+    call = next((call for call in calls_given_time(agent) if call.id == call_id), None)
+    if call is None:
+        raise Refusal(_("Choose a call %(name)s gave time to.", name=agent.full_name), "call_id")
+    if author_kind not in ("lab", "partner"):
+        raise Refusal(_("Say who wrote it: the lab or a partner."), "author_kind")
+    if not author_name.strip() or not body.strip():
+        raise Refusal(_("Give the testimonial and its author."), "text")
+    testimonial = Testimonial(agent=agent, call=call, author_name=author_name.strip(), author_kind=author_kind,
+                              body=body.strip(), author_agreed=author_agreed, agent_agreed=False,
+                              written_by=lab_member, written_at=utcnow())
+    session.add(testimonial)
+    session.flush()
+    record("testimonial.written", actor=lab_member, obj=agent, testimonial_id=testimonial.id,
+           author_agreed=author_agreed)
+    queue_mail(agent, "testimonial_written", testimonial=testimonial)
+    return testimonial
+
+
+def answer_testimonial(testimonial, agent, agreed):
+    """The agent agrees to the testimonial's publication, or takes their agreement back."""
+    if testimonial.agent_agreed != agreed:
+        testimonial.agent_agreed = agreed
+        record("testimonial.answered", actor=agent, obj=agent, testimonial_id=testimonial.id, agreed=agreed)

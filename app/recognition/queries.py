@@ -12,7 +12,8 @@ from ..budgets.models import Allocation, TimeEntry
 from ..budgets.working_time import working_hours
 from ..database import session
 from ..signups.models import SignUp
-from .models import Attestation, Badge, BadgeKind, ThankYouLetter
+from ..calls.models import Call
+from .models import Attestation, Badge, BadgeKind, Testimonial, ThankYouLetter
 
 
 @dataclass
@@ -95,3 +96,20 @@ def letters_of(agent):
 def shown_badges(agent):
     """The agent's badges as their profile shows them: only if they agreed, else none."""
     return badges_of(agent) if agent.shows_badges else []
+
+
+def calls_given_time(agent):
+    """The calls the agent had time agreed for, by title: what a testimonial may be about."""
+    return session.execute(select(Call).join(SignUp, SignUp.call_id == Call.id)
+                           .join(Allocation, Allocation.signup_id == SignUp.id)
+                           .where(Allocation.agent_id == agent.id).distinct().order_by(Call.title)).scalars().all()
+
+
+def testimonials_of(agent, published_only=False):
+    """The testimonials on the agent, newest first; only those both their author and the agent agreed to
+    publish, if asked."""
+    query = (select(Testimonial).where(Testimonial.agent_id == agent.id).options(selectinload(Testimonial.call))
+             .order_by(Testimonial.written_at.desc(), Testimonial.id.desc()))
+    if published_only:
+        query = query.where(Testimonial.author_agreed.is_(True), Testimonial.agent_agreed.is_(True))
+    return session.execute(query).scalars().all()

@@ -1,7 +1,7 @@
 """« Ma participation »: the agent's attestation, badges and letters; the public verification of an attestation;
 the lab's recognition of an agent."""
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -10,9 +10,17 @@ from ..auth.identity import current_agent
 from ..extensions import limiter
 from ..main.responses import download
 from ..refusals import refusals_shown
-from .forms import AttestationForm, BadgeForm, BadgeVisibilityForm, LetterForm, RevokeForm
-from .loaders import get_agent_for_lab, get_attestation_for_lab, get_letter_for_reader, get_own_letter
+from .forms import AttestationForm, BadgeForm, BadgeVisibilityForm, LetterForm, RevokeForm, TestimonialForm
+from .loaders import (
+    get_agent_for_lab,
+    get_attestation_for_lab,
+    get_letter_for_reader,
+    get_own_letter,
+    get_own_testimonial,
+)
 from .operations import (
+    add_testimonial,
+    answer_testimonial,
     award_badge,
     forward_letter,
     issue_attestation,
@@ -22,7 +30,7 @@ from .operations import (
     show_badges,
     write_letter,
 )
-from .queries import attestation_numbered, attestations_of, badges_of, letters_of
+from .queries import attestation_numbered, attestations_of, badges_of, calls_given_time, letters_of, testimonials_of
 
 bp = Blueprint("recognition", __name__)
 
@@ -34,7 +42,7 @@ def _mine(form=None, status=200):
         first_day, last_day = review_period()
         form = AttestationForm(first_day=first_day, last_day=last_day, locale=str(get_locale()))
     return render_template("allies/recognition/mine.html", form=form, attestations=attestations_of(agent),
-                           badges=badges_of(agent), letters=letters_of(agent),
+                           badges=badges_of(agent), letters=letters_of(agent), testimonials=testimonials_of(agent),
                            visibility=BadgeVisibilityForm(shown=agent.shows_badges)), status
 
 
@@ -118,11 +126,19 @@ def lab_agent(user_id):
     return _lab_agent(get_agent_for_lab(user_id))
 
 
-def _lab_agent(agent, badge_form=None, letter_form=None, status=200):
+def _lab_agent(agent, badge_form=None, letter_form=None, testimonial_form=None, status=200):
     return render_template("allies/recognition/lab_agent.html", agent=agent, badges=badges_of(agent),
                            letters=letters_of(agent), attestations=attestations_of(agent),
-                           badge_form=badge_form or BadgeForm(), letter_form=letter_form or LetterForm(),
-                           revoke_form=RevokeForm()), status
+                           testimonials=testimonials_of(agent), badge_form=badge_form or BadgeForm(),
+                           letter_form=letter_form or LetterForm(),
+                           testimonial_form=testimonial_form or _testimonial_form(agent)), status
+
+
+def _testimonial_form(agent):
+    """The testimonial form, its calls those the agent gave time to."""
+    form = TestimonialForm()
+    form.call_id.choices = [(call.id, call.title) for call in calls_given_time(agent)]
+    return form
 
 
 @bp.route("/lab/agents/<int:user_id>/badges", methods=["POST"])
@@ -151,6 +167,33 @@ def write(user_id):
             flash(_("The letter is written; %(name)s is told.", name=agent.full_name), "success")
             return redirect(url_for("allies.recognition.lab_agent", user_id=agent.id))
     return _lab_agent(agent, letter_form=form, status=422)
+
+
+@bp.route("/lab/agents/<int:user_id>/testimonials", methods=["POST"])
+@role_required("lab")
+def testify(user_id):
+    """Record a testimonial on what the agent did in a call."""
+    agent = get_agent_for_lab(user_id)
+    form = _testimonial_form(agent)
+    if form.validate_on_submit():
+        with refusals_shown(form):
+            add_testimonial(agent, form.call_id.data, current_agent(), form.author_name.data, form.author_kind.data,
+                            form.text.data, form.author_agreed.data)
+            flash(_("The testimonial is recorded; %(name)s is asked whether it may be published.",
+                    name=agent.full_name), "success")
+            return redirect(url_for("allies.recognition.lab_agent", user_id=agent.id))
+    return _lab_agent(agent, testimonial_form=form, status=422)
+
+
+@bp.route("/my/participation/testimonials/<int:testimonial_id>", methods=["POST"])
+@login_required
+def answer(testimonial_id):
+    """The agent agrees that a testimonial on them is published, or takes it back."""
+    testimonial = get_own_testimonial(testimonial_id)
+    agreed = request.form.get("agree") == "yes"
+    answer_testimonial(testimonial, current_agent(), agreed)
+    flash(_("The testimonial may be published.") if agreed else _("The testimonial stays private."), "success")
+    return redirect(url_for("allies.recognition.mine"))
 
 
 @bp.route("/lab/attestations/<int:attestation_id>/revoke", methods=["POST"])

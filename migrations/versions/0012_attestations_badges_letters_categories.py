@@ -1,5 +1,5 @@
 """What an agent's participation is worth: attestations (their number and the hash of their PDF), badges, thank-you
-letters; and the directory's civil-service category and filière, with the agent's consent to show their badges.
+letters, testimonials; and the directory's civil-service category and filière, with the agent's consent to show their badges.
 
 Revision ID: 0012
 Revises: 0011
@@ -75,9 +75,31 @@ def upgrade():
                                 name=op.f("fk_allies_thank_you_letters_written_by_id_allies_users")),
     )
     op.create_index("ix_allies_thank_you_letters_agent_id", "allies_thank_you_letters", ["agent_id"])
+    op.create_table(
+        "allies_testimonials",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agent_id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("author_name", sa.String(200), nullable=False),
+        sa.Column("author_kind", sa.String(10), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("author_agreed", sa.Boolean(), nullable=False),
+        sa.Column("agent_agreed", sa.Boolean(), nullable=False),
+        sa.Column("written_by_id", sa.Integer(), nullable=False),
+        sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_allies_testimonials")),
+        sa.ForeignKeyConstraint(["agent_id"], ["allies_users.id"], name=op.f("fk_allies_testimonials_agent_id_allies_users")),
+        sa.ForeignKeyConstraint(["call_id"], ["allies_calls.id"], name=op.f("fk_allies_testimonials_call_id_allies_calls")),
+        sa.ForeignKeyConstraint(["written_by_id"], ["allies_users.id"],
+                                name=op.f("fk_allies_testimonials_written_by_id_allies_users")),
+        sa.CheckConstraint("author_kind IN ('lab', 'partner')", name=op.f("ck_allies_testimonials_known_author_kind")),
+    )
+    op.create_index("ix_allies_testimonials_agent_id", "allies_testimonials", ["agent_id"])
 
 
 def downgrade():
+    op.drop_index("ix_allies_testimonials_agent_id", table_name="allies_testimonials")
+    op.drop_table("allies_testimonials")
     op.drop_index("ix_allies_thank_you_letters_agent_id", table_name="allies_thank_you_letters")
     op.drop_table("allies_thank_you_letters")
     op.drop_index("ix_allies_badges_agent_id", table_name="allies_badges")
