@@ -163,6 +163,9 @@ DEFAULTS = {
     "ALLIES_LDAP_UNIT_ATTRIBUTE": "",
     "ALLIES_LDAP_MANAGER_ATTRIBUTE": "manager",
     "ALLIES_LDAP_QUOTITY_ATTRIBUTE": "",
+    # The civil-service category (A, B, C, contractuel) and the filière, if the directory holds them.
+    "ALLIES_LDAP_CATEGORY_ATTRIBUTE": "",
+    "ALLIES_LDAP_FILIERE_ATTRIBUTE": "",
     # Groups whose direct members hold the lab and admin roles at each sync; empty: the role is granted in Alliés.
     "ALLIES_LDAP_LAB_GROUP": "",
     "ALLIES_LDAP_ADMIN_GROUP": "",

@@ -89,6 +89,8 @@ def directory_tree():
             attributes.append(("manager", person_dn(manager)))
         if quotity:
             attributes.append(("employeeType", quotity))
+        if uid == "marie":  # the only one whose category and filière the directory holds
+            attributes += [("businessCategory", "B"), ("title", "administrative")]
         entries.append((person_dn(uid), attributes))
     entries += [
         (GROUPS, [("objectClass", "organizationalUnit"), ("ou", "groups")]),
@@ -172,6 +174,8 @@ def slapd(tmp_path_factory):
         "ALLIES_LDAP_USER_BASE": PEOPLE,
         "ALLIES_LDAP_UNIT_ATTRIBUTE": "departmentNumber",
         "ALLIES_LDAP_QUOTITY_ATTRIBUTE": "employeeType",
+        "ALLIES_LDAP_CATEGORY_ATTRIBUTE": "businessCategory",
+        "ALLIES_LDAP_FILIERE_ATTRIBUTE": "title",
         "ALLIES_LDAP_TIMEOUT": 3,
     })
     process.terminate()
@@ -348,6 +352,7 @@ def test_sync_creates_users_units_and_managers(runner, make_user):
     assert marie.manager.login == "paul" and marie.manager.manager.login == "isabelle"
     assert marie.quotity == 80 and marie.family_name == "D'Almeida" and marie.email == "marie@region.fr"
     assert marie.org_unit.path == "DGS/Direction des ressources humaines/Service formation"
+    assert (marie.category, marie.filiere) == ("B", "administrative") and user("paul").category is None
     alex = user("alex")
     assert alex.given_name == "Alex" and alex.manager.login == "marie"
     assert alex.roles == ["lab"] and alex.quotity == 90  # roles and quotities without an attribute stay Alliés'

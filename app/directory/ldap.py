@@ -201,7 +201,8 @@ def read_people(config, connection):
     mapped = [config[key] for key in ("ALLIES_LDAP_LOGIN_ATTRIBUTE", "ALLIES_LDAP_EMAIL_ATTRIBUTE",
                                       "ALLIES_LDAP_GIVEN_NAME_ATTRIBUTE", "ALLIES_LDAP_FAMILY_NAME_ATTRIBUTE",
                                       "ALLIES_LDAP_UNIT_ATTRIBUTE", "ALLIES_LDAP_MANAGER_ATTRIBUTE",
-                                      "ALLIES_LDAP_QUOTITY_ATTRIBUTE")]
+                                      "ALLIES_LDAP_QUOTITY_ATTRIBUTE", "ALLIES_LDAP_CATEGORY_ATTRIBUTE",
+                                      "ALLIES_LDAP_FILIERE_ATTRIBUTE")]
     attributes = sorted({name for name in mapped if name} | {"userAccountControl"})
     try:
         results = connection.extend.standard.paged_search(
@@ -311,5 +312,10 @@ def directory_from_ldap(config):
             "roles": _roles(key, user, role_members),
             "active": "1" if _active(entry) else "0",
         }
+        # Category and filière only when an attribute holds them: otherwise what Alliés knows stays.
+        for column, setting in (("category", "ALLIES_LDAP_CATEGORY_ATTRIBUTE"),
+                                ("filiere", "ALLIES_LDAP_FILIERE_ATTRIBUTE")):
+            if config[setting]:
+                values[column] = first_text(entry, config[setting])
         records.append((number, values))
     return parse_directory_records(records, errors)
