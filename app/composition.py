@@ -39,6 +39,7 @@ from .main.templating import LANGUAGE_FILTERS, date_and_time, formatted_per_rend
 from .main.theme import check_theme_colour
 from .main.views import bp as main_bp
 from .privacy.cli import privacy_cli
+from .recognition.documents import check_attestation_signing
 from .recognition.views import bp as recognition_bp
 from .privacy.views import bp as privacy_bp
 from .signups.cli import signups_cli
@@ -110,6 +111,9 @@ DEFAULTS = {
     "ALLIES_ATTESTATION_SIGNATORY_FUNCTION": "",
     "ALLIES_ATTESTATION_PLACE": "",
     "ALLIES_CIVIL_SERVICE": "territoriale",
+    # The organisation's certificate and key (PKCS#12) to sign attestations (PAdES); empty: not signed.
+    "ALLIES_ATTESTATION_SIGNING_PKCS12": "",
+    "ALLIES_ATTESTATION_SIGNING_PASSWORD": "",
     "ALLIES_VERIFY_RATE_LIMIT": "20 per minute;200 per hour",
     "ALLIES_CONTROLLER": "",
     "ALLIES_DPO_CONTACT": "",
@@ -217,6 +221,7 @@ class Allies:
 
         check_theme_colour(app.config["ALLIES_THEME_COLOUR"])
         check_decision_links(app.config["ALLIES_DECISION_LINKS"])
+        check_attestation_signing(app.config)
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)

@@ -19,6 +19,7 @@ from app.budgets.operations import log_time
 from app.database import session
 from app.mail.models import OutboxMessage
 from app.recognition.models import Attestation, Badge
+from app.recognition.documents import check_attestation_signing
 from app.recognition.operations import review_period
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
@@ -281,3 +282,32 @@ def test_a_testimonial_is_published_only_once_its_author_and_the_agent_agreed(cl
     assert "Un regard neuf" not in pdf_text(download_attestation(client).data)
     stranger = sign_in(app.test_client(), people["manager"])
     assert stranger.post(f"/my/participation/testimonials/{first.id}", data={"agree": "no"}).status_code == 404
+
+
+def test_with_the_organisations_certificate_the_attestation_is_signed_pades(client, app, people, volunteer, tmp_path):
+    """A self-signed certificate made here with openssl stands for the organisation's; pyHanko checks the
+    signature: intact, valid, trusted once that certificate is the trust root; the PDF keeps its tags."""
+    from asn1crypto import pem, x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    key, cert, bundle = tmp_path / "key.pem", tmp_path / "cert.pem", tmp_path / "org.p12"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=Laboratoire d'innovation/O=Région Test"], check=True,
+                   capture_output=True)
+    subprocess.run(["openssl", "pkcs12", "-export", "-inkey", str(key), "-in", str(cert), "-out", str(bundle),
+                    "-passout", "pass:un-secret"], check=True, capture_output=True)
+    app.config.update(ALLIES_ATTESTATION_SIGNING_PKCS12=str(bundle), ALLIES_ATTESTATION_SIGNING_PASSWORD="un-secret")
+    sign_in(client, people["agent"])
+    pdf = download_attestation(client).data
+    (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    trust = ValidationContext(trust_roots=[x509.Certificate.load(pem.unarmor(cert.read_bytes())[2])])
+    status = validate_pdf_signature(signature, trust)
+    assert status.intact and status.valid and status.trusted
+    assert session.execute(select(Attestation.sha256)).scalar_one() == hashlib.sha256(pdf).hexdigest()
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert root["/Lang"] == "fr" and "/StructTreeRoot" in root
+    app.config.update(ALLIES_ATTESTATION_SIGNING_PASSWORD="pas-le-bon")
+    with pytest.raises(RuntimeError, match="ALLIES_ATTESTATION_SIGNING_PKCS12"):
+        check_attestation_signing(app.config)

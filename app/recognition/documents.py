@@ -2,6 +2,7 @@
 technologies (PDF/UA-1), with nothing fetched from the network."""
 
 import base64
+import importlib
 
 import segno
 from flask import current_app, render_template
@@ -35,3 +36,32 @@ def render_pdf(template, locale, **context):
     style = CSS(string=(PACKAGE_DIR / "static" / "allies" / "document.css").read_text(encoding="utf-8"))
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
         stylesheets=[style], pdf_variant="pdf/ua-1")
+
+
+def _signing():
+    """The signing module, imported on first use: only an organisation that signs carries its libraries."""
+    return importlib.import_module(f"{__package__}.signing")
+
+
+def _signer(config):
+    """The organisation's signer from ALLIES_ATTESTATION_SIGNING_PKCS12, or None when none is configured."""
+    if not config["ALLIES_ATTESTATION_SIGNING_PKCS12"]:
+        return None
+    signer = _signing().load_signer(config["ALLIES_ATTESTATION_SIGNING_PKCS12"],
+                                    config["ALLIES_ATTESTATION_SIGNING_PASSWORD"])
+    if signer is None:
+        raise RuntimeError("ALLIES_ATTESTATION_SIGNING_PKCS12 cannot be read (with ALLIES_ATTESTATION_SIGNING_PASSWORD):"
+                           " attestations cannot be signed.")
+    return signer
+
+
+def check_attestation_signing(config):
+    """Refuse at start-up a signing certificate that cannot be read, rather than at the first attestation."""
+    _signer(config)
+
+
+def sign_pades(pdf, reason, location=""):
+    """The PDF signed (PAdES) with the organisation's certificate, when ALLIES_ATTESTATION_SIGNING_PKCS12 names one;
+    else the PDF as it is."""
+    signer = _signer(current_app.config)
+    return pdf if signer is None else _signing().sign(pdf, signer, reason, location)

@@ -14,7 +14,7 @@ from ..database import session
 from ..main.i18n import format_day
 from ..mail.operations import external_url, queue_mail
 from ..refusals import Refusal
-from .documents import qr_code, render_pdf
+from .documents import qr_code, render_pdf, sign_pades
 from .models import BY_RULE, Attestation, Badge, BadgeKind, Testimonial, ThankYouLetter
 from .queries import attestation_numbered, calls_given_time, participation_lines, testimonials_of
 
@@ -60,6 +60,7 @@ def issue_attestation(agent, first_day, last_day, locale, grade=""):
                      testimonials=testimonials_of(agent, published_only=True),
                      closed_before=closed_before, verify_url=verify_url, qr=qr_code(verify_url),
                      issued_on=today, decree=REVIEW_DECREES.get(current_app.config["ALLIES_CIVIL_SERVICE"], ""))
+    pdf = sign_pades(pdf, f"Attestation {attestation.number}", current_app.config["ALLIES_ATTESTATION_PLACE"])
     attestation.sha256 = hashlib.sha256(pdf).hexdigest()
     record("attestation.issued", actor=agent, obj=attestation, number=attestation.number,
            first_day=first_day.isoformat(), last_day=last_day.isoformat())
