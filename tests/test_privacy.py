@@ -21,6 +21,7 @@ from app.budgets.models import TimeEntry
 from app.budgets.operations import log_time
 from app.database import session
 from app.privacy.operations import purge
+from app.recognition.operations import add_testimonial, award_badge, write_letter
 from app.signups.models import Answer, SignUp
 from app.signups.operations import sign_up
 from tests.conftest import sign_in
@@ -44,6 +45,10 @@ def two_agents(people, make_call, make_user):
     agent_for_identity("oidc", "https://sso.example#other-sub", other_agent.login)
     create_token(people["agent"], "Page d'accueil de l'intranet", actor=people["agent"])
     create_token(other_agent, "Le jeton de quelqu'un d'autre", actor=other_agent)
+    award_badge(people["agent"], "pioneer", people["lab"])
+    write_letter(people["agent"], people["lab"], "Merci Alex.")
+    write_letter(other_agent, people["lab"], "Merci à quelqu'un d'autre.")
+    add_testimonial(people["agent"], call.id, people["lab"], "Sophie Martin", "partner", "Un regard neuf.", True)
     session.commit()
     return {"call": call, "other": other_agent}
 
@@ -65,6 +70,10 @@ def test_my_data_as_json_holds_all_mine_and_nothing_of_others(app, people, two_a
         ("oidc", "https://sso.example#alex-sub")]
     (token,) = data["api_tokens"]
     assert token["name"] == "Page d'accueil de l'intranet" and token["starts_with"].startswith("allies_")
+    assert [badge["badge"] for badge in data["badges"]] == ["first_mission", "pioneer"]
+    assert [letter["body"] for letter in data["thank_you_letters"]] == ["Merci Alex."]
+    (testimonial,) = data["testimonials"]
+    assert testimonial["by"] == "Sophie Martin" and testimonial["agent_agreed"] is False
     text = response.get_data(as_text=True)
     assert "quelqu'un d'autre" not in text and "Ligne 99" not in text and "other-sub" not in text
     assert session.execute(select(ApiToken.token_hash)).scalars().first() not in text

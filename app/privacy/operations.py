@@ -15,13 +15,15 @@ from ..calls.models import Call
 from ..clock import local_midnight, local_today
 from ..database import session
 from ..mail.models import MailPreference, OutboxMessage
+from ..recognition.queries import attestations_of, badges_of, letters_of, testimonials_of
 from ..signups.models import Answer, SignUp
 
 
 def own_data(agent):
     """Everything Alliés holds on `agent`, as plain values: profile, sign-ups with their answers, decisions on
     their requests, allocations, time logged, extensions, delegations, sign-on identities, API tokens (never
-    the token), mails and mail preference, and the audit entries by or about them."""
+    the token), attestations, badges, thank-you letters and testimonials, mails and mail preferences, and the
+    audit entries by or about them."""
     signups = session.execute(select(SignUp).where(SignUp.agent_id == agent.id)
                               .options(selectinload(SignUp.call), selectinload(SignUp.answers))
                               .order_by(SignUp.submitted_at)).scalars().all()
@@ -58,7 +60,9 @@ def own_data(agent):
                     "family_name": agent.family_name, "org_unit": agent.org_unit.path if agent.org_unit else None,
                     "manager": agent.manager.login if agent.manager else None, "quotity": agent.quotity,
                     "roles": sorted(agent.roles), "active": agent.active, "language": agent.locale,
-                    "lab_daily_digest": preference.daily_digest if preference else None},
+                    "category": agent.category, "filiere": agent.filiere, "shows_badges": agent.shows_badges,
+                    "lab_daily_digest": preference.daily_digest if preference else None,
+                    "weekly_digest": preference.weekly_digest if preference else None},
         "sign_ups": [{"call": signup.call.title, "status": signup.status, "submitted_at": signup.submitted_at,
                       "hours_asked": signup.hours_asked, "motivation": signup.motivation,
                       "availability": signup.availability, "decline_reason": signup.decline_reason,
@@ -83,6 +87,17 @@ def own_data(agent):
                         "last_seen_at": identity.last_seen_at} for identity in identities],
         "api_tokens": [{"name": token.name, "starts_with": token.prefix, "created_at": token.created_at,
                         "last_used_at": token.last_used_at, "revoked_at": token.revoked_at} for token in tokens],
+        "attestations": [{"number": attestation.number, "start": attestation.first_day, "end": attestation.last_day,
+                          "created_at": attestation.issued_at, "revoked_at": attestation.revoked_at,
+                          "sha256": attestation.sha256} for attestation in attestations_of(agent)],
+        "badges": [{"badge": badge.kind, "since": badge.earned_on,
+                    "by": badge.awarded_by.login if badge.awarded_by else None} for badge in badges_of(agent)],
+        "thank_you_letters": [{"created_at": letter.written_at, "by": letter.written_by.login, "body": letter.body,
+                               "co_signed_by": letter.co_signed_by, "forwarded_at": letter.forwarded_at}
+                              for letter in letters_of(agent)],
+        "testimonials": [{"call": testimonial.call.title, "by": testimonial.author_name, "body": testimonial.body,
+                          "author_agreed": testimonial.author_agreed, "agent_agreed": testimonial.agent_agreed}
+                         for testimonial in testimonials_of(agent)],
         "mails": [{"created_at": mail.created_at, "to": mail.to_address, "subject": mail.subject,
                    "sent_at": mail.sent_at, "body": mail.body_text} for mail in mails],
         # What others did about them, without the others' network address; what they did about others without the

@@ -12,13 +12,15 @@ from ..approvals.models import DecisionKind, DecisionOutcome
 from ..audit.labels import OBJECT_TITLES, action_title
 from ..budgets.models import ExtensionStatus
 from ..directory.forms import ROLE_LABELS
+from ..recognition.models import BadgeKind
 from ..signups.models import SignUpStatus
 
 SHEET_TITLES = {"profile": _l("Profile"), "sign_ups": _l("Sign-ups"), "decisions": _l("Decisions on my requests"),
                 "allocations": _l("Time budgets"), "time_entries": _l("Time entries"),
                 "extensions": _l("Extensions asked"), "delegations": _l("Delegations"),
-                "identities": _l("Sign-on identities"), "api_tokens": _l("API tokens"), "mails": _l("Mails"),
-                "audit_entries": _l("Audit entries")}
+                "identities": _l("Sign-on identities"), "api_tokens": _l("API tokens"),
+                "attestations": _l("Attestations"), "badges": _l("Badges"), "thank_you_letters": _l("Thank-you letters"),
+                "testimonials": _l("Testimonials"), "mails": _l("Mails"), "audit_entries": _l("Audit entries")}
 
 COLUMN_TITLES = {
     "login": _l("Login"), "email": _l("E-mail"), "given_name": _l("Given name"), "family_name": _l("Family name"),
@@ -35,6 +37,11 @@ COLUMN_TITLES = {
     "created_at": _l("Created on"), "last_used_at": _l("Last used on"), "revoked_at": _l("Revoked on"),
     "sent_at": _l("Sent on"), "body": _l("Text"), "at": _l("Date"), "action": _l("Action"),
     "by": _l("By"), "object": _l("Object"), "details": _l("Details"), "address": _l("IP address"),
+    "category": _l("Category"), "filiere": _l("Filière"), "shows_badges": _l("Badges shown on my profile"),
+    "weekly_digest": _l("Requests in a Monday digest"), "number": _l("Number"), "sha256": _l("SHA-256 of the PDF"),
+    "badge": _l("Badge"), "since": _l("Since"), "co_signed_by": _l("Co-signed by"),
+    "forwarded_at": _l("Sent to my manager on"), "author_agreed": _l("Its author agreed"),
+    "agent_agreed": _l("I agreed"),
 }
 # The same key meaning something else on one sheet.
 SHEET_COLUMN_TITLES = {("mails", "subject"): _l("Subject"), ("mails", "created_at"): _l("Written on"),
@@ -53,6 +60,7 @@ WORDS = {
     ("decisions", "about"): lambda kind: str(DecisionKind(kind).title),
     ("decisions", "outcome"): lambda outcome: str(DecisionOutcome(outcome).title),
     ("extensions", "status"): lambda status: str(ExtensionStatus(status).title),
+    ("badges", "badge"): lambda kind: str(BadgeKind(kind).title),
     ("audit_entries", "action"): action_title,
     ("audit_entries", "object"): _object,
 }
