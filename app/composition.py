@@ -220,7 +220,7 @@ class Allies:
         app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["ALLIES_TIMEZONE"])
 
         check_theme_colour(app.config["ALLIES_THEME_COLOUR"])
-        check_decision_links(app.config["ALLIES_DECISION_LINKS"])
+        check_decision_links(app.config)
         check_attestation_signing(app.config)
         db = self.db or default_db
         if "sqlalchemy" not in app.extensions:

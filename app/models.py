@@ -13,4 +13,5 @@ from .signups.models import Answer, SignUp
 
 __all__ = ["Allocation", "Answer", "ApiToken", "Attestation", "AuditEntry", "Badge", "Call", "Decision", "DecisionLink",
            "Delegation", "Extension", "Identity", "LinkToken", "MailPreference", "OrgUnit", "OutboxMessage", "Question",
-           "RequestReminder", "RoleGrant", "SignUp", "Testimonial", "ThankYouLetter", "TimeEntry", "User", "call_audience"]
+           "RequestReminder", "RoleGrant", "SignUp", "Testimonial", "ThankYouLetter", "TimeEntry", "User",
+           "call_audience"]

@@ -5,6 +5,7 @@ import email
 import re
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -159,6 +160,8 @@ def test_the_agent_signed_in_cannot_decide_with_a_forwarded_link(client, people,
 
 def test_someone_else_signed_in_never_decides_nor_lends_their_session(client, people, request_, link):
     sign_in(client, people["lab"])
+    page = client.get(link)
+    assert page.status_code == 403 and "Alex Martin" not in parse_page(page, 403).get_text(" ")
     assert client.post(link, data={"outcome": "approve"}).status_code == 403
     assert status_of(request_) == "pending_manager"
     assert session.execute(select(DecisionLink.used_at)).scalar_one() is None
@@ -167,7 +170,10 @@ def test_someone_else_signed_in_never_decides_nor_lends_their_session(client, pe
 def test_an_expired_link(app, client, request_, link):
     session.execute(DecisionLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)))
     session.commit()
-    assert client.get(link).status_code == 200
+    page = client.get(link)
+    assert page.status_code == 200
+    words = parse_page(page).get_text(" ")
+    assert "a expiré le" in words and "Alex" not in words and "40" not in words  # a dead link tells nothing
     assert client.post(link, data={"outcome": "approve"}).status_code == 409
     assert status_of(request_) == "pending_manager"
 
@@ -175,6 +181,12 @@ def test_an_expired_link(app, client, request_, link):
 def test_links_expire_after_the_configured_days(app, request_, link):
     created, expires = session.execute(select(DecisionLink.created_at, DecisionLink.expires_at)).one()
     assert expires - created == timedelta(days=app.config["ALLIES_DECISION_LINK_DAYS"]) == timedelta(days=14)
+
+
+@pytest.mark.parametrize("days", [0, 15, 90])
+def test_a_link_lives_14_days_at_most(app_factory, days):
+    with pytest.raises(RuntimeError, match="ALLIES_DECISION_LINK_DAYS"):
+        app_factory(ALLIES_DECISION_LINK_DAYS=days)
 
 
 def test_a_reminder_carries_a_fresh_link_and_kills_the_previous_one(app, client, mail_folder, people, request_, link):
@@ -398,3 +410,19 @@ def test_a_revision_of_the_allocation_kills_the_extension_link(client, mail_fold
     assert response.status_code == 409
     assert "le temps accordé a changé" in text_of(one(parse_page(response, status=409), ".notice"))
     assert session.execute(select(Allocation.hours)).scalar_one() == Decimal(30)
+
+
+def test_a_deputys_digest_links_end_with_the_delegation(app, make_user, people, request_):
+    from app.approvals.digests import send_weekly_digests
+    from app.approvals.operations import choose_request_notices
+
+    monday = next_monday()
+    deputy = make_user("dan.deputy", given_name="Dan", family_name="Deputy")
+    session.add(Delegation(manager=people["manager"], deputy=deputy, start_date=local_today(), end_date=monday))
+    choose_request_notices(deputy, weekly=True)
+    session.commit()
+    assert send_weekly_digests(monday) == 1
+    session.commit()
+    expires = session.execute(select(DecisionLink.expires_at).where(DecisionLink.approver_id == deputy.id,
+                                                                    DecisionLink.purpose == "digest")).scalar_one()
+    assert expires.astimezone(ZoneInfo(app.config["ALLIES_TIMEZONE"])).date() == monday + timedelta(days=1)

@@ -91,6 +91,8 @@ def directory_tree():
             attributes.append(("employeeType", quotity))
         if uid == "marie":  # the only one whose category and filière the directory holds
             attributes += [("businessCategory", "B"), ("title", "administrative")]
+        if uid == "paul":  # a category written otherwise: unknown, and the sync goes on
+            attributes += [("businessCategory", "CDI")]
         entries.append((person_dn(uid), attributes))
     entries += [
         (GROUPS, [("objectClass", "organizationalUnit"), ("ou", "groups")]),

@@ -205,6 +205,12 @@ def test_a_thank_you_letter_reaches_the_manager_only_when_the_agent_sends_it(cli
     assert other.post(f"/my/participation/letters/{letter_id}/forward").status_code == 404
     mail = session.execute(select(OutboxMessage).where(OutboxMessage.recipient_id == manager.id)).scalar_one()
     assert "Alex Martin" in mail.subject and letter_url in mail.body_text
+    # The agent changes team: the manager they sent it to still reads it, the new one does not.
+    successor = make_user(given_name="Nouveau", family_name="Chef")
+    session.get(type(agent), agent.id).manager = successor
+    session.commit()
+    assert boss.get(letter_url).status_code == 200
+    assert sign_in(app.test_client(), successor).get(letter_url).status_code == 404
 
 
 def test_the_directory_import_reads_category_and_filiere(import_file):  # noqa: F811
@@ -223,28 +229,34 @@ def test_the_directory_import_reads_category_and_filiere(import_file):  # noqa: 
     assert wrong.exit_code != 0 and "catégorie" in wrong.text and "« D »" in wrong.text or "\"D\"" in wrong.text
 
 
-def test_the_dashboard_shows_each_category_reached_and_hides_small_groups(client, people, make_user, make_call):
+def agreed(call, agent, hours):
+    """The agent signed up to the call with `hours` agreed for its whole period."""
     from app.budgets.models import Allocation
 
+    signup, *_ = sign_up(call.id, agent, "", hours)
+    session.add(Allocation(signup=signup, agent=agent, hours=hours, start_date=call.start_date, end_date=call.end_date))
+    signup.status = "approved"
+
+
+def category_rows(page):
+    """The rows of the table of categories, as lists of cell texts: (directorate rows, totals rows)."""
+    table = page.select_one("table:has(#categories-caption)")
+    return ([[text_of(cell) for cell in row.select("th, td")] for row in table.select("tbody tr")],
+            [[text_of(cell) for cell in row.select("th, td")] for row in table.select("tfoot tr")])
+
+
+def test_the_dashboard_shows_each_category_reached_and_hides_small_groups(client, people, make_user, make_call):
     year = date.today().year
     call = make_call(start_date=date(year, 1, 1), end_date=date(year, 12, 31), capacity=None)
     for index in range(6):
-        agent = make_user(category="C")
-        signup, *_ = sign_up(call.id, agent, "", Decimal(10))
-        session.add(Allocation(signup=signup, agent=agent, hours=Decimal(10), start_date=call.start_date,
-                               end_date=call.end_date))
-        signup.status = "approved"
+        agreed(call, make_user(category="C"), Decimal(10))
     for index in range(3):
         make_user(category="A")
-    solo = make_user(category="A")
-    signup, *_ = sign_up(call.id, solo, "", Decimal(10))
-    session.add(Allocation(signup=signup, agent=solo, hours=Decimal(7), start_date=call.start_date,
-                           end_date=call.end_date))
+    agreed(call, make_user(category="A"), Decimal(7))
     session.commit()
     sign_in(client, people["lab"])
     page = read_page(client, f"/lab/dashboard?year={year}")
-    totals = {row[1]: row for row in (cells for cells in [[text_of(cell) for cell in tr.select("th, td")]
-                                                         for tr in page.select("#categories-caption ~ tfoot tr")])}
+    totals = {row[1]: row for row in category_rows(page)[1]}
     assert totals["Catégorie C"][3] == "6" and totals["Catégorie C"][6] == "60 h"
     assert totals["Catégorie A"][3] == "< 5" and totals["Catégorie A"][6] == "non affiché"
     bars = [text_of(label) for label in page.select("figure[aria-labelledby='categories-title'] .bar-label")]
@@ -311,3 +323,49 @@ def test_with_the_organisations_certificate_the_attestation_is_signed_pades(clie
     app.config.update(ALLIES_ATTESTATION_SIGNING_PASSWORD="pas-le-bon")
     with pytest.raises(RuntimeError, match="ALLIES_ATTESTATION_SIGNING_PKCS12"):
         check_attestation_signing(app.config)
+
+
+def test_a_line_counts_the_hours_agreed_in_the_period_and_leaves_out_ended_sign_ups_without_time(client, people,
+                                                                                                 make_call):
+    from babel.numbers import format_decimal
+
+    from app.budgets.queries import hours_between
+    from app.signups.operations import withdraw
+
+    straddling = make_call(title="À cheval sur deux ans", start_date=date(LAST_YEAR - 1, 7, 1),
+                           end_date=date(LAST_YEAR, 6, 30))
+    signup, *_ = sign_up(straddling.id, people["agent"], "", Decimal(100))
+    approve(signup, people["manager"])
+    ended = make_call(title="Retirée avant de commencer", start_date=date(LAST_YEAR, 9, 1),
+                      end_date=date(LAST_YEAR, 10, 31))
+    gone, *_ = sign_up(ended.id, people["agent"], "", Decimal(12))
+    approve(gone, people["manager"])
+    withdraw(gone, people["agent"])
+    session.commit()
+    sign_in(client, people["agent"])
+    text = " ".join(pdf_text(download_attestation(client).data).split())
+    in_year = hours_between(Decimal(100), date(LAST_YEAR - 1, 7, 1), date(LAST_YEAR, 6, 30), date(LAST_YEAR, 1, 1),
+                            date(LAST_YEAR, 12, 31)).quantize(Decimal("0.01"))
+    assert Decimal(40) < in_year < Decimal(60)
+    assert f"{format_decimal(in_year, locale='fr')} h" in text.replace("\u00a0", " "), (in_year, text)
+    assert "100 h" not in text and "Retirée avant de commencer" not in text
+
+
+def test_a_lone_small_group_hides_one_more_so_that_the_totals_give_nothing_back(client, people, make_user,
+                                                                                 make_unit, make_call):
+    year = date.today().year
+    call = make_call(start_date=date(year, 1, 1), end_date=date(year, 12, 31), capacity=None)
+    big, small = make_unit("DGS/Grande direction/Service"), make_unit("DGS/Petite direction/Service")
+    for index in range(6):
+        agreed(call, make_user(category="B", unit=big), Decimal(10))
+    agreed(call, make_user(category="B", unit=small), Decimal(37))
+    for index in range(5):
+        make_user(category="B", unit=small)
+    session.commit()
+    sign_in(client, people["lab"])
+    rows, totals = category_rows(read_page(client, f"/lab/dashboard?year={year}"))
+    by_directorate = {row[0]: row for row in rows if row[1] == "Catégorie B"}
+    assert by_directorate["Petite direction"][2:] == ["non affiché", "< 5", "non affiché", "non affiché", "non affiché"]
+    assert by_directorate["Grande direction"][2:] == ["non affiché"] * 5
+    (total,) = [row for row in totals if row[1] == "Catégorie B"]
+    assert total[2:4] == ["12", "7"] and total[6] == "97 h"  # 7 − ? and 97 − ? give back nobody

@@ -5,7 +5,7 @@ budgets past 100 % and requests waiting longer than the escalation delay."""
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..budgets.queries import team_budgets, used_up_budgets
@@ -18,7 +18,7 @@ from ..mail.models import MailPreference
 from ..mail.operations import mail_preference, queue_mail
 from ..signups.models import SignUp, SignUpStatus
 from .links import decision_links_on, decision_url, new_decision_link, revoke_links
-from .queries import pending_extensions_for, pending_for
+from .queries import delegations_of_deputy, pending_extensions_for, pending_for
 
 MONDAY = 0
 
@@ -51,9 +51,8 @@ def send_weekly_digests(today=None):
     queued = 0
     for person in _digest_readers():
         preference = mail_preference(person)
-        if preference.weekly_digest_sent_on == today:
+        if not _first_this_monday(person, today):
             continue
-        preference.weekly_digest_sent_on = today
         context = _manager_part(person, today) if preference.weekly_digest else {}
         if person.has_role("lab"):
             network = network if network is not None else _network_part(today)
@@ -63,6 +62,17 @@ def send_weekly_digests(today=None):
             queue_mail(person, "weekly_digest", link_tokens=tokens, today=today, **context)
             queued += 1
     return queued
+
+
+def _first_this_monday(person, today):
+    """Mark the person's digest as sent today, unless it already was: a conditional update, so that of two runs at
+    the same moment only one goes on."""
+    marked = session.execute(
+        update(MailPreference).where(MailPreference.user_id == person.id,
+                                     or_(MailPreference.weekly_digest_sent_on.is_(None),
+                                         MailPreference.weekly_digest_sent_on != today))
+        .values(weekly_digest_sent_on=today).execution_options(synchronize_session=False))
+    return marked.rowcount == 1
 
 
 def _digest_readers():
@@ -77,11 +87,15 @@ def _manager_part(manager, today):
     waiting = [(signup, None) for signup in session.execute(pending_for(manager)).scalars()]
     waiting += [(extension.allocation.signup, extension)
                 for extension in session.execute(pending_extensions_for(manager)).scalars()]
+    # A deputy's links end with their delegation, as in the request mails.
+    deputising = {delegation.manager_id: delegation.end_date
+                  for delegation in delegations_of_deputy(manager, today)}
     requests = []
     for number, (signup, extension) in enumerate(waiting, start=1):
         if decision_links_on():
             revoke_links(signup, extension, because="digest", approver=manager)
-            link = new_decision_link(manager, signup, "digest", extension, number=number)
+            until = deputising.get(signup.agent.manager_id) if signup.agent.manager_id != manager.id else None
+            link = new_decision_link(manager, signup, "digest", extension, until=until, number=number)
             requests.append(DigestItem(signup, extension, decision_url(link), link.expires_at, link.token))
         else:
             requests.append(DigestItem(signup, extension, None, None, None))

@@ -13,12 +13,18 @@ from .models import DecisionLink
 from .queries import delegations_covering
 
 LINK_MODES = ("link", "sso", "off")
+LONGEST_LINK_DAYS = 14
 
 
-def check_decision_links(mode):
-    """Refuse an unknown ALLIES_DECISION_LINKS at start-up rather than at the first request mail."""
+def check_decision_links(config):
+    """Refuse an unknown ALLIES_DECISION_LINKS, or links living longer than 14 days, at start-up rather than at the
+    first request mail."""
+    mode, days = config["ALLIES_DECISION_LINKS"], config["ALLIES_DECISION_LINK_DAYS"]
     if mode not in LINK_MODES:
         raise RuntimeError(f"ALLIES_DECISION_LINKS must be one of {', '.join(LINK_MODES)}, not {mode!r}.")
+    if not isinstance(days, int) or not 1 <= days <= LONGEST_LINK_DAYS:
+        raise RuntimeError(f"ALLIES_DECISION_LINK_DAYS must be a whole number of days from 1 to {LONGEST_LINK_DAYS}, "
+                           f"not {days!r}.")
 
 
 def decision_links_on():

@@ -270,19 +270,13 @@ class LinkProblem(NamedTuple):
 
 
 def decision_link_problem(link, signed_in):
-    """Why this link cannot decide now (a LinkProblem), or None: used, replaced or expired, the request no longer
-    waiting, its approver no longer deciding on it, or someone else signed in on this browser.
+    """Why this link cannot decide now (a LinkProblem), or None: someone else signed in on this browser, the link
+    replaced or expired, used or the request no longer waiting, the agent gone, or its approver no longer deciding
+    on it. The reasons that tell the least come first: a stranger's browser or a dead link learns nothing of the
+    request.
 
     `signed_in` is whoever this browser is signed in as (None if nobody): a link is never someone else's.
     """
-    request = link.request
-    if link.used_at is not None or not _still_pending(request):
-        decision = last_decision_on(request)
-        if decision is not None:
-            return LinkProblem(_("Already decided by %(name)s on %(moment)s.", name=decision.decided_by.full_name,
-                                 moment=date_and_time(decision.decided_at)))
-        return LinkProblem(_("This request no longer waits for a decision: %(status)s.",
-                             status=str(request.status.title).lower()))
     if signed_in is not None and signed_in.id == link.signup.agent_id:
         return LinkProblem(_("You cannot decide on your own request."), forbidden=True)
     if signed_in is not None and signed_in.id != link.approver_id:
@@ -302,6 +296,14 @@ def decision_link_problem(link, signed_in):
     if link.expires_at <= utcnow():
         return LinkProblem(_("This link expired on %(moment)s. Decide from your requests in Alliés.",
                              moment=date_and_time(link.expires_at)))
+    request = link.request
+    if link.used_at is not None or not _still_pending(request):
+        decision = last_decision_on(request)
+        if decision is not None:
+            return LinkProblem(_("Already decided by %(name)s on %(moment)s.", name=decision.decided_by.full_name,
+                                 moment=date_and_time(decision.decided_at)))
+        return LinkProblem(_("This request no longer waits for a decision: %(status)s.",
+                             status=str(request.status.title).lower()))
     if not link.signup.agent.active:
         return LinkProblem(_("%(name)s is no longer active: the request cannot be decided.",
                              name=link.signup.agent.full_name))

@@ -83,6 +83,13 @@ def delegations_covering(manager, day):
         Delegation.end_date >= day).options(joinedload(Delegation.deputy))).scalars().all()
 
 
+def delegations_of_deputy(deputy, day):
+    """The delegations in force on `day` in which `deputy` stands in for a manager."""
+    return session.execute(select(Delegation).where(
+        Delegation.deputy_id == deputy.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
+        Delegation.end_date >= day)).scalars().all()
+
+
 def managers_deputised_by(user, day=None):
     """Ids of the managers whose deputy `user` is on `day` (today by default)."""
     return session.execute(_deputised_managers(user, day)).scalars().all()

@@ -135,6 +135,9 @@ class CategoryFigures:
     first_time: int = 0
     repeat: int = 0
     hours: Decimal = Decimal(0)
+    # Hidden in the directorates' table: a small group, or the cell hidden with one so that no subtraction from
+    # the totals gives it back.
+    hidden: bool = False
 
     def add(self, other):
         self.headcount += other.headcount
@@ -149,8 +152,14 @@ class CategoryFigures:
 
     @property
     def small(self):
-        """Whether so few people were mobilised that their figures could point at someone."""
-        return 0 < self.mobilised < SMALL_GROUP
+        """Whether so few people were mobilised, or are in the group, that its figures could point at someone."""
+        return 0 < self.mobilised < SMALL_GROUP or 0 < self.headcount < SMALL_GROUP
+
+    @property
+    def split_hidden(self):
+        """Whether the first-timers and those who came back are not shown: either is a small group, and each
+        would give the other away by subtraction."""
+        return self.hidden or self.small or 0 < self.first_time < SMALL_GROUP or 0 < self.repeat < SMALL_GROUP
 
 
 def participation_by_category(year):
@@ -179,5 +188,20 @@ def participation_by_category(year):
         directorate = by_directorate.setdefault(name, {key: CategoryFigures(key) for key in CATEGORIES})
         directorate[category].add(figures)
         overall[category].add(figures)
+    _hide_small_groups(by_directorate.values())
     return ({name: list(categories.values()) for name, categories in sorted(by_directorate.items())},
             list(overall.values()))
+
+
+def _hide_small_groups(directorates):
+    """Hide each small group's cell; where a category has one hidden cell only, hide the next smallest too: the
+    totals then give back no more than the sum of two hidden cells."""
+    for category in CATEGORIES:
+        cells = [figures[category] for figures in directorates if figures[category].headcount
+                 or figures[category].mobilised]
+        for cell in cells:
+            cell.hidden = cell.small
+        hidden = [cell for cell in cells if cell.hidden]
+        shown = sorted((cell for cell in cells if not cell.hidden), key=lambda cell: (cell.mobilised, cell.headcount))
+        if len(hidden) == 1 and shown:
+            shown[0].hidden = True

@@ -7,6 +7,7 @@ import ssl
 import uuid
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from ldap3 import ANONYMOUS, BASE, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..database import session
-from .importer import DirectoryFileError, LineErrors, parse_directory_records
+from .importer import CATEGORY_WORDS, DirectoryFileError, LineErrors, parse_directory_records
 from .models import User
 
 PAGE_SIZE = 500  # below Active Directory's MaxPageSize (1,000)
@@ -196,6 +197,23 @@ def _active(entry):
     return not (flags.isdigit() and int(flags) & ACCOUNT_DISABLED)
 
 
+def _category_and_filiere(entry, config):
+    """The person's category and filière, only when an attribute holds them (otherwise what Alliés knows stays).
+    A category the directory writes otherwise than A, B, C or contractuel is unknown, and a filière is cut to 60
+    characters: one odd entry never stops the whole sync, and the log says which."""
+    values = {}
+    if config["ALLIES_LDAP_CATEGORY_ATTRIBUTE"]:
+        category = first_text(entry, config["ALLIES_LDAP_CATEGORY_ATTRIBUTE"])
+        if category.strip() and category.strip().lower() not in CATEGORY_WORDS:
+            current_app.logger.warning("LDAP entry %s: category %r is not A, B, C or contractuel: left unknown.",
+                                       entry["dn"], category)
+            category = ""
+        values["category"] = category
+    if config["ALLIES_LDAP_FILIERE_ATTRIBUTE"]:
+        values["filiere"] = first_text(entry, config["ALLIES_LDAP_FILIERE_ATTRIBUTE"])[:60]
+    return values
+
+
 def read_people(config, connection):
     """Every entry the user filter matches with any login, sorted by DN (paged search)."""
     mapped = [config[key] for key in ("ALLIES_LDAP_LOGIN_ATTRIBUTE", "ALLIES_LDAP_EMAIL_ATTRIBUTE",
@@ -312,10 +330,6 @@ def directory_from_ldap(config):
             "roles": _roles(key, user, role_members),
             "active": "1" if _active(entry) else "0",
         }
-        # Category and filière only when an attribute holds them: otherwise what Alliés knows stays.
-        for column, setting in (("category", "ALLIES_LDAP_CATEGORY_ATTRIBUTE"),
-                                ("filiere", "ALLIES_LDAP_FILIERE_ATTRIBUTE")):
-            if config[setting]:
-                values[column] = first_text(entry, config[setting])
+        values.update(_category_and_filiere(entry, config))
         records.append((number, values))
     return parse_directory_records(records, errors)

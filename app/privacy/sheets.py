@@ -19,7 +19,8 @@ SHEET_TITLES = {"profile": _l("Profile"), "sign_ups": _l("Sign-ups"), "decisions
                 "allocations": _l("Time budgets"), "time_entries": _l("Time entries"),
                 "extensions": _l("Extensions asked"), "delegations": _l("Delegations"),
                 "identities": _l("Sign-on identities"), "api_tokens": _l("API tokens"),
-                "attestations": _l("Attestations"), "badges": _l("Badges"), "thank_you_letters": _l("Thank-you letters"),
+                "attestations": _l("Attestations"), "badges": _l("Badges"),
+                "thank_you_letters": _l("Thank-you letters"),
                 "testimonials": _l("Testimonials"), "mails": _l("Mails"), "audit_entries": _l("Audit entries")}
 
 COLUMN_TITLES = {

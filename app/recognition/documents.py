@@ -50,8 +50,8 @@ def _signer(config):
     signer = _signing().load_signer(config["ALLIES_ATTESTATION_SIGNING_PKCS12"],
                                     config["ALLIES_ATTESTATION_SIGNING_PASSWORD"])
     if signer is None:
-        raise RuntimeError("ALLIES_ATTESTATION_SIGNING_PKCS12 cannot be read (with ALLIES_ATTESTATION_SIGNING_PASSWORD):"
-                           " attestations cannot be signed.")
+        raise RuntimeError("ALLIES_ATTESTATION_SIGNING_PKCS12 cannot be read (with "
+                           "ALLIES_ATTESTATION_SIGNING_PASSWORD): attestations cannot be signed.")
     return signer
 
 

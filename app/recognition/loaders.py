@@ -17,12 +17,10 @@ def get_own_letter(letter_id):
 
 
 def get_letter_for_reader(letter_id):
-    """A thank-you letter the signed-in person may read: its agent, the lab, or the agent's manager once the agent
-    sent it to them."""
+    """A thank-you letter the signed-in person may read: its agent, the lab, or the manager the agent sent it to."""
     letter = get_or_404(ThankYouLetter, letter_id)
     reader = current_agent()
-    if not (letter.agent_id == reader.id or reader.has_role("lab")
-            or letter.forwarded_at is not None and letter.agent.manager_id == reader.id):
+    if not (letter.agent_id == reader.id or reader.has_role("lab") or letter.forwarded_to_id == reader.id):
         abort(404)
     return letter
 

@@ -87,6 +87,8 @@ class ThankYouLetter(Model):
     co_signed_by: Mapped[str] = mapped_column(String(200), default="")
     written_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     forwarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The manager the agent sent it to: they may read it, whoever manages the agent later.
+    forwarded_to_id: Mapped[int | None] = mapped_column(ForeignKey("allies_users.id"))
 
     agent: Mapped[User] = relationship(foreign_keys=[agent_id])
     written_by: Mapped[User] = relationship(foreign_keys=[written_by_id])

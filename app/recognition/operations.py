@@ -57,7 +57,9 @@ def issue_attestation(agent, first_day, last_day, locale, grade=""):
     lines = participation_lines(agent, first_day, last_day, closed_before)
     verify_url = external_url("allies.recognition.verify", number=attestation.number)
     pdf = render_pdf("attestation", locale, attestation=attestation, agent=agent, lines=lines, grade=grade.strip(),
-                     testimonials=testimonials_of(agent, published_only=True),
+                     testimonials=[testimonial for testimonial in testimonials_of(agent, published_only=True)
+                                   if testimonial.call.start_date <= last_day
+                                   and testimonial.call.end_date >= first_day],
                      closed_before=closed_before, verify_url=verify_url, qr=qr_code(verify_url),
                      issued_on=today, decree=REVIEW_DECREES.get(current_app.config["ALLIES_CIVIL_SERVICE"], ""))
     pdf = sign_pades(pdf, f"Attestation {attestation.number}", current_app.config["ALLIES_ATTESTATION_PLACE"])
@@ -131,6 +133,7 @@ def forward_letter(letter, agent):
     if manager is None or not manager.active:
         raise Refusal(_("You have no manager in the directory to send it to."))
     letter.forwarded_at = utcnow()
+    letter.forwarded_to_id = manager.id
     record("letter.forwarded", actor=agent, obj=agent, letter_id=letter.id, manager=manager.login)
     queue_mail(manager, "thank_you_forwarded", letter=letter)
     return manager

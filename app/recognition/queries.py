@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..budgets.models import Allocation, TimeEntry
+from ..budgets.queries import hours_between
 from ..budgets.working_time import working_hours
 from ..database import session
-from ..signups.models import SignUp
+from ..signups.models import SignUp, SignUpStatus
 from ..calls.models import Call
 from .models import Attestation, Badge, BadgeKind, Testimonial, ThankYouLetter
 
@@ -29,9 +30,10 @@ class ParticipationLine:
 
 
 def participation_lines(agent, first_day, last_day, closed_before):
-    """The agent's allocations touching the period, soonest first, with the hours agreed and the hours logged in
-    the period's closed months (days before `closed_before`); the share is of the agent's working time over the
-    period (two queries)."""
+    """The agent's allocations touching the period, soonest first, with the hours agreed that fall in the period
+    (spread evenly over each allocation) and the hours logged in its closed months (days before `closed_before`);
+    the share is of the agent's working time over the period. A sign-up that ended with no time logged is left
+    out (two queries)."""
     allocations = session.execute(
         select(Allocation).where(Allocation.agent_id == agent.id, Allocation.start_date <= last_day,
                                  Allocation.end_date >= first_day)
@@ -46,9 +48,12 @@ def participation_lines(agent, first_day, last_day, closed_before):
     lines = []
     for allocation in allocations:
         hours = Decimal(logged.get(allocation.id) or 0)
+        if allocation.signup.status != SignUpStatus.APPROVED and not hours:
+            continue  # a sign-up that ended before any time was given attests nothing
+        agreed = hours_between(allocation.hours, allocation.start_date, allocation.end_date, first_day, last_day)
         lines.append(ParticipationLine(allocation.signup.call.title, max(allocation.start_date, first_day),
-                                       min(allocation.end_date, last_day), allocation.hours, hours,
-                                       hours / working if working else Decimal(0)))
+                                       min(allocation.end_date, last_day), agreed.quantize(Decimal("0.01")),
+                                       hours, hours / working if working else Decimal(0)))
     return lines
 
 
@@ -74,10 +79,12 @@ class ShownBadge:
 
 
 def badges_of(agent):
-    """The agent's badges, oldest first: « Première mission » from the first allocation's start (a rule), then
-    those the lab gave (two queries)."""
+    """The agent's badges, oldest first: « Première mission » from the start of the first call agreed that is still
+    running or had time given (a rule), then those the lab gave (two queries)."""
+    given = exists().where(TimeEntry.allocation_id == Allocation.id)
     first = session.execute(select(func.min(Allocation.start_date)).join(Allocation.signup)
-                            .where(Allocation.agent_id == agent.id)).scalar_one_or_none()
+                            .where(Allocation.agent_id == agent.id,
+                                   (SignUp.status == SignUpStatus.APPROVED) | given)).scalar_one_or_none()
     shown = [ShownBadge(BadgeKind.FIRST_MISSION, first)] if first is not None else []
     given = session.execute(select(Badge).where(Badge.agent_id == agent.id).options(selectinload(Badge.awarded_by))
                             .order_by(Badge.awarded_at, Badge.id)).scalars()

@@ -1,5 +1,6 @@
 """What an agent's participation is worth: attestations (their number and the hash of their PDF), badges, thank-you
-letters, testimonials; and the directory's civil-service category and filière, with the agent's consent to show their badges.
+letters, testimonials; and the directory's civil-service category and filière, with the agent's consent to show
+their badges.
 
 Revision ID: 0012
 Revises: 0011
@@ -68,7 +69,10 @@ def upgrade():
         sa.Column("co_signed_by", sa.String(200), nullable=False),
         sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("forwarded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("forwarded_to_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_allies_thank_you_letters")),
+        sa.ForeignKeyConstraint(["forwarded_to_id"], ["allies_users.id"],
+                                name=op.f("fk_allies_thank_you_letters_forwarded_to_id_allies_users")),
         sa.ForeignKeyConstraint(["agent_id"], ["allies_users.id"],
                                 name=op.f("fk_allies_thank_you_letters_agent_id_allies_users")),
         sa.ForeignKeyConstraint(["written_by_id"], ["allies_users.id"],
