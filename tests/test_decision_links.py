@@ -90,6 +90,8 @@ def test_the_manager_decides_in_two_clicks_without_signing_in(client, people, re
     page = parse_page(client.get(link))
     assert "Motivation personnelle" not in page.get_text(" ")
     assert "Alex Martin" in page.get_text(" ") and "40 h" in page.get_text(" ")
+    # « J'accepte les 40 h demandées » is a button of its own; the other form holds the two other choices.
+    assert [radio["value"] for radio in page.select("input[name=outcome][type=radio]")] == ["approve_less", "refuse"]
     response = client.post(link, data={"outcome": "approve"})
     assert response.status_code == 302
     assert status_of(request_) == "approved"
@@ -100,8 +102,8 @@ def test_the_manager_decides_in_two_clicks_without_signing_in(client, people, re
     assert entry.actor_id == people["manager"].id and entry.ip == "127.0.0.1"
     assert entry.details["mode"] == "link" and "user_agent" in entry.details
     after = parse_page(client.get(link))
-    assert any("Décision enregistrée" in message for _, message in flashes(after)), flashes(after)
-    assert text_of(one(after, ".notice")).startswith("Déjà décidé par Manon Durand le ")
+    assert any("Vous avez accordé 40\u00a0h" in message for _, message in flashes(after)), flashes(after)
+    assert text_of(one(after, ".notice")).startswith("Décidé par Manon Durand le ")
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
@@ -295,7 +297,7 @@ def test_an_extension_request_carries_a_link_of_its_own(app, client, mail_folder
     assert client.post(extension_link, data={"outcome": "approve_less", "hours": "4"}).status_code == 302
     session.expire_all()
     assert session.execute(select(Allocation.hours)).scalar_one() == Decimal(44)
-    assert text_of(one(parse_page(client.get(extension_link)), ".notice")).startswith("Déjà décidé par Manon Durand")
+    assert text_of(one(parse_page(client.get(extension_link)), ".notice")).startswith("Décidé par Manon Durand")
 
 
 @pytest.mark.postgres

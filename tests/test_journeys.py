@@ -397,9 +397,9 @@ def test_a_manager_decides_from_the_mail_in_two_clicks_without_signing_in(server
         expect(page.locator("main")).to_contain_text(agent_name)
         expect(page.locator("main")).to_contain_text("Jardins partagés du siège")
         page.get_by_role("button", name="J’accepte les 7,5 h demandées").click()  # click 2
-        expect(page.locator(".flashes")).to_contain_text("Décision enregistrée")
+        expect(page.locator(".flashes")).to_contain_text("Vous avez accordé 7,5\u00a0h")
         decided = time.monotonic()
-        expect(page.locator(".notice")).to_contain_text(f"Déjà décidé par {manager.full_name}")
+        expect(page.locator(".notice")).to_contain_text(f"Décidé par {manager.full_name}")
     finally:
         reader.close()
     print(f"mail sent → decision: {decided - sent_at:.2f} s, of which link opened → decided {decided - opened:.2f} s")

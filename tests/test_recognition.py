@@ -365,7 +365,7 @@ def test_a_lone_small_group_hides_one_more_so_that_the_totals_give_nothing_back(
     sign_in(client, people["lab"])
     rows, totals = category_rows(read_page(client, f"/lab/dashboard?year={year}"))
     by_directorate = {row[0]: row for row in rows if row[1] == "Catégorie B"}
-    assert by_directorate["Petite direction"][2:] == ["non affiché", "< 5", "non affiché", "non affiché", "non affiché"]
-    assert by_directorate["Grande direction"][2:] == ["non affiché"] * 5
+    assert by_directorate["Petite direction"][2:] == ["6", "< 5", "non affiché", "non affiché", "non affiché"]
+    assert by_directorate["Grande direction"][2:] == ["6"] + ["non affiché"] * 4
     (total,) = [row for row in totals if row[1] == "Catégorie B"]
     assert total[2:4] == ["12", "7"] and total[6] == "97 h"  # 7 − ? and 97 − ? give back nobody

@@ -300,7 +300,7 @@ def decision_link_problem(link, signed_in):
     if link.used_at is not None or not _still_pending(request):
         decision = last_decision_on(request)
         if decision is not None:
-            return LinkProblem(_("Already decided by %(name)s on %(moment)s.", name=decision.decided_by.full_name,
+            return LinkProblem(_("Decided by %(name)s on %(moment)s.", name=decision.decided_by.full_name,
                                  moment=date_and_time(decision.decided_at)))
         return LinkProblem(_("This request no longer waits for a decision: %(status)s.",
                              status=str(request.status.title).lower()))

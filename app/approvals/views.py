@@ -5,7 +5,7 @@ from contextlib import suppress
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import format_decimal, ngettext
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import here, login_required, public
@@ -170,12 +170,14 @@ def by_link(secret):
     form = DecisionForm(hours_asked=extension.extra_hours if extension is not None else link.signup.hours_asked)
     if problem is None and form.validate_on_submit():
         with refusals_shown():
-            decide_by_link(link, form.outcome.data, form.hours.data, (form.reason.data or "").strip(), signed_in,
-                           request.user_agent.string)
-            flash(_("Your decision is recorded; %(name)s is told.", name=link.signup.agent.full_name), "success")
+            agreed = decide_by_link(link, form.outcome.data, form.hours.data, (form.reason.data or "").strip(),
+                                    signed_in, request.user_agent.string)
+            flash(_decided_message(agreed, link), "success")
             return _kept_private(redirect(url_for("allies.approvals.by_link", secret=secret)))
         session.rollback()
         problem = decision_link_problem(link, signed_in)
+    # « J'accepte » has its own button: the other form offers the two other choices.
+    form.outcome.choices = [choice for choice in form.outcome.choices if choice.value != "approve"]
     status = 200
     if problem is not None:
         status = 403 if problem.forbidden else (409 if request.method == "POST" else 200)
@@ -183,6 +185,16 @@ def by_link(secret):
         status = 422
     return _kept_private(make_response(render_template(
         "allies/approvals/link.html", link=link, problem=problem, form=form, **_link_context(link)), status))
+
+
+def _decided_message(agreed, link):
+    """What the approver just decided from a link, in words."""
+    name = link.signup.agent.full_name
+    if agreed is None:
+        return _("You refused; %(name)s is told why.", name=name)
+    if not agreed:  # an extension that asked only for a later end
+        return _("You agreed to the later end; %(name)s is told.", name=name)
+    return _("You agreed to %(hours)s h; %(name)s is told.", hours=format_decimal(agreed), name=name)
 
 
 def _link_context(link):

@@ -135,8 +135,8 @@ class CategoryFigures:
     first_time: int = 0
     repeat: int = 0
     hours: Decimal = Decimal(0)
-    # Hidden in the directorates' table: a small group, or the cell hidden with one so that no subtraction from
-    # the totals gives it back.
+    # Its participation hidden in the directorates' table: a small group, or the cell hidden with one so that no
+    # subtraction from the totals gives it back.
     hidden: bool = False
 
     def add(self, other):
@@ -152,8 +152,9 @@ class CategoryFigures:
 
     @property
     def small(self):
-        """Whether so few people were mobilised, or are in the group, that its figures could point at someone."""
-        return 0 < self.mobilised < SMALL_GROUP or 0 < self.headcount < SMALL_GROUP
+        """Whether so few people were mobilised that their figures could point at someone (how many agents the
+        group has says nothing of who took part: it stays shown)."""
+        return 0 < self.mobilised < SMALL_GROUP
 
     @property
     def split_hidden(self):
@@ -202,6 +203,7 @@ def _hide_small_groups(directorates):
         for cell in cells:
             cell.hidden = cell.small
         hidden = [cell for cell in cells if cell.hidden]
-        shown = sorted((cell for cell in cells if not cell.hidden), key=lambda cell: (cell.mobilised, cell.headcount))
+        shown = sorted((cell for cell in cells if not cell.hidden and cell.mobilised),
+                       key=lambda cell: (cell.mobilised, cell.headcount))
         if len(hidden) == 1 and shown:
             shown[0].hidden = True
