@@ -84,6 +84,10 @@ class BenchError(Exception):
 
 
 def main():
+    if DURATION < ROUNDS:
+        print(f"BENCH_DURATION={DURATION} is too short: each page runs {ROUNDS} rounds of at least 1 s, so give "
+              f"{ROUNDS} or more (10 by default).", file=sys.stderr)
+        return 2
     wrk = shutil.which("wrk")
     if wrk is None:
         print("wrk is not installed: install Debian's package with `apt-get install -y wrk` "
