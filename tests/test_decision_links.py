@@ -428,3 +428,24 @@ def test_a_deputys_digest_links_end_with_the_delegation(app, make_user, people, 
     expires = session.execute(select(DecisionLink.expires_at).where(DecisionLink.approver_id == deputy.id,
                                                                     DecisionLink.purpose == "digest")).scalar_one()
     assert expires.astimezone(ZoneInfo(app.config["ALLIES_TIMEZONE"])).date() == monday + timedelta(days=1)
+
+
+def test_the_labs_digest_lists_the_requests_waiting_longer_than_the_escalation_delay(app, mail_folder, people,
+                                                                                   make_call, request_):
+    from app.approvals.digests import send_weekly_digests
+
+    monday = next_monday()
+    late_call = make_call(title="Appel oublié", capacity=2)
+    late, *_ = sign_up(late_call.id, people["lab"], "", Decimal(5))  # the lab member's own request, to her manager
+    late.manager_asked_at = late.submitted_at = utcnow() - timedelta(days=20)
+    session.commit()
+    assert send_weekly_digests(monday) == 1
+    session.commit()
+    send_due()
+    session.commit()
+    texts = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in
+             mail_folder.glob("*.eml")]
+    (digest,) = [mail.get_body(("plain",)).get_content() for mail in texts
+                 if mail["Subject"].startswith("Votre semaine dans Alliés")]
+    assert "Appel oublié" in digest and "Léa Labbé" in digest
+    assert "Alex Martin" not in digest  # asked today: not late

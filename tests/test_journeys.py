@@ -474,3 +474,14 @@ def test_an_agent_downloads_an_attestation_that_verifies_by_its_qr_code(server, 
     expect(agent.locator(".badges")).to_contain_text("Pionnier·e")
     agent.get_by_role("button", name=re.compile("La transmettre à mon ou ma responsable")).click()
     expect(agent.locator(".flashes")).to_contain_text("La lettre est transmise")
+    letter = agent.get_by_role("link", name=re.compile(r"^Lettre du .* \(PDF\)$"))
+    with agent.expect_download() as info:
+        letter.click()
+    info.value.save_as(tmp_path / "merci.pdf")
+    # The manager it was sent to reads it from the server too, whole.
+    manager = person(DEMO_ACCOUNTS["manager"])
+    answer = manager.request.get(letter.get_attribute("href"))
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    for pdf in ((tmp_path / "merci.pdf").read_bytes(), answer.body()):
+        words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Merci pour votre engagement dans les ateliers." in words

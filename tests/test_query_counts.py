@@ -257,3 +257,34 @@ def test_the_open_calls_page_reads_its_calls_their_total_and_the_agents_sign_ups
     assert "3 appels ouverts" in page.select_one("p.result-count").get_text()
     assert len(page.select("li.card p.badge")) == 1
     assert count_queries(app, client, "/calls?page=9") == 3
+
+
+def test_recognition_pages_do_not_grow_with_attestations_badges_letters_and_testimonials(app, people, make_call):
+    from datetime import date
+
+    from app.approvals.operations import approve
+    from app.recognition.models import Attestation
+    from app.recognition.operations import add_testimonial, award_badge, write_letter
+
+    call = make_call(capacity=None)
+    signup, *_ = sign_up(call.id, people["agent"], "Motivé", Decimal(10))
+    approve(signup, people["manager"])
+    kinds = iter(["pioneer", "trainer", "brigade", "facilitator"])
+
+    def add(number):
+        for _ in range(number):
+            session.add(Attestation(number=f"ALL-2026-Q{session.query(Attestation).count():07d}",
+                                    agent=people["agent"], first_day=date(2026, 1, 1), last_day=date(2026, 12, 31),
+                                    locale="fr", sha256="0" * 64))
+            write_letter(people["agent"], people["lab"], "Merci.", "La directrice")
+            add_testimonial(people["agent"], call.id, people["lab"], "Une partenaire", "partner", "Bravo.", True)
+        award_badge(people["agent"], next(kinds), people["lab"])
+        session.commit()
+
+    agent, lab = sign_in(app.test_client(), people["agent"]), sign_in(app.test_client(), people["lab"])
+    pages = [(agent, "/my/participation"), (lab, f"/lab/agents/{people['agent'].id}/recognition"),
+             (agent, "/my/data")]
+    add(1)
+    few = [count_queries(app, client, url) for client, url in pages]
+    add(6)
+    assert [count_queries(app, client, url) for client, url in pages] == few

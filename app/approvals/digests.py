@@ -2,15 +2,16 @@
 members whose time budget passed 80 % or 100 % and allocations ending this month; to the lab, the whole network's
 budgets past 100 % and requests waiting longer than the escalation delay."""
 
+from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..budgets.queries import team_budgets, used_up_budgets
 from ..budgets.working_time import working_days_between
-from ..clock import local_day, local_today
+from ..clock import local_day, local_midnight, local_today
 from ..database import session
 from ..directory.models import User
 from ..directory.queries import direct_reports
@@ -79,7 +80,7 @@ def _digest_readers():
     """Active people who chose the managers' digest, and active lab members."""
     chose = select(MailPreference.user_id).where(MailPreference.weekly_digest.is_(True))
     return session.execute(select(User).where(User.active.is_(True), User.id.in_(chose) | User.role_grants.any(
-        role="lab")).order_by(User.id)).scalars().all()
+        role="lab")).options(selectinload(User.role_grants)).order_by(User.id)).scalars().all()
 
 
 def _manager_part(manager, today):
@@ -112,7 +113,10 @@ def _manager_part(manager, today):
 def _network_part(today):
     """What the lab's digest says: budgets past 100 % and requests waiting longer than the escalation delay."""
     delay = current_app.config["ALLIES_ESCALATE_AFTER_DAYS"]
-    pending = session.execute(select(SignUp).where(SignUp.status == SignUpStatus.PENDING_MANAGER)
+    # Working days never outnumber calendar days: only requests asked `delay` days ago or more can be late.
+    asked = func.coalesce(SignUp.manager_asked_at, SignUp.submitted_at)
+    pending = session.execute(select(SignUp).where(SignUp.status == SignUpStatus.PENDING_MANAGER,
+                                                   asked < local_midnight(today - timedelta(days=delay - 1)))
                               .options(joinedload(SignUp.agent).joinedload(User.manager), joinedload(SignUp.call))
                               .order_by(SignUp.submitted_at, SignUp.id)).scalars().all()
     late = []

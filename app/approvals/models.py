@@ -4,7 +4,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, and_, false
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..budgets.models import Extension
@@ -81,9 +82,14 @@ class Delegation(Model):
     manager: Mapped[User] = relationship(foreign_keys=[manager_id])
     deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
 
+    @hybrid_method
     def covers(self, day):
-        """Whether the deputy decides on `day`."""
+        """Whether the deputy decides on `day` (on an object, or in a query)."""
         return self.revoked_at is None and self.start_date <= day <= self.end_date
+
+    @covers.expression
+    def covers(cls, day):
+        return and_(cls.revoked_at.is_(None), cls.start_date <= day, cls.end_date >= day)
 
 
 class RequestReminder(Model):

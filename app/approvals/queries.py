@@ -71,23 +71,19 @@ def refusals_of(signup_ids):
 def _deputised_managers(user, day=None):
     """The ids of the managers whose deputy `user` is on `day` (today by default), as a query."""
     day = day or local_today()
-    return select(Delegation.manager_id).where(
-        Delegation.deputy_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
-        Delegation.end_date >= day)
+    return select(Delegation.manager_id).where(Delegation.deputy_id == user.id, Delegation.covers(day))
 
 
 def delegations_covering(manager, day):
     """The manager's delegations in force on `day`, with their deputies."""
-    return session.execute(select(Delegation).where(
-        Delegation.manager_id == manager.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
-        Delegation.end_date >= day).options(joinedload(Delegation.deputy))).scalars().all()
+    return session.execute(select(Delegation).where(Delegation.manager_id == manager.id, Delegation.covers(day))
+                           .options(joinedload(Delegation.deputy))).scalars().all()
 
 
 def delegations_of_deputy(deputy, day):
     """The delegations in force on `day` in which `deputy` stands in for a manager."""
-    return session.execute(select(Delegation).where(
-        Delegation.deputy_id == deputy.id, Delegation.revoked_at.is_(None), Delegation.start_date <= day,
-        Delegation.end_date >= day)).scalars().all()
+    return session.execute(select(Delegation).where(Delegation.deputy_id == deputy.id, Delegation.covers(day))
+                           ).scalars().all()
 
 
 def managers_deputised_by(user, day=None):

@@ -183,8 +183,10 @@ def by_link(secret):
         status = 403 if problem.forbidden else (409 if request.method == "POST" else 200)
     elif form.is_submitted():
         status = 422
+    # A link that cannot decide shows only why: the request's details are read for one that can.
+    details = _link_context(link) if problem is None else {}
     return _kept_private(make_response(render_template(
-        "allies/approvals/link.html", link=link, problem=problem, form=form, **_link_context(link)), status))
+        "allies/approvals/link.html", link=link, problem=problem, form=form, **details), status))
 
 
 def _decided_message(agreed, link):
