@@ -409,7 +409,7 @@ def objects(people, make_call):
     from app.api.operations import create_token
     from app.approvals.models import DecisionLink
     from app.approvals.operations import approve, delegate
-    from app.mail.operations import link_token_hash
+    from app.hashing import secret_hash
     from app.recognition.models import Attestation
     from app.recognition.operations import add_testimonial, write_letter
     from app.budgets.operations import log_time, request_extension
@@ -427,7 +427,7 @@ def objects(people, make_call):
     token, _ = create_token(people["agent"], "Portail")
     # The manager's request mail was not sent: its decision link gets a secret the tests know.
     link = db_session.execute(select(DecisionLink).where(DecisionLink.signup_id == signup.id)).scalar_one()
-    link.token.token_hash = link_token_hash(DECISION_LINK_SECRET)
+    link.token.token_hash = secret_hash(DECISION_LINK_SECRET)
     letter = write_letter(people["agent"], people["lab"], "Merci pour les ateliers.")
     testimonial = add_testimonial(people["agent"], running.id, people["lab"], "Sophie Martin", "partner",
                                   "Un regard neuf.", True)

@@ -17,7 +17,7 @@ from app.database import session
 from app.demo.data import DEMO_ACCOUNTS
 from app.directory.models import User
 from app.mail.models import LinkToken
-from app.mail.operations import link_token_hash
+from app.hashing import secret_hash
 from app.recognition.models import Attestation
 from app.signups.models import SignUp
 from conftest import build_app, empty_tables
@@ -119,7 +119,7 @@ CRAWL_LINK_SECRET = "crawl-decision-link-secret-0123456789abcdef"
 def known_decision_link(signup, manager_id):
     """The secret of a decision link of the manager on this request, made for the walks (the demo's mails were never
     sent, so no link of theirs has a secret anyone knows)."""
-    wanted = link_token_hash(CRAWL_LINK_SECRET)
+    wanted = secret_hash(CRAWL_LINK_SECRET)
     if session.execute(select(LinkToken.id).where(LinkToken.token_hash == wanted)).first() is None:
         link = new_decision_link(session.get(User, manager_id), signup, "request")
         link.token.token_hash = wanted

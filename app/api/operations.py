@@ -1,6 +1,5 @@
 """Creating, revoking and checking personal API tokens. A token is shown once; only its hash is kept."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit.operations import record
 from ..clock import utcnow
 from ..database import session
+from ..hashing import secret_hash
 from ..refusals import Refusal
 from .models import ApiToken
 
@@ -21,11 +21,6 @@ PREFIX_LENGTH = len(TOKEN_START) + 8  # "allies_" and 8 random characters: enoug
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is written at most this often per token, so reads do not turn into writes.
 LAST_USED_PRECISION = timedelta(minutes=5)
-
-
-def token_hash(token):
-    """The hex SHA-256 the database keeps of a token (tokens are long random strings: no salt is needed)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_token(user, name, actor=None):
@@ -44,7 +39,7 @@ def create_token(user, name, actor=None):
         raise Refusal(_("You already have %(count)d tokens: revoke one you no longer use first.",
                         count=MAX_ACTIVE_TOKENS), "name")
     clear = TOKEN_START + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=token_hash(clear), prefix=clear[:PREFIX_LENGTH],
+    token = ApiToken(user=user, name=name, token_hash=secret_hash(clear), prefix=clear[:PREFIX_LENGTH],
                      created_at=utcnow())
     session.add(token)
     session.flush()
@@ -70,7 +65,7 @@ def active_token(clear):
     """
     if not clear or not clear.startswith(TOKEN_START) or len(clear) > 200:
         return None
-    token = session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(clear))
+    token = session.execute(select(ApiToken).where(ApiToken.token_hash == secret_hash(clear))
                             .options(joinedload(ApiToken.user))).scalar_one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

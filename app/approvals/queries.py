@@ -17,9 +17,9 @@ from ..clock import local_today
 from ..database import session
 from ..directory.models import User
 from ..directory.queries import search_users
-from ..signups.models import SignUp, SignUpStatus
+from ..hashing import secret_hash
 from ..mail.models import LinkToken
-from ..mail.operations import link_token_hash
+from ..signups.models import SignUp, SignUpStatus
 from .models import Decision, DecisionKind, DecisionLink, DecisionOutcome, Delegation, RequestReminder
 
 # A link secret as the mail worker mints it: 256 bits in URL-safe base64, 43 characters.
@@ -172,7 +172,7 @@ def link_for_secret(secret):
     or unknown one (the hash is looked up, then compared in constant time)."""
     if not SECRET_SHAPE.fullmatch(secret or ""):
         return None
-    wanted = link_token_hash(secret)
+    wanted = secret_hash(secret)
     link = session.execute(
         select(DecisionLink).join(DecisionLink.token).where(LinkToken.token_hash == wanted)
         .options(contains_eager(DecisionLink.token), joinedload(DecisionLink.approver),

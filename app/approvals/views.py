@@ -17,7 +17,8 @@ from ..budgets.queries import budgets, team_budgets
 from ..budgets.working_time import hours_to_days, share_of_working_time
 from ..database import all_rows, page_from, paginate, session
 from ..extensions import limiter
-from ..mail.operations import link_token_hash, prefers_weekly_digest
+from ..hashing import secret_hash
+from ..mail.operations import prefers_weekly_digest
 from ..refusals import Refusal, refusals_shown
 from ..directory.queries import direct_reports
 from ..main.templating import TranslatedLabels
@@ -138,7 +139,7 @@ def _rate_limit_per_link():
 
 def _the_link():
     """The rate-limit key of the link asked for (a hash: the secret itself is never a key in the store)."""
-    return "decision-link:" + link_token_hash(request.view_args.get("secret", ""))[:32]
+    return "decision-link:" + secret_hash(request.view_args.get("secret", ""))[:32]
 
 
 def _kept_private(response):

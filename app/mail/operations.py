@@ -1,6 +1,5 @@
 """Writing mails to the outbox in the caller's transaction, and sending them afterwards from a worker."""
 
-import hashlib
 import secrets
 import smtplib
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from sqlalchemy import case, func, select
 from ..clock import utcnow
 from ..database import session
 from ..directory.models import User
+from ..hashing import secret_hash
 from .backends import build_email, get_backend
 from .models import LinkToken, MailPreference, OutboxMessage
 
@@ -90,16 +90,11 @@ def new_link_token(number=1):
     return token
 
 
-def link_token_hash(secret):
-    """The stored form of a link secret: its SHA-256, in hexadecimal."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 def _mint(token):
     """A fresh secret of 256 random bits for the token, of which only the hash is kept; a mail sent again after a
     failure gets a new one, and the secret of the attempt before stops working."""
     secret = secrets.token_urlsafe(32)
-    token.token_hash = link_token_hash(secret)
+    token.token_hash = secret_hash(secret)
     token.minted_at = utcnow()
     return secret
 
